@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layering (one-way): TorusIR ← TorusPasses ← TorusOpt ← executables.
+// TFHE depends on nothing of ours.
+let package = Package(
+  name: "Torus",
+  platforms: [.macOS(.v14)],
+  products: [
+    .library(name: "TorusIR", targets: ["TorusIR"]),
+    .library(name: "TorusPasses", targets: ["TorusPasses"]),
+    .library(name: "TorusOpt", targets: ["TorusOpt"]),
+    .library(name: "TFHE", targets: ["TFHE"]),
+    .executable(name: "torus-opt", targets: ["torus-opt"]),
+    .executable(name: "torus", targets: ["torus"]),
+    .executable(name: "torus-bench", targets: ["torus-bench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    .target(name: "TorusIR"),
+    .target(name: "TorusPasses", dependencies: ["TorusIR"]),
+    .target(
+      name: "TorusOpt",
+      dependencies: ["TorusIR", "TorusPasses"]),
+    .target(name: "TFHE"),
+    .executableTarget(
+      name: "torus-opt",
+      dependencies: ["TorusOpt"]),
+    .executableTarget(
+      name: "torus",
+      dependencies: [
+        "TorusIR", "TorusPasses",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(
+      name: "torus-bench",
+      dependencies: [
+        "TFHE",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .testTarget(name: "TorusIRTests", dependencies: ["TorusIR", "TorusPasses", "TorusOpt"]),
+    .testTarget(name: "TFHETests", dependencies: ["TFHE"]),
+  ]
+)

@@ -1,0 +1,1 @@
+print("torus-bench: no benchmarks yet")
