@@ -1,0 +1,302 @@
+/// How a module is printed.
+public struct PrintOptions: Sendable {
+  /// Every op in generic form (`--mlir-print-op-generic`), with module-wide value numbering.
+  public var generic = false
+  /// Print op locations (`--mlir-print-debuginfo`).
+  public var debugInfo = false
+  public init(generic: Bool = false, debugInfo: Bool = false) {
+    self.generic = generic
+    self.debugInfo = debugInfo
+  }
+}
+
+/// Names of values and blocks, assigned before printing as MLIR's SSA name state does.
+final class NameState {
+  var valueNames: [ObjectIdentifier: String] = [:]
+  var blockNames: [ObjectIdentifier: (name: String, ordering: Int)] = [:]
+  let options: PrintOptions
+  private var nextValueID = 0
+  private var nextArgumentID = 0
+  private var nextConflictID = 0
+  private var usedNames: Set<String> = []
+
+  init(root: Operation, options: PrintOptions) {
+    self.options = options
+    var stack: [(Region, Int, Int, Int, Set<String>)] = []
+    for r in root.regions { stack.append((r, 0, 0, 0, [])) }
+    numberOp(root)
+    while let (region, v, a, c, used) = stack.popLast() {
+      if !options.generic {
+        let isolated = region.parentOp?.hasTrait(.isolatedFromAbove) ?? false
+        nextValueID = isolated ? 0 : v
+        nextArgumentID = isolated ? 0 : a
+        nextConflictID = isolated ? 0 : c
+        usedNames = isolated ? [] : used
+      }
+      numberRegion(region)
+      for b in region.blocks {
+        for op in b.operations {
+          for r in op.regions { stack.append((r, nextValueID, nextArgumentID, nextConflictID, usedNames)) }
+        }
+      }
+    }
+  }
+
+  private func numberRegion(_ region: Region) {
+    for (i, block) in region.blocks.enumerated() {
+      blockNames[ObjectIdentifier(block)] = ("^bb\(i)", i)
+      for arg in block.arguments {
+        if i == 0 {
+          valueNames[ObjectIdentifier(arg)] = "%arg\(nextArgumentID)"
+          nextArgumentID += 1
+        } else {
+          valueNames[ObjectIdentifier(arg)] = "%\(nextValueID)"
+          nextValueID += 1
+        }
+      }
+      for op in block.operations { numberOp(op) }
+    }
+  }
+
+  private func numberOp(_ op: Operation) {
+    guard let first = op.results.first else { return }
+    if !options.generic, let hint = op.definition?.nameHintHook?(op) {
+      var name = "%" + hint
+      if usedNames.contains(name) {
+        repeat {
+          name = "%\(hint)_\(nextConflictID)"
+          nextConflictID += 1
+        } while usedNames.contains(name)
+      }
+      usedNames.insert(name)
+      valueNames[ObjectIdentifier(first)] = name
+      return
+    }
+    valueNames[ObjectIdentifier(first)] = "%\(nextValueID)"
+    nextValueID += 1
+  }
+
+  /// `%N`, `%argN`, or `%N#k` for a later result of a multi-result op.
+  func name(_ v: Value) -> String {
+    if case .result(let i) = v.owner, i > 0, let op = v.definingOp {
+      return (valueNames[ObjectIdentifier(op.results[0])] ?? "%<<UNKNOWN>>") + "#\(i)"
+    }
+    return valueNames[ObjectIdentifier(v)] ?? "%<<UNKNOWN SSA VALUE>>"
+  }
+
+  func blockName(_ b: Block) -> String { blockNames[ObjectIdentifier(b)]?.name ?? "^INVALIDBLOCK" }
+  func blockOrdering(_ b: Block) -> Int { blockNames[ObjectIdentifier(b)]?.ordering ?? 0 }
+}
+
+/// Writes ops, and is what custom op printers write their syntax through.
+public struct OpAsmPrinter {
+  public var out: ByteWriter
+  let names: NameState
+  let options: PrintOptions
+  var indent = 0
+
+  init(options: PrintOptions, names: NameState, capacity: Int) {
+    self.options = options
+    self.names = names
+    out = ByteWriter(capacity: capacity)
+    out.aliases = AliasTable()
+  }
+
+  public mutating func write(_ s: String) { out.write(s) }
+  public mutating func write(_ s: StaticString) { out.write(s) }
+
+  public mutating func printOperand(_ v: Value) { out.write(names.name(v)) }
+
+  public mutating func printOperands(_ vs: [Value]) {
+    for (i, v) in vs.enumerated() {
+      if i > 0 { out.write(", ") }
+      printOperand(v)
+    }
+  }
+
+  public mutating func printType(_ t: IRType) { t.print(to: &out) }
+
+  public mutating func printTypes(_ ts: [IRType]) {
+    out.interleave(ts) { $1.print(to: &$0) }
+  }
+
+  public mutating func printAttribute(_ a: Attribute) { a.print(to: &out) }
+
+  /// An attribute without its `: type` suffix when the type is implied (integers, floats).
+  public mutating func printAttributeWithoutType(_ a: Attribute) {
+    switch a {
+    case .integer(let v, let t) where t != .i1: Attribute.printInteger(v, type: t, to: &out)
+    case .float(let f, _): out.write(FloatFormatting.format(f))
+    case .string(let b, _): Attribute.printString(b, to: &out)
+    default: a.print(to: &out)
+    }
+  }
+
+  public mutating func printSymbolName(_ s: String) { Attribute.printSymbolName(s, to: &out) }
+
+  /// ` {a = 1, …}` for the non-elided entries, or nothing.
+  public mutating func printOptionalAttrDict(_ dict: AttributeDictionary, elided: Set<String> = [], keyword: Bool = false) {
+    let kept = dict.entries.filter { !elided.contains($0.name) }
+    guard !kept.isEmpty else { return }
+    out.write(keyword ? " attributes {" : " {")
+    Attribute.printDictionaryEntries(AttributeDictionary(kept), to: &out)
+    out.write("}")
+  }
+
+  public func name(of block: Block) -> String { names.blockName(block) }
+
+  mutating func newline() {
+    out.write(byte: 10)
+    for _ in 0..<indent { out.write(byte: 32) }
+  }
+
+  // MARK: Operations
+
+  mutating func printOperation(_ op: Operation) {
+    if let first = op.results.first {
+      out.write(names.name(first))
+      if op.results.count > 1 {
+        out.write(":")
+        out.write(op.results.count)
+      }
+      out.write(" = ")
+    }
+    if !options.generic, let def = op.definition, let hook = def.printHook {
+      out.write(def.name.rawValue)
+      hook(op, &self)
+    } else {
+      printGenericOperation(op)
+    }
+    if options.debugInfo {
+      out.write(" ")
+      op.location.print(to: &out)
+    }
+  }
+
+  mutating func printGenericOperation(_ op: Operation) {
+    Attribute.printString(Array(op.name.rawValue.utf8), to: &out)
+    out.write("(")
+    printOperands(op.operands)
+    out.write(")")
+    if !op.successors.isEmpty {
+      out.write("[")
+      out.interleave(op.successors) { [names] out, b in out.write(names.blockName(b)) }
+      out.write("]")
+    }
+    if let p = op.properties {
+      out.write(" <")
+      p.print(to: &out)
+      out.write(">")
+    }
+    if !op.regions.isEmpty {
+      out.write(" (")
+      for (i, r) in op.regions.enumerated() {
+        if i > 0 { out.write(", ") }
+        printRegion(r, printEntryBlockArgs: true, printEmptyBlock: true)
+      }
+      out.write(")")
+    }
+    printOptionalAttrDict(op.attributes)
+    out.write(" : ")
+    IRType.function(inputs: op.operands.map(\.type), results: op.results.map(\.type)).print(to: &out)
+  }
+
+  /// `{`, the blocks, `}`. The entry block's label is printed only when asked (and it has
+  /// arguments), or when it is empty and `printEmptyBlock` is set.
+  public mutating func printRegion(_ region: Region, printEntryBlockArgs: Bool, printEmptyBlock: Bool = false) {
+    out.write("{")
+    for (i, block) in region.blocks.enumerated() {
+      let printLabel = i > 0 || (printEntryBlockArgs && !block.arguments.isEmpty)
+        || (printEmptyBlock && block.operations.isEmpty)
+      if printLabel { printBlockHeader(block, isEntry: i == 0) }
+      indent += 2
+      for op in block.operations {
+        newline()
+        printOperation(op)
+      }
+      indent -= 2
+    }
+    newline()
+    out.write("}")
+  }
+
+  mutating func printBlockHeader(_ block: Block, isEntry: Bool) {
+    newline()
+    out.write(names.blockName(block))
+    if !block.arguments.isEmpty {
+      out.write("(")
+      for (i, a) in block.arguments.enumerated() {
+        if i > 0 { out.write(", ") }
+        out.write(names.name(a))
+        out.write(": ")
+        a.type.print(to: &out)
+        if options.debugInfo {
+          out.write(" ")
+          (a.location ?? .unknown).print(to: &out)
+        }
+      }
+      out.write(")")
+    }
+    out.write(":")
+    guard !isEntry else { return }
+    let preds = block.predecessors
+    if preds.isEmpty {
+      out.write("  // no predecessors")
+    } else if preds.allSatisfy({ $0 === preds[0] }) {
+      out.write("  // pred: ")
+      out.write(names.blockName(preds[0]))
+    } else {
+      let sorted = preds.sorted { names.blockOrdering($0) < names.blockOrdering($1) }
+      out.write("  // \(sorted.count) preds: ")
+      out.interleave(sorted) { [names] out, b in out.write(names.blockName(b)) }
+    }
+  }
+}
+
+extension Module {
+  /// The module as MLIR text, with alias definitions first and resources last.
+  public func print(options: PrintOptions = PrintOptions()) -> [UInt8] {
+    let names = NameState(root: operation, options: options)
+    var printer = OpAsmPrinter(options: options, names: names, capacity: 1 << 16)
+    printer.printOperation(operation)
+    printer.out.write(byte: 10)
+    var header = ByteWriter()
+    for (name, value) in printer.out.aliases!.definitions {
+      header.write(name)
+      header.write(" = ")
+      value.printDefinition(to: &header)
+      header.write(byte: 10)
+    }
+    var result = header.bytes
+    result.append(contentsOf: printer.out.bytes)
+    if !resources.isEmpty {
+      var r = ByteWriter()
+      r.write("\n{-#\n  dialect_resources: {\n")
+      let dialects = resources.reduce(into: [String]()) { if !$0.contains($1.dialect) { $0.append($1.dialect) } }
+      for (di, d) in dialects.enumerated() {
+        r.write("    \(d): {\n")
+        let entries = resources.filter { $0.dialect == d }
+        for (i, e) in entries.enumerated() {
+          r.write("      ")
+          r.write(e.key)
+          r.write(": ")
+          switch e.value {
+          case .blob(let bytes):
+            r.write("\"0x")
+            DenseElementsAttr.writeHex(bytes, to: &r)
+            r.write("\"")
+          case .string(let s): Attribute.printString(s, to: &r)
+          case .bool(let b): r.write(b ? "true" : "false")
+          }
+          r.write(i + 1 < entries.count ? ",\n" : "\n")
+        }
+        r.write(di + 1 < dialects.count ? "    },\n" : "    }\n")
+      }
+      r.write("  }\n#-}\n")
+      result.append(contentsOf: r.bytes)
+    }
+    return result
+  }
+
+  public var text: String { String(decoding: print(), as: UTF8.self) }
+}
