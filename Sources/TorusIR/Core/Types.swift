@@ -159,7 +159,7 @@ extension IRType: MLIRPrintable {
       }
       if let space {
         out.write(", ")
-        space.print(to: &out)
+        IRType.printMemorySpace(space, to: &out)
       }
       out.write(">")
     case .unrankedMemref(let element, let space):
@@ -167,7 +167,7 @@ extension IRType: MLIRPrintable {
       element.print(to: &out)
       if let space {
         out.write(", ")
-        space.print(to: &out)
+        IRType.printMemorySpace(space, to: &out)
       }
       out.write(">")
     case .vector(let shape, let scalable, let element):
@@ -208,6 +208,15 @@ extension IRType: MLIRPrintable {
       out.write("(")
       out.interleave(results) { $1.print(to: &$0) }
       out.write(")")
+    }
+  }
+
+  /// Memory spaces elide the default `i64` of an integer, as upstream prints them.
+  static func printMemorySpace(_ space: Attribute, to out: inout ByteWriter) {
+    if case .integer(let v, let t) = space, t == .i64 {
+      Attribute.printInteger(v, type: t, to: &out)
+    } else {
+      space.print(to: &out)
     }
   }
 

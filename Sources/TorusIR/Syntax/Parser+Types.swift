@@ -126,8 +126,9 @@ extension OpAsmParser {
       case UInt8(ascii: "<"), UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"):
         stack.append(c)
         depth += 1
-      case UInt8(ascii: "-") where buf[i + 1] == UInt8(ascii: ">"):
-        i += 1  // `->` inside a body is not a closing bracket
+      case UInt8(ascii: "-") where buf[i + 1] == UInt8(ascii: ">"), UInt8(ascii: ">") where buf[i + 1] == UInt8(ascii: "="),
+        UInt8(ascii: "<") where buf[i + 1] == UInt8(ascii: "=") && depth > 0:
+        i += 1  // `->`, `>=`, `<=` inside a body are not brackets
       case UInt8(ascii: ">"), UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"):
         let open: UInt8 = switch c {
         case UInt8(ascii: ">"): UInt8(ascii: "<")

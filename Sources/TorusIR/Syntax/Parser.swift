@@ -106,7 +106,9 @@ public final class OpAsmParser {
   }
 
   public func error(_ message: String, at offset: Int? = nil) -> ParseError {
-    ParseError(at: offset ?? token.start, message)
+    if let offset { return ParseError(at: offset, message) }
+    // At the end of the buffer, point at the last character rather than past it.
+    return ParseError(at: token.kind == .eof ? max(0, token.start - 1) : token.start, message)
   }
 
   /// An error about the current token, placed after the previous token when the current one starts
