@@ -106,7 +106,8 @@ struct OptRun {
         return nil
       }
     }
-    return module.print(options: PrintOptions(generic: options.printGeneric, debugInfo: options.printDebugInfo))
+    // mlir-opt ends its output with a blank line.
+    return module.print(options: PrintOptions(generic: options.printGeneric, debugInfo: options.printDebugInfo)) + [10]
   }
 }
 

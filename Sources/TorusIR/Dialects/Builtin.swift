@@ -280,22 +280,93 @@ public enum ControlFlowDialect: Dialect {
   public static let namespace = "cf"
   public static var ops: [any OpDefinition.Type] { [BranchOp.self, CondBranchOp.self] }
 
+  /// `^bb(%a, %b : t1, t2)`: a successor and the operands it receives.
+  static func parseSuccessorAndOperands(_ p: OpAsmParser) throws(ParseError) -> (Block, [Value]) {
+    let block = try p.parseSuccessor()
+    var values: [Value] = []
+    if p.parseOptional(.lParen) {
+      var operands: [UnresolvedOperand] = []
+      try p.parseCommaSeparated { () throws(ParseError) in operands.append(try p.parseOperand()) }
+      try p.parse(.colon, "expected ':'")
+      var types: [IRType] = []
+      try p.parseCommaSeparated { () throws(ParseError) in types.append(try p.parseType()) }
+      guard types.count == operands.count else { throw p.error("expected \(operands.count) types") }
+      try p.parse(.rParen, "expected ')'")
+      for (o, t) in zip(operands, types) { values.append(try p.resolveOperand(o, type: t)) }
+    }
+    return (block, values)
+  }
+
+  static func printSuccessor(_ p: inout OpAsmPrinter, _ block: Block, _ operands: ArraySlice<Value>) {
+    p.write(p.name(of: block))
+    guard !operands.isEmpty else { return }
+    p.write("(")
+    p.printOperands(Array(operands))
+    p.write(" : ")
+    p.printTypes(operands.map(\.type))
+    p.write(")")
+  }
+
   /// Unconditional branch, forwarding its operands to the successor's arguments.
-  public struct BranchOp: OpDefinition {
+  ///
+  ///     cf.br ^bb3(%0 : i32)
+  public struct BranchOp: CustomAssemblyOp {
     public static let name: OpName = "cf.br"
     public static let shape = OpShape(results: 0, regions: 0, successors: 1)
     public static let traits: OpTraits = [.pure, .terminator]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
+
+    public static func parseAssembly(_ p: OpAsmParser, _ state: inout OperationState) throws(ParseError) {
+      let (block, values) = try ControlFlowDialect.parseSuccessorAndOperands(p)
+      state.successors = [block]
+      state.operands = values
+      state.attributes = try p.parseOptionalAttributeDictionary()
+    }
+
+    public func printAssembly(_ p: inout OpAsmPrinter) {
+      p.write(" ")
+      ControlFlowDialect.printSuccessor(&p, operation.successors[0], operation.operands[...])
+      p.printOptionalAttrDict(operation.attributes)
+    }
   }
 
   /// Conditional branch: `operandSegmentSizes` splits the condition and the two operand lists.
-  public struct CondBranchOp: OpDefinition {
+  ///
+  ///     cf.cond_br %c, ^bb1(%a : i32), ^bb2
+  public struct CondBranchOp: CustomAssemblyOp {
     public static let name: OpName = "cf.cond_br"
     public static let shape = OpShape(results: 0, regions: 0, successors: 2)
     public static let traits: OpTraits = [.pure, .terminator]
     public static let inherentAttributes = ["operandSegmentSizes"]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
+
+    public static func parseAssembly(_ p: OpAsmParser, _ state: inout OperationState) throws(ParseError) {
+      let c = try p.parseOperand()
+      try p.parse(.comma, "expected ','")
+      let (t, tv) = try ControlFlowDialect.parseSuccessorAndOperands(p)
+      try p.parse(.comma, "expected ','")
+      let (f, fv) = try ControlFlowDialect.parseSuccessorAndOperands(p)
+      state.attributes = try p.parseOptionalAttributeDictionary()
+      state.operands = [try p.resolveOperand(c, type: .i1)] + tv + fv
+      state.successors = [t, f]
+      state.properties = .dictionary(AttributeDictionary([
+        NamedAttribute("operandSegmentSizes", .denseArray(element: .i(32), values: [1, Int64(tv.count), Int64(fv.count)]))
+      ]))
+    }
+
+    public func printAssembly(_ p: inout OpAsmPrinter) {
+      let seg = TensorDialect.segmentSizes(operation)
+      let nTrue = seg.count == 3 ? seg[1] : 0
+      let ops = operation.operands
+      p.write(" ")
+      p.printOperand(ops[0])
+      p.write(", ")
+      ControlFlowDialect.printSuccessor(&p, operation.successors[0], ops[1..<(1 + nTrue)])
+      p.write(", ")
+      ControlFlowDialect.printSuccessor(&p, operation.successors[1], ops[(1 + nTrue)...])
+      p.printOptionalAttrDict(operation.attributes)
+    }
   }
 }

@@ -62,6 +62,7 @@ public enum TensorDialect: Dialect {
     public static let traits: OpTraits = [.pure]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
+    public func resultNameHint() -> String? { "extracted" }
 
     public func verify() throws(VerifyError) {
       guard let shape = operation.operands.first?.type.shape else { throw VerifyError("operand #0 must be ranked tensor") }
@@ -108,6 +109,7 @@ public enum TensorDialect: Dialect {
     public static let traits: OpTraits = [.pure]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
+    public func resultNameHint() -> String? { "inserted" }
 
     public static func parseAssembly(_ p: OpAsmParser, _ state: inout OperationState) throws(ParseError) {
       let v = try p.parseOperand()
@@ -150,6 +152,7 @@ public enum TensorDialect: Dialect {
     public static let traits: OpTraits = [.pure]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
+    public func resultNameHint() -> String? { "from_elements" }
 
     public func verify() throws(VerifyError) {
       let t = operation.results[0].type
@@ -194,6 +197,7 @@ public enum TensorDialect: Dialect {
     public static let inherentAttributes = ["operandSegmentSizes", "static_offsets", "static_sizes", "static_strides"]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
+    public func resultNameHint() -> String? { "extracted_slice" }
 
     public var staticOffsets: [Int64] { TensorDialect.denseI64(operation, "static_offsets") }
     public var staticSizes: [Int64] { TensorDialect.denseI64(operation, "static_sizes") }
@@ -251,6 +255,7 @@ public enum TensorDialect: Dialect {
     public static let inherentAttributes = ["operandSegmentSizes", "static_offsets", "static_sizes", "static_strides"]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
+    public func resultNameHint() -> String? { "inserted_slice" }
 
     public var staticOffsets: [Int64] { TensorDialect.denseI64(operation, "static_offsets") }
     public var staticSizes: [Int64] { TensorDialect.denseI64(operation, "static_sizes") }
@@ -312,6 +317,7 @@ public enum TensorDialect: Dialect {
     public static let inherentAttributes = ["reassociation"]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
+    public func resultNameHint() -> String? { "collapsed" }
 
     public static func parseAssembly(_ p: OpAsmParser, _ state: inout OperationState) throws(ParseError) {
       let src = try p.parseOperand()
@@ -350,6 +356,7 @@ public enum TensorDialect: Dialect {
     public static let inherentAttributes = ["reassociation", "static_output_shape"]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
+    public func resultNameHint() -> String? { "expanded" }
 
     public static func parseAssembly(_ p: OpAsmParser, _ state: inout OperationState) throws(ParseError) {
       let src = try p.parseOperand()

@@ -497,8 +497,9 @@ extension OpAsmParser {
       let name = String(text(token).dropFirst())
       consume()
       if case .location(let l)? = attributeAliases[name] { return l }
-      // Aliases may be defined after their use; locations are not semantic, keep a marker.
-      return .name("#" + name, child: nil)
+      // Aliases may be defined after their use: a marker, resolved at the end of the file.
+      deferredLocationAliases.insert(name)
+      return .name(OpAsmParser.deferredLocationPrefix + name, child: nil)
     case .string:
       let s = String(decoding: Lexer.decodeString(buf, token), as: UTF8.self)
       consume()

@@ -53,6 +53,8 @@ public final class OpAsmParser {
   var attributeAliases: [String: Attribute] = [:]
   var resources: [ResourceEntry] = []
   var resourceKeysUsed: [(key: String, offset: Int)] = []
+  var deferredLocationAliases: Set<String> = []
+  static let deferredLocationPrefix = "\u{0}#"
 
   struct ValueGroup {
     var values: [Value]
@@ -241,9 +243,7 @@ public final class OpAsmParser {
       }
     }
     try finishIsolatedScope()
-    for use in resourceKeysUsed where !resources.contains(where: { $0.key == use.key }) {
-      _ = use  // a dangling dense_resource handle is accepted, as upstream does
-    }
+    if !deferredLocationAliases.isEmpty { try resolveDeferredLocations(top) }
     let module: Operation
     if top.operations.count == 1, top.operations[0].name == BuiltinDialect.ModuleOp.name {
       module = top.operations[0]
@@ -259,6 +259,31 @@ public final class OpAsmParser {
       for op in ops { body.append(op) }
     }
     return Module(operation: module, resources: resources)
+  }
+
+  /// Replaces markers of `loc(#alias)` uses that preceded the alias definition.
+  private func resolveDeferredLocations(_ top: Block) throws(ParseError) {
+    var missing: String?
+    func resolve(_ l: Location) -> Location {
+      switch l {
+      case .name(let n, nil) where n.hasPrefix(OpAsmParser.deferredLocationPrefix):
+        let alias = String(n.dropFirst(OpAsmParser.deferredLocationPrefix.count))
+        if case .location(let target)? = attributeAliases[alias] { return target }
+        missing = alias
+        return .unknown
+      case .name(let n, let c?): return .name(n, child: resolve(c))
+      case .callSite(let a, let b): return .callSite(callee: resolve(a), caller: resolve(b))
+      case .fused(let m, let ls): return .fused(metadata: m, locations: ls.map(resolve))
+      default: return l
+      }
+    }
+    for op in top.operations {
+      op.walk { o in
+        o.location = resolve(o.location)
+        for r in o.regions { for b in r.blocks { for a in b.arguments { a.location = a.location.map(resolve) } } }
+      }
+    }
+    if let missing { throw error("operation location alias was never defined: '#\(missing)'", at: 0) }
   }
 
   private func peekIsAliasDefinition() -> Bool {

@@ -94,6 +94,8 @@ public struct OpAsmPrinter {
   let names: NameState
   let options: PrintOptions
   var indent = 0
+  /// `#locN` names of op locations when printing debug info.
+  var locationAliases: LocationAliases?
 
   init(options: PrintOptions, names: NameState, capacity: Int) {
     self.options = options
@@ -162,15 +164,30 @@ public struct OpAsmPrinter {
       out.write(" = ")
     }
     if !options.generic, let def = op.definition, let hook = def.printHook {
-      out.write(def.name.rawValue)
+      out.write(OpAsmPrinter.prettyName(op))
       hook(op, &self)
     } else {
       printGenericOperation(op)
     }
     if options.debugInfo {
       out.write(" ")
-      op.location.print(to: &out)
+      if let name = locationAliases?.names[op.location] {
+        out.write("loc(")
+        out.write(name)
+        out.write(")")
+      } else {
+        op.location.print(to: &out)
+      }
     }
+  }
+
+  /// The op name in pretty form: builtin ops and ops of the enclosing op's dialect drop the prefix.
+  static func prettyName(_ op: Operation) -> String {
+    let dialect = op.name.dialect
+    if dialect == "builtin" || (dialect == "func" && op.parentOp?.name.dialect == "func") {
+      return String(op.name.rawValue.dropFirst(dialect.count + 1))
+    }
+    return op.name.rawValue
   }
 
   mutating func printGenericOperation(_ op: Operation) {
@@ -258,9 +275,27 @@ extension Module {
   public func print(options: PrintOptions = PrintOptions()) -> [UInt8] {
     let names = NameState(root: operation, options: options)
     var printer = OpAsmPrinter(options: options, names: names, capacity: 1 << 16)
+    let locations = options.debugInfo ? LocationAliases(root: operation) : nil
+    printer.locationAliases = locations
     printer.printOperation(operation)
     printer.out.write(byte: 10)
+    if let locations {
+      for (loc, name) in locations.ordered where !locations.inline.contains(loc) {
+        printer.out.write(name)
+        printer.out.write(" = ")
+        locations.printDefinition(loc, to: &printer.out)
+        printer.out.write(byte: 10)
+      }
+    }
     var header = ByteWriter()
+    if let locations {
+      for (loc, name) in locations.ordered where locations.inline.contains(loc) {
+        header.write(name)
+        header.write(" = ")
+        locations.printDefinition(loc, to: &header)
+        header.write(byte: 10)
+      }
+    }
     for (name, value) in printer.out.aliases!.definitions {
       header.write(name)
       header.write(" = ")
@@ -299,4 +334,95 @@ extension Module {
   }
 
   public var text: String { String(decoding: print(), as: UTF8.self) }
+}
+
+/// Location aliases as upstream assigns them with `--mlir-print-debuginfo`: every location visited
+/// in print order, numbered by nesting depth (leaves first), block-argument ones defined at the top.
+struct LocationAliases {
+  var names: [Location: String] = [:]
+  var ordered: [(Location, String)] = []
+  /// Locations first met on block arguments: printed inline there, defined before the module.
+  var inline: Set<Location> = []
+
+  init(root: Operation) {
+    var order: [Location] = []
+    var depth: [Location: Int] = [:]
+    func visit(_ l: Location) -> Int {
+      if let d = depth[l] { return d }
+      let children: [Location] = switch l {
+      case .callSite(let a, let b): [a, b]
+      case .fused(_, let ls): ls
+      case .name(_, let c?): [c]
+      default: []
+      }
+      let d = children.map(visit).max().map { $0 + 1 } ?? 0
+      depth[l] = d
+      order.append(l)
+      return d
+    }
+    var inlineSet: Set<Location> = []
+    func walk(_ op: Operation) {
+      _ = visit(op.location)
+      for r in op.regions {
+        for b in r.blocks {
+          for a in b.arguments {
+            let l = a.location ?? .unknown
+            if depth[l] == nil { inlineSet.insert(l) }
+            _ = visit(l)
+          }
+          for o in b.operations { walk(o) }
+        }
+      }
+    }
+    walk(root)
+    let sorted = order.enumerated().sorted { (depth[$0.element]!, $0.offset) < (depth[$1.element]!, $1.offset) }
+    for (i, e) in sorted.enumerated() {
+      let name = i == 0 ? "#loc" : "#loc\(i)"
+      names[e.element] = name
+      ordered.append((e.element, name))
+    }
+    inline = inlineSet
+  }
+
+  /// `loc(…)` with nested locations referred to by alias.
+  func printDefinition(_ l: Location, to out: inout ByteWriter) {
+    out.write("loc(")
+    printBody(l, top: true, to: &out)
+    out.write(")")
+  }
+
+  private func printBody(_ l: Location, top: Bool, to out: inout ByteWriter) {
+    if !top, let n = names[l] {
+      out.write(n)
+      return
+    }
+    switch l {
+    case .callSite(let callee, let caller):
+      out.write("callsite(")
+      printBody(callee, top: false, to: &out)
+      out.write(" at ")
+      printBody(caller, top: false, to: &out)
+      out.write(")")
+    case .fused(let metadata, let locs):
+      out.write("fused")
+      if let metadata {
+        out.write("<")
+        metadata.print(to: &out)
+        out.write(">")
+      }
+      out.write("[")
+      for (i, c) in locs.enumerated() {
+        if i > 0 { out.write(", ") }
+        printBody(c, top: false, to: &out)
+      }
+      out.write("]")
+    case .name(let n, let child?):
+      Attribute.printString(Array(n.utf8), to: &out)
+      out.write("(")
+      printBody(child, top: false, to: &out)
+      out.write(")")
+    default:
+      l.printBody(to: &out)
+    }
+  }
 }
