@@ -1,0 +1,2 @@
+import SwiftProtobuf
+public enum TorusONNXPlaceholder {}

@@ -1,0 +1,3 @@
+import Testing
+import TorusFormats
+@Test func placeholder() {}

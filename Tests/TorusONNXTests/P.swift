@@ -1,0 +1,3 @@
+import Testing
+import TorusONNX
+@Test func placeholder() {}
