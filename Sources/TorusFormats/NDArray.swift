@@ -209,7 +209,7 @@ public struct NDArray: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// Builds a `float64` array; the count must match the shape (programmer error otherwise).
-  public init(_ values: [Double], shape: [Int]) {
+  public init(float64 values: [Double], shape: [Int]) {
     precondition(shape.allSatisfy { $0 >= 0 } && NDArray.elementCount(shape) == values.count,
                  "mismatch between shape \(formatShape(shape)) and element count \(values.count)")
     self.shape = shape

@@ -140,7 +140,8 @@ public enum Npy {
       header += String(repeating: " ", count: max(0, 21 - String(first).count))
     }
     let unpadded = magic.count + 2 + 2 + header.utf8.count + 1
-    let padding = (64 - unpadded % 64) % 64
+    // Like numpy, a header that already ends on the boundary gets a full 64 more.
+    let padding = 64 - unpadded % 64
     header += String(repeating: " ", count: padding) + "\n"
     let headerLength = header.utf8.count
     var out = magic + [1, 0, UInt8(headerLength & 0xFF), UInt8(headerLength >> 8)]
@@ -184,7 +185,10 @@ public enum Npy {
       throw .malformedHeader("expected 'fortran_order' to be True or False, found \(orderValue.kind)")
     }
     if fortran { throw .fortranOrder }
-    guard case .tuple(let dims) = shapeValue else {
+    let dims: [PyLiteral]
+    switch shapeValue {
+    case .tuple(let items), .list(let items): dims = items
+    default:
       throw .malformedHeader("expected 'shape' to be a tuple, found \(shapeValue.kind)")
     }
     var shape: [Int] = []
@@ -279,6 +283,7 @@ enum PyLiteral: Equatable {
   case bool(Bool)
   case none
   case tuple([PyLiteral])
+  case list([PyLiteral])
   case dict([String: PyLiteral])
 
   var kind: String {
@@ -288,6 +293,7 @@ enum PyLiteral: Equatable {
     case .bool: "a boolean"
     case .none: "None"
     case .tuple: "a tuple"
+    case .list: "a list"
     case .dict: "a dict"
     }
   }
@@ -298,7 +304,9 @@ enum PyLiteral: Equatable {
     case .int(let n): String(n)
     case .bool(let b): b ? "True" : "False"
     case .none: "None"
-    case .tuple(let items): "(" + items.map(\.sourceText).joined(separator: ", ") + ")"
+    case .tuple(let items):
+      "(" + items.map(\.sourceText).joined(separator: ", ") + (items.count == 1 ? ",)" : ")")
+    case .list(let items): "[" + items.map(\.sourceText).joined(separator: ", ") + "]"
     case .dict: "{…}"
     }
   }
@@ -361,12 +369,12 @@ struct PyLiteralParser {
       var items: [PyLiteral] = []
       while true {
         skipSpace()
-        if pos < chars.count, chars[pos] == close { pos += 1; return .tuple(items) }
+        if pos < chars.count, chars[pos] == close { pos += 1; return c == "(" ? .tuple(items) : .list(items) }
         items.append(try parseValue())
         skipSpace()
         if pos < chars.count, chars[pos] == "," { pos += 1; continue }
         try expect(close)
-        return .tuple(items)
+        return c == "(" ? .tuple(items) : .list(items)
       }
     case "'", "\"":
       pos += 1

@@ -1,3 +1,0 @@
-import Testing
-import TorusFormats
-@Test func placeholder() {}
