@@ -1,2 +1,0 @@
-import SwiftProtobuf
-public enum TorusONNXPlaceholder {}
