@@ -17,6 +17,7 @@ public enum JSONTensorError: Error, Sendable, Equatable, CustomStringConvertible
   /// Reading or writing the file failed.
   case io(path: String, reason: String)
 
+  /// The message shown to users.
   public var description: String {
     switch self {
     case let .syntax(offset, message): "invalid json at byte \(offset): \(message)"

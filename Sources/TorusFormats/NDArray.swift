@@ -23,16 +23,27 @@ public enum DType: String, Sendable, Hashable, CaseIterable, CustomStringConvert
 
 /// Typed element storage of an `NDArray`, flattened in C (row-major) order.
 public enum NDStorage: Sendable, Equatable {
+  /// `bool` elements.
   case bool([Bool])
+  /// `int8` elements.
   case int8([Int8])
+  /// `int16` elements.
   case int16([Int16])
+  /// `int32` elements.
   case int32([Int32])
+  /// `int64` elements.
   case int64([Int64])
+  /// `uint8` elements.
   case uint8([UInt8])
+  /// `uint16` elements.
   case uint16([UInt16])
+  /// `uint32` elements.
   case uint32([UInt32])
+  /// `uint64` elements.
   case uint64([UInt64])
+  /// `float32` elements.
   case float32([Float])
+  /// `float64` elements.
   case float64([Double])
 
   /// The element type held.
@@ -114,9 +125,13 @@ public enum NDStorage: Sendable, Equatable {
 
 /// One element of an `NDArray`, widened to the widest type of its kind.
 public enum NDScalar: Sendable, Equatable {
+  /// A boolean.
   case bool(Bool)
+  /// A signed integer of any width.
   case int(Int64)
+  /// An unsigned integer of any width.
   case uint(UInt64)
+  /// A `float32` or `float64`.
   case float(Double)
 
   /// The value as `Int64`: booleans are 0/1, `uint64` keeps its bit pattern,
@@ -159,6 +174,7 @@ public enum NDArrayError: Error, Sendable, Equatable, CustomStringConvertible {
   /// `stack` was given arrays whose shape or dtype differ from the first one.
   case stackMismatch(index: Int, expected: String, found: String)
 
+  /// The message shown to users.
   public var description: String {
     switch self {
     case let .countMismatch(shape, expected, found):

@@ -23,6 +23,7 @@ public enum NpyError: Error, Sendable, Equatable, CustomStringConvertible {
   /// Reading or writing the file failed.
   case io(path: String, reason: String)
 
+  /// The message shown to users.
   public var description: String {
     switch self {
     case let .badMagic(found):

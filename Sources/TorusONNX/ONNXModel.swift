@@ -24,6 +24,7 @@ public enum ONNXError: Error, Sendable, Equatable, CustomStringConvertible {
   /// Reading the file failed.
   case io(path: String, reason: String)
 
+  /// The message shown to users.
   public var description: String {
     switch self {
     case let .corrupt(file, reason): "corrupt ONNX file '\(file)': \(reason)"
