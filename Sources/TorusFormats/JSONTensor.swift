@@ -95,25 +95,44 @@ public enum JSONTensor {
 
   /// The object form of `array`, with flat `data`; floats use the shortest exact text.
   public static func encode(_ array: NDArray) throws(JSONTensorError) -> String {
-    var items: [String] = []
-    items.reserveCapacity(array.count)
-    switch array.storage {
-    case .bool(let v): items = v.map { $0 ? "true" : "false" }
-    case .float32(let v):
-      for (i, x) in v.enumerated() {
-        guard x.isFinite else { throw .nonFinite(index: i) }
-        items.append(x.description)
-      }
-    case .float64(let v):
-      for (i, x) in v.enumerated() {
-        guard x.isFinite else { throw .nonFinite(index: i) }
-        items.append(x.description)
-      }
-    case .uint64(let v): items = v.map(String.init)
-    default: items = array.int64Values.map(String.init)
-    }
+    let items = try elementTexts(array)
     let shape = array.shape.map(String.init).joined(separator: ",")
     return "{\"shape\":[\(shape)],\"dtype\":\"\(array.dtype)\",\"data\":[\(items.joined(separator: ","))]}"
+  }
+
+  /// The plain form of `array`: nested lists (a bare number for rank 0).
+  ///
+  /// The dtype is not recorded; reading it back infers `bool`, `int64` or `float64`.
+  public static func encodeNested(_ array: NDArray) throws(JSONTensorError) -> String {
+    let items = try elementTexts(array)
+    func nest(_ dims: ArraySlice<Int>, _ offset: Int) -> String {
+      guard let d = dims.first else { return items[offset] }
+      let stride = NDArray.elementCount(Array(dims.dropFirst())) ?? 0
+      return "[" + (0..<d).map { nest(dims.dropFirst(), offset + $0 * stride) }.joined(separator: ",") + "]"
+    }
+    return nest(array.shape[...], 0)
+  }
+
+  static func elementTexts(_ array: NDArray) throws(JSONTensorError) -> [String] {
+    switch array.storage {
+    case .bool(let v): return v.map { $0 ? "true" : "false" }
+    case .float32(let v):
+      var items: [String] = []
+      for (i, x) in v.enumerated() {
+        guard x.isFinite else { throw .nonFinite(index: i) }
+        items.append(x.description)
+      }
+      return items
+    case .float64(let v):
+      var items: [String] = []
+      for (i, x) in v.enumerated() {
+        guard x.isFinite else { throw .nonFinite(index: i) }
+        items.append(x.description)
+      }
+      return items
+    case .uint64(let v): return v.map(String.init)
+    default: return array.int64Values.map(String.init)
+    }
   }
 
   /// Writes the object form of `array` to `url`.

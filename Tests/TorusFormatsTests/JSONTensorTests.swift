@@ -37,6 +37,15 @@ import TorusFormats
     #expect(try JSONTensor.encode(NDArray([1, 2], shape: [2])) == #"{"shape":[2],"dtype":"int64","data":[1,2]}"#)
   }
 
+  @Test func writesNestedLists() throws {
+    let a = NDArray(Array(0..<6), shape: [2, 3, 1])
+    #expect(try JSONTensor.encodeNested(a) == "[[[0],[1],[2]],[[3],[4],[5]]]")
+    #expect(try JSONTensor.decode(JSONTensor.encodeNested(a)) == a)
+    #expect(try JSONTensor.encodeNested(NDArray([7], shape: [])) == "7")
+    #expect(try JSONTensor.encodeNested(NDArray([], shape: [0, 2])) == "[]")
+    #expect(try JSONTensor.encodeNested(nd([2], .bool([true, false]))) == "[true,false]")
+  }
+
   @Test func rejectsBadTensors() {
     let cases: [(String, String)] = [
       ("[[1, 2], [3]]", "shape mismatch: expected rows of shape 2, found a row of shape 1"),

@@ -254,7 +254,7 @@ func expectONNXError(_ bytes: [UInt8], _ expected: String,
           convWeightSum: 48.182033978402615),
   ]
 
-  // Expected numbers were taken with the `onnx` Python package (onnx.load) once, by hand.
+  // Expected numbers come from the `onnx` Python package: scripts/onnx-summary.py.
   @Test(.enabled(if: SharedData.url("models") != nil, "\(SharedData.skipMessage)"), arguments: models)
   func readsChessModels(_ e: Expected) throws {
     let url = try #require(SharedData.url("models/\(e.folder)/\(e.file)"))
