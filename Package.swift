@@ -11,12 +11,16 @@ let package = Package(
     .library(name: "TorusPasses", targets: ["TorusPasses"]),
     .library(name: "TorusOpt", targets: ["TorusOpt"]),
     .library(name: "TFHE", targets: ["TFHE"]),
+    .library(name: "TorusFormats", targets: ["TorusFormats"]),
+    .library(name: "TorusONNX", targets: ["TorusONNX"]),
     .executable(name: "torus-opt", targets: ["torus-opt"]),
     .executable(name: "torus", targets: ["torus"]),
     .executable(name: "torus-bench", targets: ["torus-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     .target(name: "TorusIR"),
@@ -25,6 +29,15 @@ let package = Package(
       name: "TorusOpt",
       dependencies: ["TorusIR", "TorusPasses"]),
     .target(name: "TFHE"),
+    .target(
+      name: "TorusFormats",
+      dependencies: [.product(name: "Yams", package: "Yams")]),
+    .target(
+      name: "TorusONNX",
+      dependencies: [
+        "TorusFormats",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]),
     .executableTarget(
       name: "torus-opt",
       dependencies: ["TorusOpt"]),
@@ -42,5 +55,7 @@ let package = Package(
       ]),
     .testTarget(name: "TorusIRTests", dependencies: ["TorusIR", "TorusPasses", "TorusOpt"]),
     .testTarget(name: "TFHETests", dependencies: ["TFHE"]),
+    .testTarget(name: "TorusFormatsTests", dependencies: ["TorusFormats"]),
+    .testTarget(name: "TorusONNXTests", dependencies: ["TorusONNX", "TorusFormats"]),
   ]
 )
