@@ -39,10 +39,12 @@ struct OptRun {
         for d in diagnostics { writeToStandardError(d.rendered(sources: [file.name: file]) + "\n") }
       }
     }
-    var out: [UInt8] = []
-    for (i, o) in outputs.enumerated() {
-      if i > 0 { out += Array("// -----\n".utf8) }
-      out += o
+    var out: [UInt8] = outputs.count == 1 ? outputs[0] : []
+    if outputs.count > 1 {
+      for (i, o) in outputs.enumerated() {
+        if i > 0 { out += Array("// -----\n".utf8) }
+        out += o
+      }
     }
     if !failed || options.verifyDiagnostics {
       do { try writeOutput(options.output, out) } catch {
@@ -107,7 +109,10 @@ struct OptRun {
       }
     }
     // mlir-opt ends its output with a blank line.
-    return module.print(options: PrintOptions(generic: options.printGeneric, debugInfo: options.printDebugInfo)) + [10]
+    var text = module.print(
+      options: PrintOptions(generic: options.printGeneric, debugInfo: options.printDebugInfo), capacityHint: file.bytes.count)
+    text.append(10)
+    return text
   }
 }
 

@@ -15,13 +15,12 @@ public enum TokenKind: Equatable, Sendable {
   case ellipsis
 }
 
-/// A token: its kind and byte range in the buffer.
+/// A token: its kind and byte range in the buffer (trivially copyable: the parser copies many).
 public struct Token: Sendable {
   public var kind: TokenKind
   public var start: Int
   public var end: Int
-  /// For `.error`: the message, and the offset it points at.
-  public var errorMessage: String? = nil
+  /// For `.error`: the offset the lexer's message points at (the message is `Lexer.errorMessage`).
   public var errorOffset: Int = 0
 
   public func `is`(_ k: TokenKind) -> Bool { kind == k }
@@ -31,6 +30,8 @@ public struct Token: Sendable {
 struct Lexer {
   let buf: UnsafeBufferPointer<UInt8>
   var pos: Int
+  /// Message of the last `.error` token.
+  var errorMessage: StaticString = "unexpected character"
 
   init(buffer: UnsafeBufferPointer<UInt8>, start: Int = 0) {
     buf = buffer
@@ -63,8 +64,9 @@ struct Lexer {
 
   private func make(_ kind: TokenKind, _ start: Int) -> Token { Token(kind: kind, start: start, end: pos) }
 
-  private func error(_ message: String, at offset: Int, start: Int) -> Token {
-    Token(kind: .error, start: start, end: pos, errorMessage: message, errorOffset: offset)
+  private mutating func error(_ message: StaticString, at offset: Int, start: Int) -> Token {
+    errorMessage = message
+    return Token(kind: .error, start: start, end: pos, errorOffset: offset)
   }
 
   mutating func skipTrivia() {
@@ -157,10 +159,11 @@ struct Lexer {
       return make(kind, start)
     }
     guard Lexer.isSuffixChar(c) else {
-      let message = switch kind {
+      let message: StaticString = switch kind {
       case .percentIdentifier: "invalid SSA name"
       case .caretIdentifier: "invalid block name"
-      default: "invalid \(what) identifier"
+      case .hashIdentifier: "invalid attribute alias name"
+      default: "invalid type alias name"
       }
       return error(message, at: start, start: start)
     }

@@ -229,9 +229,24 @@ extension OpAsmParser {
     if token.kind == .string, buf[token.start + 1] == UInt8(ascii: "0"), buf[token.start + 2] == UInt8(ascii: "x") {
       hexOffset = token.start
       let raw = UnsafeBufferPointer(rebasing: buf[(token.start + 3)..<(token.end - 1)])
-      guard let bytes = OpAsmParser.decodeHex(ArraySlice(raw)) else { throw error("expected string containing hex digits starting with `0x`") }
+      guard let bytes = OpAsmParser.decodeHex(raw) else { throw error("expected string containing hex digits starting with `0x`") }
       hex = bytes
       consume()
+    } else if token.kind == .lSquare, let fast = scanIntegerList(from: token.start) {
+      // Plain decimal integer lists (the bulk of big constants) skip the token-by-token path.
+      lexer.pos = fast.end
+      previousEnd = fast.end
+      token = lexer.next()
+      try parse(.greater, "expected '>'")
+      let colonOffset = token.start
+      try parse(.colon, "expected ':'")
+      let type = try parseShapedType(context: "dense")
+      if let attr = denseFromIntegers(fast.values, shape: fast.shape, type: type) { return .denseElements(attr) }
+      // Out of range or not an integer type: re-read with the general path for its exact error.
+      _ = colonOffset
+      lexer.pos = fast.start
+      token = lexer.next()
+      literal = try parseDenseLiteral()
     } else if token.kind != .greater {
       literal = try parseDenseLiteral()
     }
@@ -262,6 +277,126 @@ extension OpAsmParser {
     return .denseElements(attr)
   }
 
+  /// Scans `[[1, -2], [3, 4]]` of short decimal integers directly from the bytes; nil when the
+  /// literal holds anything else (floats, hex, long numbers, ragged rows), left to the general path.
+  func scanIntegerList(from start: Int) -> (values: [Int64], shape: [Int], start: Int, end: Int)? {
+    var values: [Int64] = []
+    var i = start
+    var depth = 0
+    var dims: [Int] = []  // length of the lists at each level, -1 until one closes
+    var counts: [Int] = []  // elements seen in the open list at each level
+    var leafDepth = 0  // the level scalars live at (all must agree)
+    func skip() {
+      while true {
+        let c = buf[i]
+        if c == 32 || c == 10 || c == 13 || c == 9 { i += 1 } else { return }
+      }
+    }
+    while true {
+      skip()
+      let c = buf[i]
+      if c == UInt8(ascii: "[") {
+        if leafDepth != 0 && depth >= leafDepth { return nil }
+        depth += 1
+        if counts.count < depth {
+          counts.append(0)
+          dims.append(-1)
+        }
+        counts[depth - 1] = 0
+        i += 1
+        continue
+      }
+      if c == UInt8(ascii: "]") {
+        guard depth > 0 else { return nil }
+        let n = counts[depth - 1]
+        if dims[depth - 1] == -1 { dims[depth - 1] = n } else if dims[depth - 1] != n { return nil }
+        depth -= 1
+        i += 1
+        if depth == 0 { break }
+        counts[depth - 1] += 1
+        skip()
+        if buf[i] == UInt8(ascii: ",") { i += 1 } else if buf[i] != UInt8(ascii: "]") { return nil }
+        continue
+      }
+      guard depth > 0 else { return nil }
+      if leafDepth == 0 { leafDepth = depth } else if leafDepth != depth { return nil }
+      var negative = false
+      if c == UInt8(ascii: "-") {
+        negative = true
+        i += 1
+      }
+      let digitsStart = i
+      var m: Int64 = 0
+      while Lexer.isDigit(buf[i]) {
+        m = m &* 10 &+ Int64(buf[i] &- 48)
+        i += 1
+      }
+      let nDigits = i - digitsStart
+      guard nDigits > 0, nDigits <= 18 else { return nil }
+      if buf[i] == UInt8(ascii: ".") || buf[i] == UInt8(ascii: "x") || Lexer.isLetter(buf[i]) { return nil }
+      if negative && m == 0 { return nil }
+      values.append(negative ? -m : m)
+      counts[depth - 1] += 1
+      skip()
+      if buf[i] == UInt8(ascii: ",") {
+        i += 1
+      } else if buf[i] != UInt8(ascii: "]") {
+        return nil
+      }
+    }
+    // Empty lists at the leaves (`[[]]`) are left to the general path.
+    guard leafDepth == dims.count, dims.reduce(1, *) == values.count else { return nil }
+    return (values, dims, start, i)
+  }
+
+  /// Elements from scanned integers when `type` has a matching shape and an integer element type
+  /// they fit (else nil, and the general path reports the exact error).
+  func denseFromIntegers(_ values: [Int64], shape: [Int], type: IRType) -> DenseElementsAttr? {
+    guard let tshape = type.shape, tshape.map({ Int($0) }) == shape, let element = type.elementType else { return nil }
+    let width: Int
+    var signed = false
+    switch element {
+    case .integer(let w, let s):
+      width = w
+      signed = s == .signed
+    case .index: width = 64
+    default: return nil
+    }
+    guard width >= 2, width <= 64 else { return nil }
+    let size = DenseElementsAttr.bytesPerElement(element)
+    let limit: UInt64 = width == 64 ? UInt64.max : (UInt64(1) << UInt64(width)) - 1
+    let half = UInt64(1) << UInt64(width - 1)
+    var ok = true
+    let bytes = [UInt8](unsafeUninitializedCapacity: values.count * size) { dst, initialized in
+      var k = 0
+      for v in values {
+        let bits: UInt64
+        if v < 0 {
+          let m = UInt64(-v)
+          guard m <= half else {
+            ok = false
+            break
+          }
+          bits = (0 &- m) & limit
+        } else {
+          let m = UInt64(v)
+          guard m <= limit, !signed || m < half else {
+            ok = false
+            break
+          }
+          bits = m
+        }
+        for b in 0..<size {
+          dst[k] = b < 8 ? UInt8(truncatingIfNeeded: bits >> UInt64(8 * b)) : 0
+          k += 1
+        }
+      }
+      initialized = ok ? k : 0
+    }
+    guard ok else { return nil }
+    return DenseElementsAttr(type: type, storage: .raw(bytes), isSplat: false).canonicalized()
+  }
+
   private func denseFromHex(_ bytes: [UInt8], type: IRType, element: IRType, count n: Int, at offset: Int) throws(ParseError) -> DenseElementsAttr {
     if case .integer(1, _) = element {
       if bytes.count == 1 && (bytes[0] == 0 || bytes[0] == 0xFF) {
@@ -286,7 +421,7 @@ extension OpAsmParser {
     enum Scalar {
       case number(NumberLiteral, offset: Int)
       case bool(Bool, offset: Int)
-      case string([UInt8])
+      case string(Token)
       case complex(NumberLiteral, NumberLiteral, offset: Int)
     }
     var elements: [Scalar] = []
@@ -331,9 +466,9 @@ extension OpAsmParser {
       consume()
       return .bool(v, offset: offset)
     case .string:
-      let s = Lexer.decodeString(buf, token)
+      let t = token
       consume()
-      return .string(s)
+      return .string(t)
     case .lParen:
       consume()
       let re = try parseNumberLiteral()
@@ -350,8 +485,8 @@ extension OpAsmParser {
     if literal.elements.contains(where: { if case .string = $0 { true } else { false } }) {
       var strings: [[UInt8]] = []
       for e in literal.elements {
-        guard case .string(let s) = e else { throw error("expected all string elements", at: offset) }
-        strings.append(s)
+        guard case .string(let t) = e else { throw error("expected all string elements", at: offset) }
+        strings.append(Lexer.decodeString(buf, t))
       }
       let splat = literal.shape.isEmpty
       return DenseElementsAttr(type: type, storage: .strings(strings), isSplat: splat).canonicalized()
@@ -373,6 +508,10 @@ extension OpAsmParser {
       bytes.append(b ? 1 : 0)
     case (.number(let lit, let offset), _) where element.isIntegerOrIndex:
       guard !lit.isFloat else { throw error("expected integer elements, but parsed floating-point", at: offset) }
+      if let v = smallInteger(lit, element: element) {
+        for k in 0..<size { bytes.append(k < 8 ? UInt8(truncatingIfNeeded: v >> UInt64(8 * k)) : 0) }
+        return
+      }
       guard let v = integerValue(lit, type: element) else { throw error("integer constant out of range for type", at: offset) }
       OpAsmParser.appendBytes(v, size: size, to: &bytes)
     case (.number(let lit, let offset), .float(let kind)):
@@ -392,6 +531,32 @@ extension OpAsmParser {
     case (.string, _):
       throw error("unexpected string element")
     }
+  }
+
+  /// The stored bits of a short decimal literal for an integer type of at most 64 bits, or nil
+  /// when the general (APInt) path must decide (long literals, hex, out of range).
+  @inline(__always)
+  func smallInteger(_ lit: NumberLiteral, element: IRType) -> UInt64? {
+    let width: Int
+    var signed = false
+    switch element {
+    case .integer(let w, let s):
+      width = w
+      signed = s == .signed
+    case .index: width = 64
+    default: return nil
+    }
+    guard !lit.isHex, width >= 2, width <= 64, lit.token.end - lit.token.start <= 18 else { return nil }
+    var m: UInt64 = 0
+    for i in lit.token.start..<lit.token.end { m = m &* 10 &+ UInt64(buf[i] &- 48) }
+    let limit: UInt64 = width == 64 ? UInt64.max : (UInt64(1) << UInt64(width)) - 1
+    let half: UInt64 = UInt64(1) << UInt64(width - 1)
+    if lit.negative {
+      guard m != 0, m <= half else { return nil }
+      return (0 &- m) & limit
+    }
+    guard m <= limit, !signed || m < half else { return nil }
+    return m
   }
 
   static func appendBytes(_ v: APInt, size: Int, to bytes: inout [UInt8]) {

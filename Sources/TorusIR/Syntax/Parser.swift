@@ -103,7 +103,7 @@ public final class OpAsmParser {
   /// Throws the lexer's own message when the current token is an error.
   func checkLexError() throws(ParseError) {
     if token.kind == .error {
-      throw ParseError(at: token.errorOffset, token.errorMessage ?? "unexpected character")
+      throw ParseError(at: token.errorOffset, lexer.errorMessage.description)
     }
   }
 
@@ -116,7 +116,7 @@ public final class OpAsmParser {
   /// An error about the current token, placed after the previous token when the current one starts
   /// a later line (as MLIR does for "expected …" messages).
   public func wrongTokenError(_ message: String) -> ParseError {
-    if token.kind == .error { return ParseError(at: token.errorOffset, token.errorMessage ?? message) }
+    if token.kind == .error { return ParseError(at: token.errorOffset, lexer.errorMessage.description) }
     var i = token.start
     while true {
       while i > 0 && (buf[i - 1] == UInt8(ascii: " ") || buf[i - 1] == UInt8(ascii: "\t")) { i -= 1 }
@@ -360,18 +360,29 @@ public final class OpAsmParser {
   }
 
   static func decodeHex(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
+    bytes.withUnsafeBufferPointer { decodeHex($0) }
+  }
+
+  static func decodeHex(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
     guard bytes.count % 2 == 0 else { return nil }
-    var out = [UInt8]()
-    out.reserveCapacity(bytes.count / 2)
-    var i = bytes.startIndex
-    while i < bytes.endIndex {
-      let a = bytes[i]
-      let b = bytes[i + 1]
-      guard Lexer.isHexDigit(a), Lexer.isHexDigit(b) else { return nil }
-      out.append(Lexer.hexValue(a) << 4 | Lexer.hexValue(b))
-      i += 2
+    var ok = true
+    let out = [UInt8](unsafeUninitializedCapacity: bytes.count / 2) { dst, initialized in
+      var i = 0
+      var k = 0
+      while i < bytes.count {
+        let a = bytes[i]
+        let b = bytes[i + 1]
+        guard Lexer.isHexDigit(a), Lexer.isHexDigit(b) else {
+          ok = false
+          break
+        }
+        dst[k] = Lexer.hexValue(a) << 4 | Lexer.hexValue(b)
+        k += 1
+        i += 2
+      }
+      initialized = k
     }
-    return out
+    return ok ? out : nil
   }
 
   // MARK: SSA values
@@ -489,7 +500,7 @@ public final class OpAsmParser {
     switch token.kind {
     case .string: op = try parseGenericOperation()
     case .bareIdentifier: op = try parseCustomOperation()
-    case .error: throw error(token.errorMessage ?? "unexpected character", at: token.errorOffset)
+    case .error: throw error(lexer.errorMessage.description, at: token.errorOffset)
     default: throw wrongTokenError("expected operation name in quotes")
     }
     if !groups.isEmpty {

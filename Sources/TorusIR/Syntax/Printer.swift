@@ -272,9 +272,10 @@ public struct OpAsmPrinter {
 
 extension Module {
   /// The module as MLIR text, with alias definitions first and resources last.
-  public func print(options: PrintOptions = PrintOptions()) -> [UInt8] {
+  /// `capacityHint` (e.g. the input size) avoids regrowing the output buffer.
+  public func print(options: PrintOptions = PrintOptions(), capacityHint: Int = 1 << 16) -> [UInt8] {
     let names = NameState(root: operation, options: options)
-    var printer = OpAsmPrinter(options: options, names: names, capacity: 1 << 16)
+    var printer = OpAsmPrinter(options: options, names: names, capacity: capacityHint + capacityHint / 8)
     let locations = options.debugInfo ? LocationAliases(root: operation) : nil
     printer.locationAliases = locations
     printer.printOperation(operation)
@@ -302,8 +303,14 @@ extension Module {
       value.printDefinition(to: &header)
       header.write(byte: 10)
     }
-    var result = header.bytes
-    result.append(contentsOf: printer.out.bytes)
+    var result: [UInt8]
+    if header.bytes.isEmpty {
+      result = printer.out.bytes
+    } else {
+      result = header.bytes
+      result.reserveCapacity(header.bytes.count + printer.out.bytes.count + 1024)
+      result.append(contentsOf: printer.out.bytes)
+    }
     if !resources.isEmpty {
       var r = ByteWriter()
       r.write("\n{-#\n  dialect_resources: {\n")
