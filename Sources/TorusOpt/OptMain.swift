@@ -232,6 +232,45 @@ func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer) {
   }
 }
 
+/// Reads a whole file (or standard input for `-`) into a source buffer, without an extra copy.
+public func readSource(_ path: String, name: String) throws(OptUsageError) -> SourceFile {
+  if path != "-" {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw OptUsageError(description: "could not open input file '\(path)': \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var st = stat()
+    if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG {
+      let size = Int(st.st_size)
+      let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: size + 1)
+      var offset = 0
+      while offset < size {
+        let n = read(fd, buffer.baseAddress! + offset, size - offset)
+        if n < 0 {
+          buffer.deallocate()
+          throw OptUsageError(description: "could not read '\(path)': \(String(cString: strerror(errno)))")
+        }
+        if n == 0 { break }
+        offset += n
+      }
+      return SourceFile(name: name, adopting: buffer, count: offset)
+    }
+  }
+  return SourceFile(name: name, bytes: try readInput(path))
+}
+
+func closeDescriptor(_ fd: Int32) { _ = close(fd) }
+
+/// Output written as it is produced (to a file or standard output).
+final class OutputSink {
+  let fd: Int32
+  init(path: String) throws(OptUsageError) {
+    fd = path == "-" ? 1 : open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard fd >= 0 else { throw OptUsageError(description: "could not open output file '\(path)': \(String(cString: strerror(errno)))") }
+  }
+  func write(_ bytes: [UInt8]) { bytes.withUnsafeBytes { writeAll(fd, $0) } }
+  func close() { if fd != 1 { closeDescriptor(fd) } }
+}
+
 /// Reads a whole file (or standard input for `-`).
 public func readInput(_ path: String) throws(OptUsageError) -> [UInt8] {
   let fd = path == "-" ? 0 : open(path, O_RDONLY)

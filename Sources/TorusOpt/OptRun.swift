@@ -7,23 +7,31 @@ struct OptRun {
   let options: OptOptions
 
   func run() -> Int32 {
-    let bytes: [UInt8]
-    do { bytes = try readInput(options.input) } catch {
+    let name = options.input == "-" ? "<stdin>" : options.input
+    let whole: SourceFile
+    do { whole = try readSource(options.input, name: name) } catch {
       writeToStandardError("\(tool.name): \(error)\n")
       return 1
     }
-    let name = options.input == "-" ? "<stdin>" : options.input
     var registry = tool.registry
     registry.allowUnregisteredDialects = options.allowUnregistered
     for d in options.disabledDialects { registry.unregister(namespace: d) }
 
-    let chunks = options.splitInputFile ? split(bytes) : [(bytes, 0)]
+    let files = options.splitInputFile
+      ? split(whole.bytes).map { SourceFile(name: name, bytes: $0.0, lineOffset: $0.1) } : [whole]
     var outputs: [[UInt8]] = []
     var failed = false
-    for (chunk, lineOffset) in chunks {
-      let file = SourceFile(name: name, bytes: chunk, lineOffset: lineOffset)
+    // A single module streams straight to the output file; split chunks are gathered first.
+    var sink: OutputSink?
+    if files.count == 1 && !options.verifyDiagnostics {
+      do { sink = try OutputSink(path: options.output) } catch {
+        writeToStandardError("\(tool.name): \(error)\n")
+        return 1
+      }
+    }
+    for file in files {
       var diagnostics: [Diagnostic] = []
-      let printed = process(file, registry: registry, diagnostics: &diagnostics)
+      let printed = process(file, registry: registry, diagnostics: &diagnostics, sink: sink)
       if options.verifyDiagnostics {
         let checker = ExpectedDiagnostics(file: file)
         let problems = checker.check(diagnostics)
@@ -39,12 +47,14 @@ struct OptRun {
         for d in diagnostics { writeToStandardError(d.rendered(sources: [file.name: file]) + "\n") }
       }
     }
-    var out: [UInt8] = outputs.count == 1 ? outputs[0] : []
-    if outputs.count > 1 {
-      for (i, o) in outputs.enumerated() {
-        if i > 0 { out += Array("// -----\n".utf8) }
-        out += o
-      }
+    if let sink {
+      sink.close()
+      return failed ? 1 : 0
+    }
+    var out: [UInt8] = []
+    for (i, o) in outputs.enumerated() {
+      if i > 0 { out += Array("// -----\n".utf8) }
+      out += o
     }
     if !failed || options.verifyDiagnostics {
       do { try writeOutput(options.output, out) } catch {
@@ -56,8 +66,9 @@ struct OptRun {
   }
 
   /// Splits on lines that are exactly the marker; each chunk keeps its first line number.
-  private func split(_ bytes: [UInt8]) -> [([UInt8], Int)] {
-    var chunks: [([UInt8], Int)] = []
+  private func split(_ bytes: UnsafeBufferPointer<UInt8>) -> [(ArraySlice<UInt8>, Int)] {
+    let bytes = Array(bytes)
+    var chunks: [(ArraySlice<UInt8>, Int)] = []
     var start = 0
     var startLine = 0
     var line = 0
@@ -68,19 +79,20 @@ struct OptRun {
       var content = bytes[i..<end]
       while let l = content.last, l == 13 || l == 32 || l == 9 { content = content.dropLast() }
       if content.elementsEqual(marker) {
-        chunks.append((Array(bytes[start..<i]), startLine))
+        chunks.append((bytes[start..<i], startLine))
         start = min(end + 1, bytes.count)
         startLine = line + 1
       }
       line += 1
       i = end + 1
     }
-    chunks.append((Array(bytes[start..<bytes.count]), startLine))
+    chunks.append((bytes[start..<bytes.count], startLine))
     return chunks
   }
 
   /// Parses, verifies and transforms one buffer; nil when it failed (with diagnostics).
-  private func process(_ file: SourceFile, registry: DialectRegistry, diagnostics: inout [Diagnostic]) -> [UInt8]? {
+  /// With a sink, the output goes there and the result is empty on success.
+  private func process(_ file: SourceFile, registry: DialectRegistry, diagnostics: inout [Diagnostic], sink: OutputSink?) -> [UInt8]? {
     let module: Module
     do {
       module = try OpAsmParser(file: file, registry: registry).parseModule()
@@ -109,8 +121,13 @@ struct OptRun {
       }
     }
     // mlir-opt ends its output with a blank line.
-    var text = module.print(
-      options: PrintOptions(generic: options.printGeneric, debugInfo: options.printDebugInfo), capacityHint: file.bytes.count)
+    let printOptions = PrintOptions(generic: options.printGeneric, debugInfo: options.printDebugInfo)
+    if let sink {
+      module.print(options: printOptions) { sink.write($0) }
+      sink.write([10])
+      return []
+    }
+    var text = module.print(options: printOptions, capacityHint: file.bytes.count)
     text.append(10)
     return text
   }

@@ -4,6 +4,24 @@ public struct ByteWriter {
   public var bytes: [UInt8] = []
   /// When set, attributes that MLIR hoists into `#map`-style aliases print as alias references.
   public var aliases: AliasTable?
+  /// When set, full buffers are handed over here (streamed output) instead of growing.
+  public var sink: (([UInt8]) -> Void)?
+  public static let flushThreshold = 1 << 20
+
+  /// Hands the buffer to the sink once it is large, keeping memory flat on huge outputs.
+  @inlinable public mutating func flushIfLarge() {
+    if let sink, bytes.count >= ByteWriter.flushThreshold {
+      sink(bytes)
+      bytes.removeAll(keepingCapacity: true)
+    }
+  }
+
+  public mutating func flush() {
+    if let sink, !bytes.isEmpty {
+      sink(bytes)
+      bytes.removeAll(keepingCapacity: true)
+    }
+  }
 
   public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 

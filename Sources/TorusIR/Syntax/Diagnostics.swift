@@ -1,7 +1,14 @@
 /// A source buffer with its name, for turning byte offsets into line:column.
+///
+/// The bytes live in one allocation ending with a 0 sentinel, which the lexer reads in place
+/// (a 100 MB circuit is never copied).
 public final class SourceFile: @unchecked Sendable {
   public let name: String
-  public let bytes: [UInt8]
+  private let storage: UnsafeMutableBufferPointer<UInt8>
+  /// The text, valid as long as this object lives.
+  public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: storage[0..<(storage.count - 1)]) }
+  /// The text followed by a 0 byte.
+  var terminatedBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(storage) }
   /// Line number added to every reported line (for `--split-input-file` chunks: 0).
   public let lineOffset: Int
   private lazy var lineStarts: [Int] = {
@@ -10,11 +17,24 @@ public final class SourceFile: @unchecked Sendable {
     return starts
   }()
 
-  public init(name: String, bytes: [UInt8], lineOffset: Int = 0) {
+  public init(name: String, bytes: some Collection<UInt8>, lineOffset: Int = 0) {
     self.name = name
-    self.bytes = bytes
+    storage = .allocate(capacity: bytes.count + 1)
+    _ = storage.initialize(from: bytes)
+    storage[bytes.count] = 0
     self.lineOffset = lineOffset
   }
+
+  /// Takes ownership of `count` initialized bytes at `buffer`, which has room for one more.
+  public init(name: String, adopting buffer: UnsafeMutableBufferPointer<UInt8>, count: Int, lineOffset: Int = 0) {
+    precondition(buffer.count > count, "buffer of \(buffer.count) bytes has no room for the sentinel after \(count) bytes")
+    self.name = name
+    storage = UnsafeMutableBufferPointer(rebasing: buffer[0..<(count + 1)])
+    storage[count] = 0
+    self.lineOffset = lineOffset
+  }
+
+  deinit { storage.baseAddress.map { UnsafeMutableRawPointer($0).deallocate() } }
 
   public convenience init(name: String, text: String) {
     self.init(name: name, bytes: Array(text.utf8))
@@ -37,7 +57,7 @@ public final class SourceFile: @unchecked Sendable {
     let start = lineStarts[line - 1]
     var end = line < lineStarts.count ? lineStarts[line] : bytes.count
     while end > start && (bytes[end - 1] == UInt8(ascii: "\n") || bytes[end - 1] == UInt8(ascii: "\r")) { end -= 1 }
-    return String(decoding: bytes[start..<end], as: UTF8.self)
+    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
   }
 
   public func location(of offset: Int) -> Location {

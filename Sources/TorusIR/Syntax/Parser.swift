@@ -44,7 +44,6 @@ public final class OpAsmParser {
   public let file: SourceFile
   public let registry: DialectRegistry
   let buf: UnsafeBufferPointer<UInt8>
-  private let storage: UnsafeMutableBufferPointer<UInt8>
   var lexer: Lexer
   public internal(set) var token: Token
   /// End offset of the last consumed token.
@@ -76,16 +75,12 @@ public final class OpAsmParser {
   public init(file: SourceFile, registry: DialectRegistry) {
     self.file = file
     self.registry = registry
-    storage = .allocate(capacity: file.bytes.count + 1)
-    _ = storage.initialize(from: file.bytes)
-    storage[file.bytes.count] = 0
-    buf = UnsafeBufferPointer(storage)
+    buf = file.terminatedBytes
     lexer = Lexer(buffer: buf)
     token = Token(kind: .eof, start: 0, end: 0)
     token = lexer.next()
   }
 
-  deinit { storage.deallocate() }
 
   // MARK: Tokens
 

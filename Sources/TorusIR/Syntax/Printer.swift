@@ -148,6 +148,7 @@ public struct OpAsmPrinter {
   public func name(of block: Block) -> String { names.blockName(block) }
 
   mutating func newline() {
+    out.flushIfLarge()
     out.write(byte: 10)
     for _ in 0..<indent { out.write(byte: 32) }
   }
@@ -274,8 +275,20 @@ extension Module {
   /// The module as MLIR text, with alias definitions first and resources last.
   /// `capacityHint` (e.g. the input size) avoids regrowing the output buffer.
   public func print(options: PrintOptions = PrintOptions(), capacityHint: Int = 1 << 16) -> [UInt8] {
+    var result: [UInt8] = []
+    result.reserveCapacity(capacityHint + capacityHint / 8)
+    print(options: options, streaming: false) { result.append(contentsOf: $0) }
+    return result
+  }
+
+  /// Prints the module to `sink` in pieces. When nothing needs hoisting to the top of the file
+  /// (affine maps, distinct attributes, debug-info aliases) the text streams in 1 MB pieces, so
+  /// printing a huge module does not hold a second copy of it in memory.
+  public func print(options: PrintOptions, streaming: Bool = true, to sink: @escaping ([UInt8]) -> Void) {
     let names = NameState(root: operation, options: options)
-    var printer = OpAsmPrinter(options: options, names: names, capacity: capacityHint + capacityHint / 8)
+    let stream = streaming && !options.debugInfo && !Module.needsHoistedAliases(operation)
+    var printer = OpAsmPrinter(options: options, names: names, capacity: stream ? 2 * ByteWriter.flushThreshold : 1 << 16)
+    if stream { printer.out.sink = sink }
     let locations = options.debugInfo ? LocationAliases(root: operation) : nil
     printer.locationAliases = locations
     printer.printOperation(operation)
@@ -288,56 +301,95 @@ extension Module {
         printer.out.write(byte: 10)
       }
     }
-    var header = ByteWriter()
-    if let locations {
-      for (loc, name) in locations.ordered where locations.inline.contains(loc) {
+    if !stream {
+      var header = ByteWriter()
+      if let locations {
+        for (loc, name) in locations.ordered where locations.inline.contains(loc) {
+          header.write(name)
+          header.write(" = ")
+          locations.printDefinition(loc, to: &header)
+          header.write(byte: 10)
+        }
+      }
+      for (name, value) in printer.out.aliases!.definitions {
         header.write(name)
         header.write(" = ")
-        locations.printDefinition(loc, to: &header)
+        value.printDefinition(to: &header)
         header.write(byte: 10)
       }
-    }
-    for (name, value) in printer.out.aliases!.definitions {
-      header.write(name)
-      header.write(" = ")
-      value.printDefinition(to: &header)
-      header.write(byte: 10)
-    }
-    var result: [UInt8]
-    if header.bytes.isEmpty {
-      result = printer.out.bytes
+      if !header.bytes.isEmpty { sink(header.bytes) }
+      sink(printer.out.bytes)
     } else {
-      result = header.bytes
-      result.reserveCapacity(header.bytes.count + printer.out.bytes.count + 1024)
-      result.append(contentsOf: printer.out.bytes)
+      printer.out.flush()
     }
-    if !resources.isEmpty {
-      var r = ByteWriter()
-      r.write("\n{-#\n  dialect_resources: {\n")
-      let dialects = resources.reduce(into: [String]()) { if !$0.contains($1.dialect) { $0.append($1.dialect) } }
-      for (di, d) in dialects.enumerated() {
-        r.write("    \(d): {\n")
-        let entries = resources.filter { $0.dialect == d }
-        for (i, e) in entries.enumerated() {
-          r.write("      ")
-          r.write(e.key)
-          r.write(": ")
-          switch e.value {
-          case .blob(let bytes):
-            r.write("\"0x")
-            DenseElementsAttr.writeHex(bytes, to: &r)
-            r.write("\"")
-          case .string(let s): Attribute.printString(s, to: &r)
-          case .bool(let b): r.write(b ? "true" : "false")
-          }
-          r.write(i + 1 < entries.count ? ",\n" : "\n")
+    if !resources.isEmpty { sink(printResources()) }
+  }
+
+  private func printResources() -> [UInt8] {
+    var r = ByteWriter()
+    r.write("\n{-#\n  dialect_resources: {\n")
+    let dialects = resources.reduce(into: [String]()) { if !$0.contains($1.dialect) { $0.append($1.dialect) } }
+    for (di, d) in dialects.enumerated() {
+      r.write("    \(d): {\n")
+      let entries = resources.filter { $0.dialect == d }
+      for (i, e) in entries.enumerated() {
+        r.write("      ")
+        r.write(e.key)
+        r.write(": ")
+        switch e.value {
+        case .blob(let bytes):
+          r.write("\"0x")
+          DenseElementsAttr.writeHex(bytes, to: &r)
+          r.write("\"")
+        case .string(let s): Attribute.printString(s, to: &r)
+        case .bool(let b): r.write(b ? "true" : "false")
         }
-        r.write(di + 1 < dialects.count ? "    },\n" : "    }\n")
+        r.write(i + 1 < entries.count ? ",\n" : "\n")
       }
-      r.write("  }\n#-}\n")
-      result.append(contentsOf: r.bytes)
+      r.write(di + 1 < dialects.count ? "    },\n" : "    }\n")
     }
-    return result
+    r.write("  }\n#-}\n")
+    return r.bytes
+  }
+
+  /// Whether any attribute or type in the module prints as a hoisted alias (`#map`, `#set`, `#distinct`).
+  static func needsHoistedAliases(_ root: Operation) -> Bool {
+    var found = false
+    root.walk { op in
+      guard !found else { return }
+      if op.attributes.contains(where: { hasAlias($0.value) }) || op.properties.map(hasAlias) == true
+        || op.results.contains(where: { hasAlias($0.type) })
+        || op.regions.contains(where: { $0.blocks.contains { $0.arguments.contains { hasAlias($0.type) } } })
+      {
+        found = true
+      }
+    }
+    return found
+  }
+
+  static func hasAlias(_ a: Attribute) -> Bool {
+    switch a {
+    case .affineMap, .integerSet: true
+    case .distinct(_, let r): r != .unit
+    case .array(let xs): xs.contains(where: hasAlias)
+    case .dictionary(let d): d.contains { hasAlias($0.value) }
+    case .type(let t): hasAlias(t)
+    case .denseElements(let d): hasAlias(d.type)
+    case .integer(_, let t), .float(_, let t), .denseResource(_, let t): hasAlias(t)
+    default: false
+    }
+  }
+
+  static func hasAlias(_ t: IRType) -> Bool {
+    switch t {
+    case .tensor(_, let e, let enc): hasAlias(e) || enc.map(hasAlias) == true
+    case .memref(_, let e, let l, let m): hasAlias(e) || l.map(hasAlias) == true || m.map(hasAlias) == true
+    case .unrankedMemref(let e, let m): hasAlias(e) || m.map(hasAlias) == true
+    case .unrankedTensor(let e), .vector(_, _, let e), .complex(let e): hasAlias(e)
+    case .tuple(let ts): ts.contains(where: hasAlias)
+    case .function(let i, let r): i.contains(where: hasAlias) || r.contains(where: hasAlias)
+    default: false
+    }
   }
 
   public var text: String { String(decoding: print(), as: UTF8.self) }
