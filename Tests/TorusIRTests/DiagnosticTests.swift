@@ -85,3 +85,35 @@ import TorusIR
     #expect(Harness.print(m, generic: true).contains("dense<\"0x00010203"))
   }
 }
+
+@Suite struct ControlFlowTests {
+  @Test func branchOperandsMustMatchSuccessorArguments() throws {
+    guard case .failure(let d) = Harness.load("""
+      func.func @f(%a: i32) {
+        cf.br ^bb1(%a : i32)
+      ^bb1(%x: i64):
+        return
+      }
+      """) else {
+      Issue.record("expected a verifier error")
+      return
+    }
+    #expect(d.message.contains("type mismatch for bb argument #0"))
+  }
+
+  @Test func usesInUnreachableBlocksAreNotDominanceErrors() {
+    if case .failure(let d) = Harness.load("""
+      func.func @f() {
+        return
+      ^bb1:
+        "x.use"(%v) : (i32) -> ()
+        cf.br ^bb1
+      ^bb2:
+        %v = "x.def"() : () -> i32
+        cf.br ^bb1
+      }
+      """) {
+      Issue.record("unexpected \(d)")
+    }
+  }
+}

@@ -131,6 +131,8 @@ public struct Verifier {
 struct DominanceInfo {
   private var index: [ObjectIdentifier: Int] = [:]
   private var dominators: [Set<Int>] = []
+  /// Blocks reachable from the entry; uses in unreachable blocks are not checked, as upstream.
+  private var reachable: Set<Int> = []
 
   init(_ region: Region) {
     let blocks = region.blocks
@@ -140,6 +142,16 @@ struct DominanceInfo {
     for (i, b) in blocks.enumerated() {
       for s in b.operations.last?.successors ?? [] {
         if let j = index[ObjectIdentifier(s)] { preds[j].append(i) }
+      }
+    }
+    var succs = [[Int]](repeating: [], count: blocks.count)
+    for (j, ps) in preds.enumerated() { for p in ps { succs[p].append(j) } }
+    var stack = [0]
+    reachable = [0]
+    while let b = stack.popLast() {
+      for s in succs[b] where !reachable.contains(s) {
+        reachable.insert(s)
+        stack.append(s)
       }
     }
     let all = Set(0..<blocks.count)
@@ -161,6 +173,6 @@ struct DominanceInfo {
 
   func dominates(_ a: Block, _ b: Block) -> Bool {
     guard let i = index[ObjectIdentifier(a)], let j = index[ObjectIdentifier(b)] else { return a === b }
-    return dominators[j].contains(i)
+    return !reachable.contains(j) || dominators[j].contains(i)
   }
 }

@@ -297,6 +297,16 @@ public enum ControlFlowDialect: Dialect {
     return (block, values)
   }
 
+  /// Forwarded operands must match the successor's arguments in number and type.
+  static func checkForwarded(_ operands: ArraySlice<Value>, to block: Block) throws(VerifyError) {
+    guard operands.count == block.arguments.count else {
+      throw VerifyError("branch has \(operands.count) operands for successor, but target block has \(block.arguments.count)")
+    }
+    for (i, (v, a)) in zip(operands, block.arguments).enumerated() where v.type != a.type {
+      throw VerifyError("type mismatch for bb argument #\(i) of successor: '\(v.type)' vs '\(a.type)'")
+    }
+  }
+
   static func printSuccessor(_ p: inout OpAsmPrinter, _ block: Block, _ operands: ArraySlice<Value>) {
     p.write(p.name(of: block))
     guard !operands.isEmpty else { return }
@@ -316,6 +326,10 @@ public enum ControlFlowDialect: Dialect {
     public static let traits: OpTraits = [.pure, .terminator]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
+
+    public func verify() throws(VerifyError) {
+      try ControlFlowDialect.checkForwarded(operation.operands[...], to: operation.successors[0])
+    }
 
     public static func parseAssembly(_ p: OpAsmParser, _ state: inout OperationState) throws(ParseError) {
       let (block, values) = try ControlFlowDialect.parseSuccessorAndOperands(p)
@@ -341,6 +355,16 @@ public enum ControlFlowDialect: Dialect {
     public static let inherentAttributes = ["operandSegmentSizes"]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
+
+    public func verify() throws(VerifyError) {
+      let seg = TensorDialect.segmentSizes(operation)
+      guard seg.count == 3, seg.reduce(0, +) == operation.operands.count, seg[0] == 1 else {
+        throw VerifyError("operandSegmentSizes must be [1, #true operands, #false operands] summing to \(operation.operands.count)")
+      }
+      guard operation.operands[0].type == .i1 else { throw VerifyError("operand #0 must be 1-bit signless integer, but got '\(operation.operands[0].type)'") }
+      try ControlFlowDialect.checkForwarded(operation.operands[1..<(1 + seg[1])], to: operation.successors[0])
+      try ControlFlowDialect.checkForwarded(operation.operands[(1 + seg[1])...], to: operation.successors[1])
+    }
 
     public static func parseAssembly(_ p: OpAsmParser, _ state: inout OperationState) throws(ParseError) {
       let c = try p.parseOperand()
