@@ -270,7 +270,13 @@ extension Location: MLIRPrintable {
     out.write(")")
   }
 
-  func printBody(to out: inout ByteWriter) {
+  func printBody(to out: inout ByteWriter) { printBody(to: &out, alias: { _ in nil }) }
+
+  /// The text inside `loc(…)`; nested locations print as `alias(l)` when it names one.
+  func printBody(to out: inout ByteWriter, alias: (Location) -> String?) {
+    func nested(_ l: Location, _ out: inout ByteWriter) {
+      if let a = alias(l) { out.write(a) } else { l.printBody(to: &out, alias: alias) }
+    }
     switch self {
     case .unknown: out.write("unknown")
     case .fileLineCol(let file, let line, let col):
@@ -283,14 +289,14 @@ extension Location: MLIRPrintable {
       Attribute.printString(Array(name.utf8), to: &out)
       if let child {
         out.write("(")
-        child.printBody(to: &out)
+        nested(child, &out)
         out.write(")")
       }
     case .callSite(let callee, let caller):
       out.write("callsite(")
-      callee.printBody(to: &out)
+      nested(callee, &out)
       out.write(" at ")
-      caller.printBody(to: &out)
+      nested(caller, &out)
       out.write(")")
     case .fused(let metadata, let locations):
       out.write("fused")
@@ -300,7 +306,10 @@ extension Location: MLIRPrintable {
         out.write(">")
       }
       out.write("[")
-      out.interleave(locations) { $1.printBody(to: &$0) }
+      for (i, l) in locations.enumerated() {
+        if i > 0 { out.write(", ") }
+        nested(l, &out)
+      }
       out.write("]")
     }
   }

@@ -40,6 +40,36 @@ public enum TensorDialect: Dialect {
     denseI64(op, "operandSegmentSizes").map { Int($0) }
   }
 
+  typealias MixedList = (statics: [Int64], dynamics: [UnresolvedOperand])
+
+  /// `[offsets] [sizes] [strides]` of a slice op.
+  static func parseSliceLists(_ p: OpAsmParser) throws(ParseError) -> [MixedList] {
+    [try parseMixedList(p), try parseMixedList(p), try parseMixedList(p)]
+  }
+
+  /// The properties of a slice op: segment sizes (after `leading` fixed operands) and static lists.
+  static func sliceProperties(leadingOperands: Int, _ lists: [MixedList]) -> Attribute {
+    .dictionary(AttributeDictionary([
+      NamedAttribute("operandSegmentSizes", .denseArray(element: .i(32), values: [Int64](repeating: 1, count: leadingOperands) + lists.map { Int64($0.dynamics.count) })),
+      NamedAttribute("static_offsets", .denseArray(element: .i64, values: lists[0].statics)),
+      NamedAttribute("static_sizes", .denseArray(element: .i64, values: lists[1].statics)),
+      NamedAttribute("static_strides", .denseArray(element: .i64, values: lists[2].statics)),
+    ]))
+  }
+
+  /// Prints `[offsets] [sizes] [strides]` with dynamic entries from the operands after `leading`.
+  static func printSliceLists(_ p: inout OpAsmPrinter, _ op: Operation, leadingOperands: Int) {
+    let seg = segmentSizes(op)
+    let ops = op.operands
+    var k = leadingOperands
+    for (i, name) in ["static_offsets", "static_sizes", "static_strides"].enumerated() {
+      if i > 0 { p.write(" ") }
+      let n = seg.count > i + leadingOperands ? seg[i + leadingOperands] : 0
+      printMixedList(&p, statics: denseI64(op, name), dynamics: ops[k..<min(k + n, ops.count)])
+      k += n
+    }
+  }
+
   static func parseReassociation(_ p: OpAsmParser) throws(ParseError) -> Attribute {
     var groups: [Attribute] = []
     try p.parseList(open: .lSquare, close: .rSquare, context: "reassociation") { () throws(ParseError) in
@@ -205,40 +235,25 @@ public enum TensorDialect: Dialect {
 
     public static func parseAssembly(_ p: OpAsmParser, _ state: inout OperationState) throws(ParseError) {
       let src = try p.parseOperand()
-      let offsets = try TensorDialect.parseMixedList(p)
-      let sizes = try TensorDialect.parseMixedList(p)
-      let strides = try TensorDialect.parseMixedList(p)
+      let lists = try TensorDialect.parseSliceLists(p)
       state.attributes = try p.parseOptionalAttributeDictionary()
       try p.parse(.colon, "expected ':'")
       let srcType = try p.parseType()
       try p.parseKeyword("to")
       let resultType = try p.parseType()
       state.operands = [try p.resolveOperand(src, type: srcType)]
-      for o in offsets.dynamics + sizes.dynamics + strides.dynamics { state.operands.append(try p.resolveOperand(o, type: .index)) }
+      for o in lists.flatMap(\.dynamics) { state.operands.append(try p.resolveOperand(o, type: .index)) }
       state.resultTypes = [resultType]
-      state.properties = .dictionary(AttributeDictionary([
-        NamedAttribute("operandSegmentSizes", .denseArray(element: .i(32), values: [1, Int64(offsets.dynamics.count), Int64(sizes.dynamics.count), Int64(strides.dynamics.count)])),
-        NamedAttribute("static_offsets", .denseArray(element: .i64, values: offsets.statics)),
-        NamedAttribute("static_sizes", .denseArray(element: .i64, values: sizes.statics)),
-        NamedAttribute("static_strides", .denseArray(element: .i64, values: strides.statics)),
-      ]))
+      state.properties = TensorDialect.sliceProperties(leadingOperands: 1, lists)
     }
 
     public func printAssembly(_ p: inout OpAsmPrinter) {
-      let seg = TensorDialect.segmentSizes(operation)
-      let ops = operation.operands
-      var k = 1
       p.write(" ")
-      p.printOperand(ops[0])
-      for (i, statics) in [staticOffsets, staticSizes, staticStrides].enumerated() {
-        if i > 0 { p.write(" ") }
-        let n = seg.count > i + 1 ? seg[i + 1] : 0
-        TensorDialect.printMixedList(&p, statics: statics, dynamics: ops[k..<min(k + n, ops.count)])
-        k += n
-      }
+      p.printOperand(operation.operands[0])
+      TensorDialect.printSliceLists(&p, operation, leadingOperands: 1)
       p.printOptionalAttrDict(operation.attributes)
       p.write(" : ")
-      p.printType(ops[0].type)
+      p.printType(operation.operands[0].type)
       p.write(" to ")
       p.printType(operation.results[0].type)
     }
@@ -265,42 +280,27 @@ public enum TensorDialect: Dialect {
       let src = try p.parseOperand()
       try p.parseKeyword("into")
       let dest = try p.parseOperand()
-      let offsets = try TensorDialect.parseMixedList(p)
-      let sizes = try TensorDialect.parseMixedList(p)
-      let strides = try TensorDialect.parseMixedList(p)
+      let lists = try TensorDialect.parseSliceLists(p)
       state.attributes = try p.parseOptionalAttributeDictionary()
       try p.parse(.colon, "expected ':'")
       let srcType = try p.parseType()
       try p.parseKeyword("into")
       let destType = try p.parseType()
       state.operands = [try p.resolveOperand(src, type: srcType), try p.resolveOperand(dest, type: destType)]
-      for o in offsets.dynamics + sizes.dynamics + strides.dynamics { state.operands.append(try p.resolveOperand(o, type: .index)) }
+      for o in lists.flatMap(\.dynamics) { state.operands.append(try p.resolveOperand(o, type: .index)) }
       state.resultTypes = [destType]
-      state.properties = .dictionary(AttributeDictionary([
-        NamedAttribute("operandSegmentSizes", .denseArray(element: .i(32), values: [1, 1, Int64(offsets.dynamics.count), Int64(sizes.dynamics.count), Int64(strides.dynamics.count)])),
-        NamedAttribute("static_offsets", .denseArray(element: .i64, values: offsets.statics)),
-        NamedAttribute("static_sizes", .denseArray(element: .i64, values: sizes.statics)),
-        NamedAttribute("static_strides", .denseArray(element: .i64, values: strides.statics)),
-      ]))
+      state.properties = TensorDialect.sliceProperties(leadingOperands: 2, lists)
     }
 
     public func printAssembly(_ p: inout OpAsmPrinter) {
-      let seg = TensorDialect.segmentSizes(operation)
-      let ops = operation.operands
-      var k = 2
       p.write(" ")
-      p.printOperand(ops[0])
+      p.printOperand(operation.operands[0])
       p.write(" into ")
-      p.printOperand(ops[1])
-      for (i, statics) in [staticOffsets, staticSizes, staticStrides].enumerated() {
-        if i > 0 { p.write(" ") }
-        let n = seg.count > i + 2 ? seg[i + 2] : 0
-        TensorDialect.printMixedList(&p, statics: statics, dynamics: ops[k..<min(k + n, ops.count)])
-        k += n
-      }
+      p.printOperand(operation.operands[1])
+      TensorDialect.printSliceLists(&p, operation, leadingOperands: 2)
       p.printOptionalAttrDict(operation.attributes)
       p.write(" : ")
-      p.printType(ops[0].type)
+      p.printType(operation.operands[0].type)
       p.write(" into ")
       p.printType(operation.results[0].type)
     }

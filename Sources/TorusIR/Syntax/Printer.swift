@@ -446,42 +446,7 @@ struct LocationAliases {
   /// `loc(…)` with nested locations referred to by alias.
   func printDefinition(_ l: Location, to out: inout ByteWriter) {
     out.write("loc(")
-    printBody(l, top: true, to: &out)
+    l.printBody(to: &out, alias: { names[$0] })
     out.write(")")
-  }
-
-  private func printBody(_ l: Location, top: Bool, to out: inout ByteWriter) {
-    if !top, let n = names[l] {
-      out.write(n)
-      return
-    }
-    switch l {
-    case .callSite(let callee, let caller):
-      out.write("callsite(")
-      printBody(callee, top: false, to: &out)
-      out.write(" at ")
-      printBody(caller, top: false, to: &out)
-      out.write(")")
-    case .fused(let metadata, let locs):
-      out.write("fused")
-      if let metadata {
-        out.write("<")
-        metadata.print(to: &out)
-        out.write(">")
-      }
-      out.write("[")
-      for (i, c) in locs.enumerated() {
-        if i > 0 { out.write(", ") }
-        printBody(c, top: false, to: &out)
-      }
-      out.write("]")
-    case .name(let n, let child?):
-      Attribute.printString(Array(n.utf8), to: &out)
-      out.write("(")
-      printBody(child, top: false, to: &out)
-      out.write(")")
-    default:
-      l.printBody(to: &out)
-    }
   }
 }
