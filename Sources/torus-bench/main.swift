@@ -1,1 +1,123 @@
-print("torus-bench: no benchmarks yet")
+import ArgumentParser
+import Foundation
+import TFHE
+
+@main
+struct TorusBench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "torus-bench",
+    abstract: "Benchmarks of the TFHE library (release builds only).",
+    subcommands: [PBS.self, ErrorRate.self, Noise.self])
+}
+
+func now() -> Double { Date().timeIntervalSince1970 }
+
+func makeKeys(_ params: ParameterSet, seed: UInt64?) -> (ClientKey, ServerKey, Double) {
+  var rng = seed.map { SecureRandom(seed: $0) } ?? SecureRandom()
+  let t0 = now()
+  let client = ClientKey(parameters: params, using: &rng)
+  let server = client.makeServerKey(using: &rng)
+  return (client, server, now() - t0)
+}
+
+struct PBS: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Time KS+PBS table lookups with Concrete's config-B parameters, 1 thread and all threads.")
+
+  @Option(help: "Comma-separated precisions (1...8).")
+  var precisions: String = "1,2,3,4,5,6,7,8"
+  @Option(help: "Independent PBS per measurement.")
+  var count: Int = 64
+  @Option(help: "Thread settings, comma-separated: numbers or 'all'.")
+  var threads: String = "1,all"
+  @Option(help: "Stop the single-thread run after this many seconds (then report the PBS done so far).")
+  var maxSeconds: Double = 20
+
+  func run() throws {
+    let ps = precisions.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    let settings = threads.split(separator: ",").map { String($0) }
+    let all = ProcessInfo.processInfo.activeProcessorCount
+    for p in ps {
+      let params = ParameterSet.concrete(precision: p)
+      let (client, server, keygen) = makeKeys(params, seed: nil)
+      print("p=\(p) keygen_s=\(String(format: "%.2f", keygen)) bsk_bytes=\(server.bootstrapKey.byteCount) "
+            + "ksk_bytes=\(server.keySwitchingKey.byteCount) params=\"\(params)\"")
+      var g = SystemRandomNumberGenerator()
+      let table = (0..<(1 << p)).map { _ in Int64.random(in: 0..<(1 << p), using: &g) }
+      let tv = server.lookupTable(values: table, inputBits: p, outputBits: p)
+      let inputs = (0..<count).map { _ in Int64.random(in: 0..<(1 << p), using: &g) }
+      let cts = inputs.map { client.encrypt(message: $0, bits: p) }
+      _ = server.programmableBootstrap(cts[0], testPolynomial: tv)  // warm-up (plans, pages)
+      for s in settings {
+        let t = s == "all" ? all : Int(s) ?? 1
+        var outs: [LweCiphertext] = []
+        let t0 = now()
+        if t == 1 {
+          for c in cts {
+            outs.append(server.programmableBootstrap(c, testPolynomial: tv))
+            if now() - t0 > maxSeconds && outs.count >= 2 { break }
+          }
+        } else {
+          outs = server.bootstrapBatch(cts, tables: [tv], threads: t)
+        }
+        let dt = now() - t0
+        var errors = 0
+        for (i, o) in outs.enumerated() where client.decrypt(o, bits: p) != table[Int(inputs[i])] { errors += 1 }
+        print("p=\(p) threads=\(s == "all" ? "all" : s) ms_per_pbs=\(String(format: "%.3f", dt * 1000 / Double(outs.count))) "
+              + "pbs=\(outs.count) wall_ms=\(String(format: "%.1f", dt * 1000)) threads_used=\(t) errors=\(errors)")
+        fflush(nil)
+      }
+    }
+  }
+}
+
+struct ErrorRate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "error-rate", abstract: "Run many KS+PBS on random inputs and count wrong decryptions.")
+  @Option var precision: Int = 4
+  @Option var count: Int = 100_000
+  @Option(help: "PBS per batch (a fresh random table per batch).")
+  var batch: Int = 1000
+
+  func run() throws {
+    let p = precision
+    let params = ParameterSet.concrete(precision: p)
+    let (client, server, keygen) = makeKeys(params, seed: nil)
+    FileHandle.standardError.write("keys ready in \(String(format: "%.1f", keygen)) s: \(params)\n".data(using: .utf8)!)
+    var g = SystemRandomNumberGenerator()
+    var done = 0, wrong = 0
+    let t0 = now()
+    while done < count {
+      let m = min(batch, count - done)
+      let table = (0..<(1 << p)).map { _ in Int64.random(in: 0..<(1 << p), using: &g) }
+      let tv = server.lookupTable(values: table, inputBits: p, outputBits: p)
+      let inputs = (0..<m).map { _ in Int64.random(in: 0..<(1 << p), using: &g) }
+      let outs = server.bootstrapBatch(inputs.map { client.encrypt(message: $0, bits: p) }, tables: [tv])
+      for (i, o) in outs.enumerated() where client.decrypt(o, bits: p) != table[Int(inputs[i])] { wrong += 1 }
+      done += m
+      let el = now() - t0
+      FileHandle.standardError.write(
+        "\(done)/\(count) wrong=\(wrong) elapsed=\(Int(el))s ms_per_pbs=\(String(format: "%.2f", el * 1000 / Double(done)))\n"
+          .data(using: .utf8)!)
+    }
+    print("error-rate p=\(p) pbs=\(done) wrong=\(wrong) seconds=\(String(format: "%.0f", now() - t0))")
+  }
+}
+
+struct Noise: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Measured vs predicted noise after KS and after PBS (Concrete sets).")
+  @Option var precisions: String = "1,2,3,4,5,6"
+  @Option var samples: Int = 200
+
+  func run() throws {
+    for p in precisions.split(separator: ",").compactMap({ Int($0) }) {
+      let params = ParameterSet.concrete(precision: p)
+      let (client, server, _) = makeKeys(params, seed: 1)
+      let m = NoiseMeasurement.measure(client: client, server: server, keySwitchSamples: samples, bootstraps: 2)
+      print("p=\(p) ks_sigma_measured=\(m.keySwitchMeasured) ks_sigma_model=\(m.keySwitchPredicted) "
+            + "pbs_sigma_measured=\(m.bootstrapMeasured) pbs_sigma_model=\(m.bootstrapPredicted) "
+            + "p_error_model=\(NoiseModel(params).pError)")
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/// Per-call working memory of a bootstrap (one per thread; never shared).
+final class BootstrapScratch {
+  let acc: UnsafeMutablePointer<UInt64>      // (k+1)·N
+  let rot: UnsafeMutablePointer<UInt64>      // N
+  let digits: UnsafeMutablePointer<Double>   // (k+1)·ℓ·N
+  let product: UnsafeMutablePointer<Double>  // (k+1)·N
+  let sizes: (Int, Int, Int)
+
+  init(glweSize k1: Int, polynomialSize n: Int, levels ell: Int) {
+    acc = .allocate(capacity: k1 * n)
+    rot = .allocate(capacity: n)
+    digits = .allocate(capacity: k1 * ell * n)
+    product = .allocate(capacity: k1 * n)
+    sizes = (k1, n, ell)
+  }
+  deinit {
+    acc.deallocate(); rot.deallocate(); digits.deallocate(); product.deallocate()
+  }
+}
+
+/// `out = X^shift · input  (mod X^N + 1)`, `shift ∈ [0, 2N)`.
+@inline(__always)
+func rotate(_ input: UnsafePointer<UInt64>, by shift: Int, n: Int, into out: UnsafeMutablePointer<UInt64>) {
+  let negate = shift >= n
+  let s = negate ? shift - n : shift
+  if negate {
+    for j in 0..<s { out[j] = input[j - s + n] }
+    for j in s..<n { out[j] = 0 &- input[j - s] }
+  } else {
+    for j in 0..<s { out[j] = 0 &- input[j - s + n] }
+    for j in s..<n { out[j] = input[j - s] }
+  }
+}
+
+extension FourierBootstrapKey {
+  /// Modulus switch of one torus word to `Z_{2N}` (round to nearest).
+  @inline(__always)
+  func modulusSwitch(_ x: UInt64, log2TwoN: Int) -> Int {
+    Int(((x >> UInt64(63 - log2TwoN)) &+ 1) >> 1) & ((1 << log2TwoN) - 1)
+  }
+
+  /// Blind rotation: a GLWE encryption of `X^{−round(2N·phase/2^64)} · testPolynomial` under
+  /// the GLWE key, from an LWE ciphertext under the small key.
+  public func blindRotate(_ input: LweCiphertext, testPolynomial: TestPolynomial) -> GlweCiphertext {
+    let k1 = glweDimension.glweSize, n = polynomialSize.rawValue
+    let scratch = BootstrapScratch(glweSize: k1, polynomialSize: n, levels: levelCount.rawValue)
+    blindRotate(input, testPolynomial: testPolynomial, scratch: scratch)
+    return GlweCiphertext(storage: Array(UnsafeBufferPointer(start: scratch.acc, count: k1 * n)),
+                          glweDimension: glweDimension, polynomialSize: polynomialSize)
+  }
+
+  /// Blind rotation into `scratch.acc`.
+  func blindRotate(_ input: LweCiphertext, testPolynomial: TestPolynomial, scratch: BootstrapScratch) {
+    precondition(input.dimension == inputLweDimension,
+                 "mismatch between LWE dimension of ciphertext (\(input.dimension)) and bootstrapping key input (\(inputLweDimension))")
+    precondition(testPolynomial.coefficients.count == polynomialSize.rawValue,
+                 "test polynomial has \(testPolynomial.coefficients.count) coefficients, key has N = \(polynomialSize)")
+    let n = polynomialSize.rawValue, k = glweDimension.rawValue, k1 = k + 1
+    let ell = levelCount.rawValue, m = n / 2
+    let log2TwoN = polynomialSize.log2 + 1
+    let plan = FourierPlan.shared(for: n)
+    let dec = Decomposer(baseLog: baseLog, levels: levelCount)
+    let acc = scratch.acc, rot = scratch.rot, digits = scratch.digits, product = scratch.product
+    let ggswStride = self.ggswStride
+    let rowCount = k1 * ell
+
+    // ACC = (0, …, 0, X^{−b̃} · TV)
+    for j in 0..<(k * n) { acc[j] = 0 }
+    let bTilde = modulusSwitch(input.body, log2TwoN: log2TwoN)
+    testPolynomial.coefficients.withUnsafeBufferPointer { tv in
+      rotate(tv.baseAddress!, by: (2 * n - bTilde) % (2 * n), n: n, into: acc + k * n)
+    }
+
+    data.withUnsafeBufferPointer { bskBuffer in
+      let bsk = bskBuffer.baseAddress!
+      input.storage.withUnsafeBufferPointer { lwe in
+        for i in 0..<inputLweDimension.rawValue {
+          let a = modulusSwitch(lwe[i], log2TwoN: log2TwoN)
+          if a == 0 { continue }
+          // Decompose X^a·ACC − ACC, component by component, into folded digit polynomials.
+          for c in 0..<k1 {
+            let src = acc + c * n
+            rotate(src, by: a, n: n, into: rot)
+            for j in 0..<n { rot[j] &-= src[j] }
+            let base = digits + c * ell * n
+            for j in 0..<m {
+              var s0 = dec.closest(rot[j]), s1 = dec.closest(rot[j + m])
+              var level = ell - 1
+              while level >= 0 {
+                let buf = base + level * n
+                buf[j] = Double(dec.nextDigit(&s0))
+                buf[j + m] = Double(dec.nextDigit(&s1))
+                level -= 1
+              }
+            }
+            for level in 0..<ell { plan.forwardInPlace(base + level * n) }
+          }
+          // Fourier-domain multiply-accumulate with GGSW_i.
+          let ggsw = bsk + i * ggswStride
+          for col in 0..<k1 {
+            let ore = product + col * n, oim = ore + m
+            for r in 0..<rowCount {
+              let dre = digits + r * n, dim = dre + m
+              let bre = ggsw + (r * k1 + col) * n, bim = bre + m
+              var j = 0
+              if r == 0 {
+                while j < m {
+                  let xr = load4(dre + j), xi = load4(dim + j), yr = load4(bre + j), yi = load4(bim + j)
+                  store(xr * yr - xi * yi, ore + j)
+                  store(xr * yi + xi * yr, oim + j)
+                  j += 4
+                }
+              } else {
+                while j < m {
+                  let xr = load4(dre + j), xi = load4(dim + j), yr = load4(bre + j), yi = load4(bim + j)
+                  store(load4(ore + j) + (xr * yr - xi * yi), ore + j)
+                  store(load4(oim + j) + (xr * yi + xi * yr), oim + j)
+                  j += 4
+                }
+              }
+            }
+            plan.backwardAdd(ore, into: acc + col * n)
+          }
+        }
+      }
+    }
+  }
+
+  /// Sample extraction of coefficient 0 of `scratch.acc` as an LWE ciphertext under the big key.
+  func sampleExtract(_ scratch: BootstrapScratch) -> LweCiphertext {
+    let n = polynomialSize.rawValue, k = glweDimension.rawValue
+    var out = [UInt64](repeating: 0, count: k * n + 1)
+    let acc = scratch.acc
+    out.withUnsafeMutableBufferPointer { o in
+      for i in 0..<k {
+        let a = acc + i * n
+        o[i * n] = a[0]
+        for j in 1..<n { o[i * n + j] = 0 &- a[n - j] }
+      }
+      o[k * n] = acc[k * n]
+    }
+    return LweCiphertext(storage: out)
+  }
+
+  /// Bootstrap of an LWE ciphertext under the SMALL key: modulus switch, blind rotation and
+  /// sample extraction. The result, under the big key, has phase `TV[μ]` (or `−TV[μ−N]`) for
+  /// `μ = round(2N · phase / 2^64)`, plus fresh bootstrap noise.
+  public func bootstrap(_ input: LweCiphertext, testPolynomial: TestPolynomial) -> LweCiphertext {
+    let scratch = BootstrapScratch(glweSize: glweDimension.glweSize, polynomialSize: polynomialSize.rawValue,
+                                   levels: levelCount.rawValue)
+    return bootstrap(input, testPolynomial: testPolynomial, scratch: scratch)
+  }
+
+  func bootstrap(_ input: LweCiphertext, testPolynomial: TestPolynomial, scratch: BootstrapScratch) -> LweCiphertext {
+    blindRotate(input, testPolynomial: testPolynomial, scratch: scratch)
+    return sampleExtract(scratch)
+  }
+
+  func makeScratch() -> BootstrapScratch {
+    BootstrapScratch(glweSize: glweDimension.glweSize, polynomialSize: polynomialSize.rawValue,
+                     levels: levelCount.rawValue)
+  }
+}

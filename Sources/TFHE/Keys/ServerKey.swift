@@ -1,0 +1,96 @@
+import Dispatch
+
+/// Evaluation keys: what a server needs to bootstrap (no secret material).
+///
+/// Immutable and `Sendable`: share one instance between threads. Every operation allocates its
+/// own scratch memory, so concurrent calls are safe.
+public final class ServerKey: Sendable {
+  public let parameters: ParameterSet
+  public let bootstrapKey: FourierBootstrapKey
+  public let keySwitchingKey: LweKeySwitchingKey
+
+  public init(parameters: ParameterSet, bootstrapKey: FourierBootstrapKey, keySwitchingKey: LweKeySwitchingKey) {
+    precondition(bootstrapKey.inputLweDimension == parameters.lweDimension
+                   && bootstrapKey.polynomialSize == parameters.polynomialSize
+                   && bootstrapKey.glweDimension == parameters.glweDimension,
+                 "bootstrapping key does not match the parameters")
+    precondition(keySwitchingKey.inputLweDimension == parameters.bigLweDimension
+                   && keySwitchingKey.outputLweDimension == parameters.lweDimension,
+                 "key-switching key does not match the parameters")
+    self.parameters = parameters
+    self.bootstrapKey = bootstrapKey
+    self.keySwitchingKey = keySwitchingKey
+    _ = FourierPlan.shared(for: parameters.polynomialSize.rawValue)
+  }
+
+  /// Key switch from the big key to the small key.
+  public func keySwitch(_ c: LweCiphertext) -> LweCiphertext { keySwitchingKey.keySwitch(c) }
+
+  /// Bootstrap of a ciphertext under the SMALL key (no key switch; `inputOffset` not applied).
+  public func bootstrap(_ c: LweCiphertext, testPolynomial: TestPolynomial) -> LweCiphertext {
+    bootstrapKey.bootstrap(c, testPolynomial: testPolynomial)
+  }
+
+  /// The full table lookup on a ciphertext under the big key (Concrete's atomic pattern):
+  /// add `testPolynomial.inputOffset`, key switch, bootstrap. The result is under the big key.
+  public func programmableBootstrap(_ c: LweCiphertext, testPolynomial: TestPolynomial) -> LweCiphertext {
+    let scratch = bootstrapKey.makeScratch()
+    return programmableBootstrap(c, testPolynomial: testPolynomial, scratch: scratch)
+  }
+
+  func programmableBootstrap(_ c: LweCiphertext, testPolynomial: TestPolynomial,
+                             scratch: BootstrapScratch) -> LweCiphertext {
+    let shifted = testPolynomial.inputOffset == 0 ? c : c.adding(plaintext: testPolynomial.inputOffset)
+    return bootstrapKey.bootstrap(keySwitch(shifted), testPolynomial: testPolynomial, scratch: scratch)
+  }
+
+  /// Builds Concrete's test polynomial for this key's `N` (see `TestPolynomial.lookupTable`).
+  public func lookupTable(values: [Int64], inputBits p: Int, outputBits q: Int, signed: Bool = false) -> TestPolynomial {
+    TestPolynomial.lookupTable(values: values, inputBits: p, outputBits: q, signed: signed,
+                               polynomialSize: parameters.polynomialSize)
+  }
+
+  /// Many independent table lookups (`programmableBootstrap`), spread over `threads` threads.
+  /// `tables[tableIndex[i]]` is applied to `inputs[i]`; `tableIndex` defaults to all zeros.
+  /// Results do not depend on the thread count.
+  public func bootstrapBatch(_ inputs: [LweCiphertext], tables: [TestPolynomial], tableIndex: [Int]? = nil,
+                             threads: Int = defaultThreadCount) -> [LweCiphertext] {
+    precondition(!tables.isEmpty || inputs.isEmpty, "bootstrapBatch needs at least one table")
+    if let t = tableIndex {
+      precondition(t.count == inputs.count, "tableIndex has \(t.count) entries for \(inputs.count) inputs")
+      precondition(t.allSatisfy { $0 >= 0 && $0 < tables.count }, "tableIndex entry out of range")
+    }
+    let count = inputs.count
+    if count == 0 { return [] }
+    let workers = max(1, min(threads, count))
+    let slots = UnsafeMutableBufferPointer<LweCiphertext>.allocate(capacity: count)
+    defer { slots.deallocate() }
+    let out = SharedPointer(base: slots.baseAddress!)
+    let next = WorkCounter()
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+      let scratch = bootstrapKey.makeScratch()
+      while true {
+        let i = next.take()
+        if i >= count { break }
+        let table = tables[tableIndex?[i] ?? 0]
+        (out.base + i).initialize(to: programmableBootstrap(inputs[i], testPolynomial: table, scratch: scratch))
+      }
+    }
+    let result = Array(slots)
+    _ = slots.baseAddress!.deinitialize(count: count)
+    return result
+  }
+}
+
+import Foundation
+
+/// Hands out indices 0, 1, 2, … to worker threads (dynamic load balancing).
+final class WorkCounter: @unchecked Sendable {
+  private var value = 0  // guarded by lock
+  private let lock = NSLock()
+  func take() -> Int {
+    lock.lock(); defer { lock.unlock() }
+    value += 1
+    return value - 1
+  }
+}

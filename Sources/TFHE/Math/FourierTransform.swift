@@ -1,0 +1,265 @@
+import Foundation
+
+/// Precomputed plan for negacyclic products in `Z[X]/(X^N + 1)` through a complex FFT of size N/2.
+///
+/// A real polynomial `a` is folded into `M = N/2` complex numbers `(a_j + i·a_{j+M})·ζ^j` with
+/// `ζ = exp(iπ/N)` (the twist), then transformed with a radix-2 decimation-in-frequency FFT
+/// (natural order in, bit-reversed out). Point-wise products in that domain are negacyclic
+/// products; the inverse (decimation-in-time, bit-reversed in) untwists by `ζ^{-j}/M`.
+/// Data is split-complex: `re[0..<M]` then `im[0..<M]`, i.e. one polynomial is `N` doubles.
+/// Plans are immutable and shared between threads (`FourierPlan.shared(for:)`).
+public final class FourierPlan: Sendable {
+  public let polynomialSize: Int
+  /// `M = N/2`, the number of complex points.
+  public let half: Int
+  @usableFromInline let twistRe: [Double], twistIm: [Double]
+  @usableFromInline let untwistRe: [Double], untwistIm: [Double]
+  /// Twiddles of the stage with half-block `h` live at `[h, 2h)`: `exp(-2πi·j/(2h))`.
+  @usableFromInline let twRe: [Double], twIm: [Double]
+
+  public init(polynomialSize n: Int) {
+    precondition(n >= 16 && n & (n - 1) == 0, "polynomial size must be a power of two >= 16")
+    polynomialSize = n
+    half = n / 2
+    let m = n / 2
+    var tr = [Double](repeating: 0, count: m), ti = tr, ur = tr, ui = tr
+    for j in 0..<m {
+      let angle = Double.pi * Double(j) / Double(n)
+      tr[j] = cos(angle); ti[j] = sin(angle)
+      ur[j] = cos(angle) / Double(m); ui[j] = -sin(angle) / Double(m)
+    }
+    twistRe = tr; twistIm = ti; untwistRe = ur; untwistIm = ui
+    var wr = [Double](repeating: 0, count: m), wi = wr
+    var h = 1
+    while h < m {
+      for j in 0..<h {
+        let angle = -2 * Double.pi * Double(j) / Double(2 * h)
+        wr[h + j] = cos(angle); wi[h + j] = sin(angle)
+      }
+      h <<= 1
+    }
+    twRe = wr; twIm = wi
+  }
+
+  private static let cache = PlanCache()
+
+  /// The process-wide plan for `N` (built once, then shared read-only).
+  public static func shared(for polynomialSize: Int) -> FourierPlan {
+    cache.plan(for: polynomialSize)
+  }
+
+  // MARK: transforms on split-complex buffers of M points
+
+  /// In-place forward FFT (DIF): natural order in, bit-reversed out.
+  @inlinable
+  func fft(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
+    let m = half
+    twRe.withUnsafeBufferPointer { twr in
+      twIm.withUnsafeBufferPointer { twi in
+        var h = m >> 1
+        while h >= 4 {
+          let wr = twr.baseAddress! + h, wi = twi.baseAddress! + h
+          var base = 0
+          while base < m {
+            let r0 = re + base, i0 = im + base, r1 = re + base + h, i1 = im + base + h
+            var j = 0
+            while j < h {
+              let ur = load4(r0 + j)
+              let ui = load4(i0 + j)
+              let vr = load4(r1 + j)
+              let vi = load4(i1 + j)
+              let cr = load4(wr + j)
+              let ci = load4(wi + j)
+              let dr = ur - vr, di = ui - vi
+              store(ur + vr, r0 + j); store(ui + vi, i0 + j)
+              store(dr * cr - di * ci, r1 + j); store(dr * ci + di * cr, i1 + j)
+              j += 4
+            }
+            base += 2 * h
+          }
+          h >>= 1
+        }
+        // Remaining stages h = 2 and h = 1, fused (twiddles 1, -i, then 1).
+        if m >= 4 {
+          var g = 0
+          while g < m {
+            let x0r = re[g], x1r = re[g + 1], x2r = re[g + 2], x3r = re[g + 3]
+            let x0i = im[g], x1i = im[g + 1], x2i = im[g + 2], x3i = im[g + 3]
+            let a0r = x0r + x2r, a0i = x0i + x2i, a2r = x0r - x2r, a2i = x0i - x2i
+            let a1r = x1r + x3r, a1i = x1i + x3i
+            // (x1 - x3)·(-i)
+            let a3r = x1i - x3i, a3i = x3r - x1r
+            re[g] = a0r + a1r; im[g] = a0i + a1i
+            re[g + 1] = a0r - a1r; im[g + 1] = a0i - a1i
+            re[g + 2] = a2r + a3r; im[g + 2] = a2i + a3i
+            re[g + 3] = a2r - a3r; im[g + 3] = a2i - a3i
+            g += 4
+          }
+        } else {
+          scalarStages(re, im, from: h, inverse: false)
+        }
+      }
+    }
+  }
+
+  /// In-place inverse FFT (DIT, unnormalised): bit-reversed in, natural order out.
+  @inlinable
+  func ifft(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
+    let m = half
+    precondition(m >= 4, "FFT size too small")
+    var g = 0
+    while g < m {
+      let y0r = re[g], y1r = re[g + 1], y2r = re[g + 2], y3r = re[g + 3]
+      let y0i = im[g], y1i = im[g + 1], y2i = im[g + 2], y3i = im[g + 3]
+      let a0r = y0r + y1r, a0i = y0i + y1i, a1r = y0r - y1r, a1i = y0i - y1i
+      let a2r = y2r + y3r, a2i = y2i + y3i, a3r = y2r - y3r, a3i = y2i - y3i
+      // t = a3·i
+      let tr = -a3i, ti = a3r
+      re[g] = a0r + a2r; im[g] = a0i + a2i
+      re[g + 2] = a0r - a2r; im[g + 2] = a0i - a2i
+      re[g + 1] = a1r + tr; im[g + 1] = a1i + ti
+      re[g + 3] = a1r - tr; im[g + 3] = a1i - ti
+      g += 4
+    }
+    twRe.withUnsafeBufferPointer { twr in
+      twIm.withUnsafeBufferPointer { twi in
+        var h = 4
+        while h < m {
+          let wr = twr.baseAddress! + h, wi = twi.baseAddress! + h
+          var base = 0
+          while base < m {
+            let r0 = re + base, i0 = im + base, r1 = re + base + h, i1 = im + base + h
+            var j = 0
+            while j < h {
+              let ur = load4(r0 + j)
+              let ui = load4(i0 + j)
+              let xr = load4(r1 + j)
+              let xi = load4(i1 + j)
+              let cr = load4(wr + j)
+              let ci = load4(wi + j)
+              // v = x · conj(w)
+              let vr = xr * cr + xi * ci, vi = xi * cr - xr * ci
+              store(ur + vr, r0 + j); store(ui + vi, i0 + j)
+              store(ur - vr, r1 + j); store(ui - vi, i1 + j)
+              j += 4
+            }
+            base += 2 * h
+          }
+          h <<= 1
+        }
+      }
+    }
+  }
+
+  @usableFromInline
+  func scalarStages(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>,
+                    from start: Int, inverse: Bool) {
+    var h = start
+    while h >= 1 {
+      var base = 0
+      while base < half {
+        for j in 0..<h {
+          let wr = twRe[h + j], wi = twIm[h + j]
+          let a = base + j, b = base + j + h
+          let dr = re[a] - re[b], di = im[a] - im[b]
+          re[a] += re[b]; im[a] += im[b]
+          re[b] = dr * wr - di * wi; im[b] = dr * wi + di * wr
+        }
+        base += 2 * h
+      }
+      h >>= 1
+    }
+  }
+
+  // MARK: polynomial <-> Fourier
+
+  /// Forward transform of an integer polynomial whose words are read as signed 64-bit integers.
+  /// `out` receives N doubles (split complex).
+  @inlinable
+  public func forward(signed a: UnsafePointer<UInt64>, into out: UnsafeMutablePointer<Double>) {
+    let m = half
+    let re = out, im = out + m
+    twistRe.withUnsafeBufferPointer { tr in
+      twistIm.withUnsafeBufferPointer { ti in
+        for j in 0..<m {
+          let x = Double(Int64(bitPattern: a[j])), y = Double(Int64(bitPattern: a[j + m]))
+          re[j] = x * tr[j] - y * ti[j]
+          im[j] = x * ti[j] + y * tr[j]
+        }
+      }
+    }
+    fft(re, im)
+  }
+
+  /// Twists the folded pair arrays already written in `out` (re = a_j, im = a_{j+M}) and transforms.
+  @inlinable
+  func forwardInPlace(_ out: UnsafeMutablePointer<Double>) {
+    let m = half
+    let re = out, im = out + m
+    twistRe.withUnsafeBufferPointer { tr in
+      twistIm.withUnsafeBufferPointer { ti in
+        for j in 0..<m {
+          let x = re[j], y = im[j]
+          re[j] = x * tr[j] - y * ti[j]
+          im[j] = x * ti[j] + y * tr[j]
+        }
+      }
+    }
+    fft(re, im)
+  }
+
+  /// Inverse transform of `f` (N doubles, destroyed), rounding to integers and ADDING the result
+  /// modulo 2^64 into `acc` (N words).
+  @inlinable
+  public func backwardAdd(_ f: UnsafeMutablePointer<Double>, into acc: UnsafeMutablePointer<UInt64>) {
+    let m = half
+    let re = f, im = f + m
+    ifft(re, im)
+    untwistRe.withUnsafeBufferPointer { ur in
+      untwistIm.withUnsafeBufferPointer { ui in
+        for j in 0..<m {
+          let x = re[j], y = im[j]
+          let a = x * ur[j] - y * ui[j]
+          let b = x * ui[j] + y * ur[j]
+          acc[j] &+= wrappingTorus(a)
+          acc[j + m] &+= wrappingTorus(b)
+        }
+      }
+    }
+  }
+}
+
+@inline(__always) @usableFromInline
+func store(_ v: SIMD4<Double>, _ p: UnsafeMutablePointer<Double>) {
+  UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Double>.self)
+}
+
+@inline(__always) @usableFromInline
+func load4(_ p: UnsafePointer<Double>) -> SIMD4<Double> {
+  UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Double>.self)
+}
+
+/// `round(x) mod 2^64` for any finite double, exactly (the double is an integer times 2^e).
+@inline(__always) @usableFromInline
+func wrappingTorus(_ x: Double) -> UInt64 {
+  let r = x.rounded(.toNearestOrEven)
+  let bits = r.bitPattern
+  let biased = Int((bits >> 52) & 0x7ff)
+  let mantissa = (bits & 0x000f_ffff_ffff_ffff) | (biased == 0 ? 0 : 0x0010_0000_0000_0000)
+  // value = mantissa · 2^(biased - 1075); Swift's smart shifts give 0 past 63 bits.
+  let magnitude = mantissa << (biased - 1075)
+  return bits >> 63 == 0 ? magnitude : 0 &- magnitude
+}
+
+final class PlanCache: @unchecked Sendable {
+  // Guarded by `lock`.
+  private var plans: [Int: FourierPlan] = [:]
+  private let lock = NSLock()
+  func plan(for n: Int) -> FourierPlan {
+    lock.lock(); defer { lock.unlock() }
+    if let p = plans[n] { return p }
+    let p = FourierPlan(polynomialSize: n)
+    plans[n] = p
+    return p
+  }
+}
