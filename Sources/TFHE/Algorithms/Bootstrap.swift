@@ -83,16 +83,7 @@ extension FourierBootstrapKey {
             rotate(src, by: a, n: n, into: rot)
             for j in 0..<n { rot[j] &-= src[j] }
             let base = digits + c * ell * n
-            for j in 0..<m {
-              var s0 = dec.closest(rot[j]), s1 = dec.closest(rot[j + m])
-              var level = ell - 1
-              while level >= 0 {
-                let buf = base + level * n
-                buf[j] = Double(dec.nextDigit(&s0))
-                buf[j + m] = Double(dec.nextDigit(&s1))
-                level -= 1
-              }
-            }
+            dec.decomposeFolded(rot, half: m, into: base, stride: n)
             for level in 0..<ell { plan.forwardInPlace(base + level * n) }
           }
           // Fourier-domain multiply-accumulate with GGSW_i.
@@ -106,15 +97,15 @@ extension FourierBootstrapKey {
               if r == 0 {
                 while j < m {
                   let xr = load4(dre + j), xi = load4(dim + j), yr = load4(bre + j), yi = load4(bim + j)
-                  store(xr * yr - xi * yi, ore + j)
-                  store(xr * yi + xi * yr, oim + j)
+                  store((xr * yr).addingProduct(-xi, yi), ore + j)
+                  store((xr * yi).addingProduct(xi, yr), oim + j)
                   j += 4
                 }
               } else {
                 while j < m {
                   let xr = load4(dre + j), xi = load4(dim + j), yr = load4(bre + j), yi = load4(bim + j)
-                  store(load4(ore + j) + (xr * yr - xi * yi), ore + j)
-                  store(load4(oim + j) + (xr * yi + xi * yr), oim + j)
+                  store(load4(ore + j).addingProduct(xr, yr).addingProduct(-xi, yi), ore + j)
+                  store(load4(oim + j).addingProduct(xr, yi).addingProduct(xi, yr), oim + j)
                   j += 4
                 }
               }

@@ -72,7 +72,7 @@ public final class FourierPlan: Sendable {
               let ci = load4(wi + j)
               let dr = ur - vr, di = ui - vi
               store(ur + vr, r0 + j); store(ui + vi, i0 + j)
-              store(dr * cr - di * ci, r1 + j); store(dr * ci + di * cr, i1 + j)
+              store((dr * cr).addingProduct(-di, ci), r1 + j); store((dr * ci).addingProduct(di, cr), i1 + j)
               j += 4
             }
             base += 2 * h
@@ -138,7 +138,7 @@ public final class FourierPlan: Sendable {
               let cr = load4(wr + j)
               let ci = load4(wi + j)
               // v = x · conj(w)
-              let vr = xr * cr + xi * ci, vi = xi * cr - xr * ci
+              let vr = (xr * cr).addingProduct(xi, ci), vi = (xi * cr).addingProduct(-xr, ci)
               store(ur + vr, r0 + j); store(ui + vi, i0 + j)
               store(ur - vr, r1 + j); store(ui - vi, i1 + j)
               j += 4
@@ -198,10 +198,13 @@ public final class FourierPlan: Sendable {
     let re = out, im = out + m
     twistRe.withUnsafeBufferPointer { tr in
       twistIm.withUnsafeBufferPointer { ti in
-        for j in 0..<m {
-          let x = re[j], y = im[j]
-          re[j] = x * tr[j] - y * ti[j]
-          im[j] = x * ti[j] + y * tr[j]
+        let trp = tr.baseAddress!, tip = ti.baseAddress!
+        var j = 0
+        while j < m {
+          let x = load4(re + j), y = load4(im + j), c = load4(trp + j), d = load4(tip + j)
+          store((x * c).addingProduct(-y, d), re + j)
+          store((x * d).addingProduct(y, c), im + j)
+          j += 4
         }
       }
     }
@@ -217,12 +220,17 @@ public final class FourierPlan: Sendable {
     ifft(re, im)
     untwistRe.withUnsafeBufferPointer { ur in
       untwistIm.withUnsafeBufferPointer { ui in
-        for j in 0..<m {
-          let x = re[j], y = im[j]
-          let a = x * ur[j] - y * ui[j]
-          let b = x * ui[j] + y * ur[j]
-          acc[j] &+= wrappingTorus(a)
-          acc[j + m] &+= wrappingTorus(b)
+        let urp = ur.baseAddress!, uip = ui.baseAddress!
+        var j = 0
+        while j < m {
+          let x = load4(re + j), y = load4(im + j), c = load4(urp + j), d = load4(uip + j)
+          let a = (x * c).addingProduct(-y, d)
+          let b = (x * d).addingProduct(y, c)
+          for l in 0..<4 {
+            acc[j + l] &+= wrappingTorus(a[l])
+            acc[j + m + l] &+= wrappingTorus(b[l])
+          }
+          j += 4
         }
       }
     }
@@ -239,16 +247,16 @@ func load4(_ p: UnsafePointer<Double>) -> SIMD4<Double> {
   UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Double>.self)
 }
 
-/// `round(x) mod 2^64` for any finite double, exactly (the double is an integer times 2^e).
+/// `round(x) mod 2^64` for a finite double with |x| < 2^116.
+///
+/// `x − round(x/2^64)·2^64` is exact (both terms are multiples of ulp(x) and the difference is
+/// below 2^63 in magnitude), so only the final conversion rounds.
 @inline(__always) @usableFromInline
 func wrappingTorus(_ x: Double) -> UInt64 {
-  let r = x.rounded(.toNearestOrEven)
-  let bits = r.bitPattern
-  let biased = Int((bits >> 52) & 0x7ff)
-  let mantissa = (bits & 0x000f_ffff_ffff_ffff) | (biased == 0 ? 0 : 0x0010_0000_0000_0000)
-  // value = mantissa · 2^(biased - 1075); Swift's smart shifts give 0 past 63 bits.
-  let magnitude = mantissa << (biased - 1075)
-  return bits >> 63 == 0 ? magnitude : 0 &- magnitude
+  let k = (x * 0x1p-64).rounded(.toNearestOrEven)
+  var d = (x - k * 0x1p64).rounded(.toNearestOrEven)
+  if d >= 0x1p63 { d -= 0x1p64 }
+  return UInt64(bitPattern: Int64(d))
 }
 
 final class PlanCache: @unchecked Sendable {
