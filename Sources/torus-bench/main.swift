@@ -117,7 +117,7 @@ struct Noise: ParsableCommand {
       let m = NoiseMeasurement.measure(client: client, server: server, keySwitchSamples: samples, bootstraps: 2)
       print("p=\(p) ks_sigma_measured=\(m.keySwitchMeasured) ks_sigma_model=\(m.keySwitchPredicted) "
             + "pbs_sigma_measured=\(m.bootstrapMeasured) pbs_sigma_model=\(m.bootstrapPredicted) "
-            + "p_error_model=\(NoiseModel(params).pError)")
+            + "p_error_fresh_input=\(NoiseModel(params).pError) p_error_chained=\(NoiseModel(params).pErrorAfterBootstrap)")
     }
   }
 }

@@ -17,10 +17,14 @@ extension LweKeySwitchingKey {
             var s = dec.closest(a[i])
             var level = ell
             while level >= 1 {
-              let d = UInt64(bitPattern: dec.nextDigit(&s))
-              if d != 0 {
-                let kp = ksk.baseAddress! + (i * ell + level - 1) * row
-                for t in 0..<row { op[t] &-= d &* kp[t] }
+              let d = dec.nextDigit(&s)
+              let kp = ksk.baseAddress! + (i * ell + level - 1) * row
+              // |d| < 2^32: the masked magnitude lets LLVM use 32×64-bit vector multiplies.
+              let ad = UInt64(d.magnitude) & 0xFFFF_FFFF
+              if d > 0 {
+                for t in 0..<row { op[t] &-= ad &* kp[t] }
+              } else if d < 0 {
+                for t in 0..<row { op[t] &+= ad &* kp[t] }
               }
               level -= 1
             }

@@ -226,10 +226,9 @@ public final class FourierPlan: Sendable {
           let x = load4(re + j), y = load4(im + j), c = load4(urp + j), d = load4(uip + j)
           let a = (x * c).addingProduct(-y, d)
           let b = (x * d).addingProduct(y, c)
-          for l in 0..<4 {
-            acc[j + l] &+= wrappingTorus(a[l])
-            acc[j + m + l] &+= wrappingTorus(b[l])
-          }
+          let pa = UnsafeMutableRawPointer(acc + j), pb = UnsafeMutableRawPointer(acc + j + m)
+          pa.storeBytes(of: pa.loadUnaligned(as: SIMD4<UInt64>.self) &+ wrappingTorus4(a), as: SIMD4<UInt64>.self)
+          pb.storeBytes(of: pb.loadUnaligned(as: SIMD4<UInt64>.self) &+ wrappingTorus4(b), as: SIMD4<UInt64>.self)
           j += 4
         }
       }
@@ -257,6 +256,22 @@ func wrappingTorus(_ x: Double) -> UInt64 {
   var d = (x - k * 0x1p64).rounded(.toNearestOrEven)
   if d >= 0x1p63 { d -= 0x1p64 }
   return UInt64(bitPattern: Int64(d))
+}
+
+/// Four lanes of `wrappingTorus`, branch-free with AVX2 only (no 64-bit float→int conversion):
+/// reduce to `d ∈ [−2^63, 2^63]`, split `d = hi·2^32 + lo` exactly, convert both halves with the
+/// 1.5·2^52 trick.
+@inline(__always) @usableFromInline
+func wrappingTorus4(_ x: SIMD4<Double>) -> SIMD4<UInt64> {
+  let k = (x * 0x1p-64).rounded(.toNearestOrEven)
+  let d = (x - k * 0x1p64).rounded(.toNearestOrEven)
+  let hi = (d * 0x1p-32).rounded(.down)
+  let lo = d - hi * 0x1p32
+  let magic = SIMD4<Double>(repeating: 6755399441055744.0)
+  let magicBits = SIMD4<UInt64>(repeating: 0x4338_0000_0000_0000)
+  let hiI = unsafeBitCast(hi + magic, to: SIMD4<UInt64>.self) &- magicBits
+  let loI = unsafeBitCast(lo + magic, to: SIMD4<UInt64>.self) &- magicBits
+  return (hiI &<< 32) &+ loI
 }
 
 final class PlanCache: @unchecked Sendable {

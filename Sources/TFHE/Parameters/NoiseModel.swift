@@ -42,17 +42,24 @@ public struct NoiseModel: Sendable {
     return (Double(p.lweDimension.rawValue) / 2 + 1) / (12 * twoN * twoN)
   }
 
-  /// Total variance at the decision point of a PBS whose input is a PBS output (or fresh).
-  public var decisionVariance: Double {
-    max(bootstrapVariance, parameters.glweNoiseVariance) + keySwitchVariance + modulusSwitchVariance
+  /// Total variance at the decision point (the modulus switch) of a PBS whose input has
+  /// variance `inputVariance`: input + key switch + modulus switch.
+  public func decisionVariance(inputVariance: Double) -> Double {
+    inputVariance + keySwitchVariance + modulusSwitchVariance
   }
 
-  /// Probability that one PBS at `parameters.precision` picks the wrong table entry:
-  /// `erfc(Δ/2 / (σ·√2))` with the half slot `Δ/2 = 2^{−(p+2)}`.
-  public var pError: Double {
+  /// Probability that one PBS at `parameters.precision` picks the wrong table entry for an input
+  /// of variance `inputVariance`: `erfc(Δ/2 / (σ·√2))` with the half slot `Δ/2 = 2^{−(p+2)}`.
+  public func pError(inputVariance: Double) -> Double {
     let halfSlot = pow(2.0, -Double(parameters.precision + 2))
-    return erfc(halfSlot / (decisionVariance.squareRoot() * 2.0.squareRoot()))
+    return erfc(halfSlot / (decisionVariance(inputVariance: inputVariance).squareRoot() * 2.0.squareRoot()))
   }
+
+  /// Error probability for a fresh input (Concrete's figure for a one-table-lookup circuit).
+  public var pError: Double { pError(inputVariance: parameters.glweNoiseVariance) }
+
+  /// Error probability when the input is itself a PBS output (chained lookups).
+  public var pErrorAfterBootstrap: Double { pError(inputVariance: bootstrapVariance) }
 }
 
 /// Measured noise standard deviations (torus-normalised), for tests and the benchmark.
