@@ -12,6 +12,13 @@ struct TorusBench: ParsableCommand {
 
 func now() -> Double { Date().timeIntervalSince1970 }
 
+/// CPU time of the calling thread (robust to other processes sharing the cores).
+func threadCPU() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+  return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
 func makeKeys(_ params: ParameterSet, seed: UInt64?) -> (ClientKey, ServerKey, Double) {
   var rng = seed.map { SecureRandom(seed: $0) } ?? SecureRandom()
   let t0 = now()
@@ -51,7 +58,7 @@ struct PBS: ParsableCommand {
       for s in settings {
         let t = s == "all" ? all : Int(s) ?? 1
         var outs: [LweCiphertext] = []
-        let t0 = now()
+        let t0 = now(), c0 = threadCPU()
         if t == 1 {
           for c in cts {
             outs.append(server.programmableBootstrap(c, testPolynomial: tv))
@@ -61,10 +68,11 @@ struct PBS: ParsableCommand {
           outs = server.bootstrapBatch(cts, tables: [tv], threads: t)
         }
         let dt = now() - t0
+        let cpu = t == 1 ? " cpu_ms_per_pbs=\(String(format: "%.3f", (threadCPU() - c0) * 1000 / Double(outs.count)))" : ""
         var errors = 0
         for (i, o) in outs.enumerated() where client.decrypt(o, bits: p) != table[Int(inputs[i])] { errors += 1 }
         print("p=\(p) threads=\(s == "all" ? "all" : s) ms_per_pbs=\(String(format: "%.3f", dt * 1000 / Double(outs.count))) "
-              + "pbs=\(outs.count) wall_ms=\(String(format: "%.1f", dt * 1000)) threads_used=\(t) errors=\(errors)")
+              + "pbs=\(outs.count) wall_ms=\(String(format: "%.1f", dt * 1000)) threads_used=\(t) errors=\(errors)\(cpu)")
         fflush(nil)
       }
     }

@@ -16,6 +16,8 @@ public final class FourierPlan: Sendable {
   @usableFromInline let untwistRe: [Double], untwistIm: [Double]
   /// Twiddles of the stage with half-block `h` live at `[h, 2h)`: `exp(-2πi·j/(2h))`.
   @usableFromInline let twRe: [Double], twIm: [Double]
+  /// `exp(-2πi·3j/(2h))` at `[h, h + h/2)`: the third twiddle of a radix-4 pass.
+  @usableFromInline let tw3Re: [Double], tw3Im: [Double]
 
   public init(polynomialSize n: Int) {
     precondition(n >= 16 && n & (n - 1) == 0, "polynomial size must be a power of two >= 16")
@@ -39,6 +41,16 @@ public final class FourierPlan: Sendable {
       h <<= 1
     }
     twRe = wr; twIm = wi
+    var w3r = [Double](repeating: 0, count: m), w3i = w3r
+    h = 2
+    while h < m {
+      for j in 0..<(h / 2) {
+        let angle = -2 * Double.pi * Double(3 * j) / Double(2 * h)
+        w3r[h + j] = cos(angle); w3i[h + j] = sin(angle)
+      }
+      h <<= 1
+    }
+    tw3Re = w3r; tw3Im = w3i
   }
 
   private static let cache = PlanCache()
@@ -51,54 +63,107 @@ public final class FourierPlan: Sendable {
   // MARK: transforms on split-complex buffers of M points
 
   /// In-place forward FFT (DIF): natural order in, bit-reversed out.
+  ///
+  /// Radix-4 passes (two radix-2 stages `h = 2q, q` at once, 3 complex multiplies) down to
+  /// `h = 4`, then the fused scalar stages `h = 2, 1`.
   @inlinable
   func fft(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
     let m = half
     twRe.withUnsafeBufferPointer { twr in
       twIm.withUnsafeBufferPointer { twi in
-        var h = m >> 1
-        while h >= 4 {
-          let wr = twr.baseAddress! + h, wi = twi.baseAddress! + h
-          var base = 0
-          while base < m {
-            let r0 = re + base, i0 = im + base, r1 = re + base + h, i1 = im + base + h
-            var j = 0
-            while j < h {
-              let ur = load4(r0 + j)
-              let ui = load4(i0 + j)
-              let vr = load4(r1 + j)
-              let vi = load4(i1 + j)
-              let cr = load4(wr + j)
-              let ci = load4(wi + j)
-              let dr = ur - vr, di = ui - vi
-              store(ur + vr, r0 + j); store(ui + vi, i0 + j)
-              store((dr * cr).addingProduct(-di, ci), r1 + j); store((dr * ci).addingProduct(di, cr), i1 + j)
-              j += 4
+        tw3Re.withUnsafeBufferPointer { t3r in
+          tw3Im.withUnsafeBufferPointer { t3i in
+            var h = m >> 1
+            // Stages h = m/2 … 4: pair them into radix-4 passes; an odd count starts with radix-2.
+            var stages = 0
+            var t = h
+            while t >= 4 { stages += 1; t >>= 1 }
+            if stages % 2 == 1 {
+              radix2DIF(re, im, h: h, wr: twr.baseAddress! + h, wi: twi.baseAddress! + h)
+              h >>= 1
             }
-            base += 2 * h
+            while h >= 8 {
+              let q = h >> 1
+              radix4DIF(re, im, q: q,
+                        w1r: twr.baseAddress! + h, w1i: twi.baseAddress! + h,
+                        w2r: twr.baseAddress! + q, w2i: twi.baseAddress! + q,
+                        w3r: t3r.baseAddress! + h, w3i: t3i.baseAddress! + h)
+              h >>= 2
+            }
           }
-          h >>= 1
-        }
-        // Remaining stages h = 2 and h = 1, fused (twiddles 1, -i, then 1).
-        if m >= 4 {
-          var g = 0
-          while g < m {
-            let x0r = re[g], x1r = re[g + 1], x2r = re[g + 2], x3r = re[g + 3]
-            let x0i = im[g], x1i = im[g + 1], x2i = im[g + 2], x3i = im[g + 3]
-            let a0r = x0r + x2r, a0i = x0i + x2i, a2r = x0r - x2r, a2i = x0i - x2i
-            let a1r = x1r + x3r, a1i = x1i + x3i
-            // (x1 - x3)·(-i)
-            let a3r = x1i - x3i, a3i = x3r - x1r
-            re[g] = a0r + a1r; im[g] = a0i + a1i
-            re[g + 1] = a0r - a1r; im[g + 1] = a0i - a1i
-            re[g + 2] = a2r + a3r; im[g + 2] = a2i + a3i
-            re[g + 3] = a2r - a3r; im[g + 3] = a2i - a3i
-            g += 4
-          }
-        } else {
-          scalarStages(re, im, from: h, inverse: false)
         }
       }
+    }
+    // Remaining stages h = 2 and h = 1, fused (twiddles 1, -i, then 1).
+    var g = 0
+    while g < m {
+      let x0r = re[g], x1r = re[g + 1], x2r = re[g + 2], x3r = re[g + 3]
+      let x0i = im[g], x1i = im[g + 1], x2i = im[g + 2], x3i = im[g + 3]
+      let a0r = x0r + x2r, a0i = x0i + x2i, a2r = x0r - x2r, a2i = x0i - x2i
+      let a1r = x1r + x3r, a1i = x1i + x3i
+      // (x1 - x3)·(-i)
+      let a3r = x1i - x3i, a3i = x3r - x1r
+      re[g] = a0r + a1r; im[g] = a0i + a1i
+      re[g + 1] = a0r - a1r; im[g + 1] = a0i - a1i
+      re[g + 2] = a2r + a3r; im[g + 2] = a2i + a3i
+      re[g + 3] = a2r - a3r; im[g + 3] = a2i - a3i
+      g += 4
+    }
+  }
+
+  @inline(__always) @usableFromInline
+  func radix2DIF(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, h: Int,
+                 wr: UnsafePointer<Double>, wi: UnsafePointer<Double>) {
+    var base = 0
+    while base < half {
+      let r0 = re + base, i0 = im + base, r1 = re + base + h, i1 = im + base + h
+      var j = 0
+      while j < h {
+        let ur = load4(r0 + j), ui = load4(i0 + j), vr = load4(r1 + j), vi = load4(i1 + j)
+        let cr = load4(wr + j), ci = load4(wi + j)
+        let dr = ur - vr, di = ui - vi
+        store(ur + vr, r0 + j); store(ui + vi, i0 + j)
+        store((dr * cr).addingProduct(-di, ci), r1 + j); store((dr * ci).addingProduct(di, cr), i1 + j)
+        j += 4
+      }
+      base += 2 * h
+    }
+  }
+
+  @inline(__always) @usableFromInline
+  func radix4DIF(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, q: Int,
+                 w1r: UnsafePointer<Double>, w1i: UnsafePointer<Double>,
+                 w2r: UnsafePointer<Double>, w2i: UnsafePointer<Double>,
+                 w3r: UnsafePointer<Double>, w3i: UnsafePointer<Double>) {
+    var base = 0
+    while base < half {
+      let r0 = re + base, i0 = im + base
+      var j = 0
+      while j < q {
+        let x0r = load4(r0 + j), x0i = load4(i0 + j)
+        let x1r = load4(r0 + j + q), x1i = load4(i0 + j + q)
+        let x2r = load4(r0 + j + 2 * q), x2i = load4(i0 + j + 2 * q)
+        let x3r = load4(r0 + j + 3 * q), x3i = load4(i0 + j + 3 * q)
+        let s02r = x0r + x2r, s02i = x0i + x2i, d02r = x0r - x2r, d02i = x0i - x2i
+        let s13r = x1r + x3r, s13i = x1i + x3i, d13r = x1r - x3r, d13i = x1i - x3i
+        store(s02r + s13r, r0 + j); store(s02i + s13i, i0 + j)
+        // y1 = (s02 − s13)·w2
+        let ar = s02r - s13r, ai = s02i - s13i
+        let c2r = load4(w2r + j), c2i = load4(w2i + j)
+        store((ar * c2r).addingProduct(-ai, c2i), r0 + j + q)
+        store((ar * c2i).addingProduct(ai, c2r), i0 + j + q)
+        // y2 = (d02 − i·d13)·w1, y3 = (d02 + i·d13)·w3
+        let br = d02r + d13i, bi = d02i - d13r
+        let cr = d02r - d13i, ci = d02i + d13r
+        let c1r = load4(w1r + j), c1i = load4(w1i + j)
+        store((br * c1r).addingProduct(-bi, c1i), r0 + j + 2 * q)
+        store((br * c1i).addingProduct(bi, c1r), i0 + j + 2 * q)
+        let c3r = load4(w3r + j), c3i = load4(w3i + j)
+        store((cr * c3r).addingProduct(-ci, c3i), r0 + j + 3 * q)
+        store((cr * c3i).addingProduct(ci, c3r), i0 + j + 3 * q)
+        j += 4
+      }
+      base += 4 * q
     }
   }
 
@@ -106,7 +171,6 @@ public final class FourierPlan: Sendable {
   @inlinable
   func ifft(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
     let m = half
-    precondition(m >= 4, "FFT size too small")
     var g = 0
     while g < m {
       let y0r = re[g], y1r = re[g + 1], y2r = re[g + 2], y3r = re[g + 3]
@@ -123,51 +187,83 @@ public final class FourierPlan: Sendable {
     }
     twRe.withUnsafeBufferPointer { twr in
       twIm.withUnsafeBufferPointer { twi in
-        var h = 4
-        while h < m {
-          let wr = twr.baseAddress! + h, wi = twi.baseAddress! + h
-          var base = 0
-          while base < m {
-            let r0 = re + base, i0 = im + base, r1 = re + base + h, i1 = im + base + h
-            var j = 0
-            while j < h {
-              let ur = load4(r0 + j)
-              let ui = load4(i0 + j)
-              let xr = load4(r1 + j)
-              let xi = load4(i1 + j)
-              let cr = load4(wr + j)
-              let ci = load4(wi + j)
-              // v = x · conj(w)
-              let vr = (xr * cr).addingProduct(xi, ci), vi = (xi * cr).addingProduct(-xr, ci)
-              store(ur + vr, r0 + j); store(ui + vi, i0 + j)
-              store(ur - vr, r1 + j); store(ui - vi, i1 + j)
-              j += 4
+        tw3Re.withUnsafeBufferPointer { t3r in
+          tw3Im.withUnsafeBufferPointer { t3i in
+            var stages = 0
+            var t = 4
+            while t < m { stages += 1; t <<= 1 }
+            var h = 4
+            // Radix-4 passes (h = q, 2q) while two stages remain; a final odd stage is radix-2.
+            while stages >= 2 {
+              let q = h
+              radix4DIT(re, im, q: q,
+                        w1r: twr.baseAddress! + 2 * q, w1i: twi.baseAddress! + 2 * q,
+                        w2r: twr.baseAddress! + q, w2i: twi.baseAddress! + q,
+                        w3r: t3r.baseAddress! + 2 * q, w3i: t3i.baseAddress! + 2 * q)
+              h <<= 2
+              stages -= 2
             }
-            base += 2 * h
+            if stages == 1 {
+              radix2DIT(re, im, h: h, wr: twr.baseAddress! + h, wi: twi.baseAddress! + h)
+            }
           }
-          h <<= 1
         }
       }
     }
   }
 
-  @usableFromInline
-  func scalarStages(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>,
-                    from start: Int, inverse: Bool) {
-    var h = start
-    while h >= 1 {
-      var base = 0
-      while base < half {
-        for j in 0..<h {
-          let wr = twRe[h + j], wi = twIm[h + j]
-          let a = base + j, b = base + j + h
-          let dr = re[a] - re[b], di = im[a] - im[b]
-          re[a] += re[b]; im[a] += im[b]
-          re[b] = dr * wr - di * wi; im[b] = dr * wi + di * wr
-        }
-        base += 2 * h
+  @inline(__always) @usableFromInline
+  func radix2DIT(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, h: Int,
+                 wr: UnsafePointer<Double>, wi: UnsafePointer<Double>) {
+    var base = 0
+    while base < half {
+      let r0 = re + base, i0 = im + base, r1 = re + base + h, i1 = im + base + h
+      var j = 0
+      while j < h {
+        let ur = load4(r0 + j), ui = load4(i0 + j), xr = load4(r1 + j), xi = load4(i1 + j)
+        let cr = load4(wr + j), ci = load4(wi + j)
+        // v = x · conj(w)
+        let vr = (xr * cr).addingProduct(xi, ci), vi = (xi * cr).addingProduct(-xr, ci)
+        store(ur + vr, r0 + j); store(ui + vi, i0 + j)
+        store(ur - vr, r1 + j); store(ui - vi, i1 + j)
+        j += 4
       }
-      h >>= 1
+      base += 2 * h
+    }
+  }
+
+  @inline(__always) @usableFromInline
+  func radix4DIT(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, q: Int,
+                 w1r: UnsafePointer<Double>, w1i: UnsafePointer<Double>,
+                 w2r: UnsafePointer<Double>, w2i: UnsafePointer<Double>,
+                 w3r: UnsafePointer<Double>, w3i: UnsafePointer<Double>) {
+    var base = 0
+    while base < half {
+      let r0 = re + base, i0 = im + base
+      var j = 0
+      while j < q {
+        let y0r = load4(r0 + j), y0i = load4(i0 + j)
+        let y1r = load4(r0 + j + q), y1i = load4(i0 + j + q)
+        let y2r = load4(r0 + j + 2 * q), y2i = load4(i0 + j + 2 * q)
+        let y3r = load4(r0 + j + 3 * q), y3i = load4(i0 + j + 3 * q)
+        // t1 = conj(w2)·y1, t2 = conj(w1)·y2, t3 = conj(w3)·y3
+        let c2r = load4(w2r + j), c2i = load4(w2i + j)
+        let t1r = (y1r * c2r).addingProduct(y1i, c2i), t1i = (y1i * c2r).addingProduct(-y1r, c2i)
+        let c1r = load4(w1r + j), c1i = load4(w1i + j)
+        let t2r = (y2r * c1r).addingProduct(y2i, c1i), t2i = (y2i * c1r).addingProduct(-y2r, c1i)
+        let c3r = load4(w3r + j), c3i = load4(w3i + j)
+        let t3r = (y3r * c3r).addingProduct(y3i, c3i), t3i = (y3i * c3r).addingProduct(-y3r, c3i)
+        let a0r = y0r + t1r, a0i = y0i + t1i, a1r = y0r - t1r, a1i = y0i - t1i
+        let sr = t2r + t3r, si = t2i + t3i
+        let dr = t2r - t3r, di = t2i - t3i
+        store(a0r + sr, r0 + j); store(a0i + si, i0 + j)
+        store(a0r - sr, r0 + j + 2 * q); store(a0i - si, i0 + j + 2 * q)
+        // x1 = a1 + i·d, x3 = a1 − i·d ; i·d = (−d.im, d.re)
+        store(a1r - di, r0 + j + q); store(a1i + dr, i0 + j + q)
+        store(a1r + di, r0 + j + 3 * q); store(a1i - dr, i0 + j + 3 * q)
+        j += 4
+      }
+      base += 4 * q
     }
   }
 
