@@ -37,8 +37,6 @@ struct PBS: ParsableCommand {
   var count: Int = 64
   @Option(help: "Thread settings, comma-separated: numbers or 'all'.")
   var threads: String = "1,all"
-  @Option(help: "Stop the single-thread run after this many seconds (then report the PBS done so far).")
-  var maxSeconds: Double = 20
 
   func run() throws {
     let ps = precisions.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -55,18 +53,19 @@ struct PBS: ParsableCommand {
       let inputs = (0..<count).map { _ in Int64.random(in: 0..<(1 << p), using: &g) }
       let cts = inputs.map { client.encrypt(message: $0, bits: p) }
       _ = server.programmableBootstrap(cts[0], testPolynomial: tv)  // warm-up (plans, pages)
+      // Latency of one lone KS+PBS (no batching), best of 3.
+      var latency = Double.infinity
+      for c in cts.prefix(3) {
+        let l0 = now()
+        _ = server.programmableBootstrap(c, testPolynomial: tv)
+        latency = min(latency, now() - l0)
+      }
+      print("p=\(p) latency_ms_single_pbs=\(String(format: "%.3f", latency * 1000))")
       for s in settings {
         let t = s == "all" ? all : Int(s) ?? 1
         var outs: [LweCiphertext] = []
         let t0 = now(), c0 = threadCPU()
-        if t == 1 {
-          for c in cts {
-            outs.append(server.programmableBootstrap(c, testPolynomial: tv))
-            if now() - t0 > maxSeconds && outs.count >= 2 { break }
-          }
-        } else {
-          outs = server.bootstrapBatch(cts, tables: [tv], threads: t)
-        }
+        outs = server.bootstrapBatch(cts, tables: [tv], threads: t)
         let dt = now() - t0
         let cpu = t == 1 ? " cpu_ms_per_pbs=\(String(format: "%.3f", (threadCPU() - c0) * 1000 / Double(outs.count)))" : ""
         var errors = 0

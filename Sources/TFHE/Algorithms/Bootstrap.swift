@@ -51,70 +51,93 @@ extension FourierBootstrapKey {
 
   /// Blind rotation into `scratch.acc`.
   func blindRotate(_ input: LweCiphertext, testPolynomial: TestPolynomial, scratch: BootstrapScratch) {
-    precondition(input.dimension == inputLweDimension,
-                 "mismatch between LWE dimension of ciphertext (\(input.dimension)) and bootstrapping key input (\(inputLweDimension))")
-    precondition(testPolynomial.coefficients.count == polynomialSize.rawValue,
-                 "test polynomial has \(testPolynomial.coefficients.count) coefficients, key has N = \(polynomialSize)")
-    let n = polynomialSize.rawValue, k = glweDimension.rawValue, k1 = k + 1
-    let ell = levelCount.rawValue, m = n / 2
+    blindRotateMany([input], testPolynomials: [testPolynomial], scratches: [scratch])
+  }
+
+  /// Blind rotations of several ciphertexts in lockstep: GGSW_i is applied to every ciphertext
+  /// before GGSW_{i+1}, so each part of the key is read from memory once per group instead of
+  /// once per ciphertext. Each result is bit-for-bit what a lone blind rotation gives.
+  func blindRotateMany(_ inputs: [LweCiphertext], testPolynomials: [TestPolynomial], scratches: [BootstrapScratch]) {
+    precondition(inputs.count == testPolynomials.count && inputs.count <= scratches.count,
+                 "one test polynomial and one scratch per input")
+    let n = polynomialSize.rawValue, k = glweDimension.rawValue
     let log2TwoN = polynomialSize.log2 + 1
+    for (b, input) in inputs.enumerated() {
+      precondition(input.dimension == inputLweDimension,
+                   "mismatch between LWE dimension of ciphertext (\(input.dimension)) and bootstrapping key input (\(inputLweDimension))")
+      precondition(testPolynomials[b].coefficients.count == n,
+                   "test polynomial has \(testPolynomials[b].coefficients.count) coefficients, key has N = \(polynomialSize)")
+      // ACC = (0, …, 0, X^{−b̃} · TV)
+      let acc = scratches[b].acc
+      for j in 0..<(k * n) { acc[j] = 0 }
+      let bTilde = modulusSwitch(input.body, log2TwoN: log2TwoN)
+      testPolynomials[b].coefficients.withUnsafeBufferPointer { tv in
+        rotate(tv.baseAddress!, by: (2 * n - bTilde) % (2 * n), n: n, into: acc + k * n)
+      }
+    }
     let plan = FourierPlan.shared(for: n)
     let dec = Decomposer(baseLog: baseLog, levels: levelCount)
-    let acc = scratch.acc, rot = scratch.rot, digits = scratch.digits, product = scratch.product
-    let ggswStride = self.ggswStride
-    let rowCount = k1 * ell
-
-    // ACC = (0, …, 0, X^{−b̃} · TV)
-    for j in 0..<(k * n) { acc[j] = 0 }
-    let bTilde = modulusSwitch(input.body, log2TwoN: log2TwoN)
-    testPolynomial.coefficients.withUnsafeBufferPointer { tv in
-      rotate(tv.baseAddress!, by: (2 * n - bTilde) % (2 * n), n: n, into: acc + k * n)
+    // Modulus-switched masks, ciphertext after ciphertext.
+    let dimension = inputLweDimension.rawValue
+    var switched = [Int](repeating: 0, count: inputs.count * dimension)
+    for (b, input) in inputs.enumerated() {
+      for i in 0..<dimension { switched[b * dimension + i] = modulusSwitch(input.storage[i], log2TwoN: log2TwoN) }
     }
-
     data.withUnsafeBufferPointer { bskBuffer in
       let bsk = bskBuffer.baseAddress!
-      input.storage.withUnsafeBufferPointer { lwe in
-        for i in 0..<inputLweDimension.rawValue {
-          let a = modulusSwitch(lwe[i], log2TwoN: log2TwoN)
+      for i in 0..<dimension {
+        let ggsw = bsk + i * ggswStride
+        for b in 0..<inputs.count {
+          let a = switched[b * dimension + i]
           if a == 0 { continue }
-          // Decompose X^a·ACC − ACC, component by component, into folded digit polynomials.
-          for c in 0..<k1 {
-            let src = acc + c * n
-            rotate(src, by: a, n: n, into: rot)
-            for j in 0..<n { rot[j] &-= src[j] }
-            let base = digits + c * ell * n
-            dec.decomposeFolded(rot, half: m, into: base, stride: n)
-            for level in 0..<ell { plan.forwardInPlace(base + level * n) }
+          cmux(ggsw, rotation: a, scratch: scratches[b], plan: plan, dec: dec)
+        }
+      }
+    }
+  }
+
+  /// `ACC ← ACC + GGSW ⊡ (X^a·ACC − ACC)` on `scratch.acc`.
+  @inline(__always)
+  func cmux(_ ggsw: UnsafePointer<Double>, rotation a: Int, scratch: BootstrapScratch, plan: FourierPlan,
+            dec: Decomposer) {
+    let n = polynomialSize.rawValue, k1 = glweDimension.glweSize
+    let ell = levelCount.rawValue, m = n / 2
+    let acc = scratch.acc, rot = scratch.rot, digits = scratch.digits, product = scratch.product
+    let rowCount = k1 * ell
+    // Decompose X^a·ACC − ACC, component by component, into folded digit polynomials.
+    for c in 0..<k1 {
+      let src = acc + c * n
+      rotate(src, by: a, n: n, into: rot)
+      for j in 0..<n { rot[j] &-= src[j] }
+      let base = digits + c * ell * n
+      dec.decomposeFolded(rot, half: m, into: base, stride: n)
+      for level in 0..<ell { plan.forwardInPlace(base + level * n) }
+    }
+    // Fourier-domain multiply-accumulate, reading the GGSW sequentially.
+    for r in 0..<rowCount {
+      let dre = digits + r * n, dim = dre + m
+      for col in 0..<k1 {
+        let ore = product + col * n, oim = ore + m
+        let bre = ggsw + (r * k1 + col) * n, bim = bre + m
+        var j = 0
+        if r == 0 {
+          while j < m {
+            let xr = load4(dre + j), xi = load4(dim + j), yr = load4(bre + j), yi = load4(bim + j)
+            store((xr * yr).addingProduct(-xi, yi), ore + j)
+            store((xr * yi).addingProduct(xi, yr), oim + j)
+            j += 4
           }
-          // Fourier-domain multiply-accumulate with GGSW_i.
-          let ggsw = bsk + i * ggswStride
-          for col in 0..<k1 {
-            let ore = product + col * n, oim = ore + m
-            for r in 0..<rowCount {
-              let dre = digits + r * n, dim = dre + m
-              let bre = ggsw + (r * k1 + col) * n, bim = bre + m
-              var j = 0
-              if r == 0 {
-                while j < m {
-                  let xr = load4(dre + j), xi = load4(dim + j), yr = load4(bre + j), yi = load4(bim + j)
-                  store((xr * yr).addingProduct(-xi, yi), ore + j)
-                  store((xr * yi).addingProduct(xi, yr), oim + j)
-                  j += 4
-                }
-              } else {
-                while j < m {
-                  let xr = load4(dre + j), xi = load4(dim + j), yr = load4(bre + j), yi = load4(bim + j)
-                  store(load4(ore + j).addingProduct(xr, yr).addingProduct(-xi, yi), ore + j)
-                  store(load4(oim + j).addingProduct(xr, yi).addingProduct(xi, yr), oim + j)
-                  j += 4
-                }
-              }
-            }
-            plan.backwardAdd(ore, into: acc + col * n)
+        } else {
+          while j < m {
+            let xr = load4(dre + j), xi = load4(dim + j), yr = load4(bre + j), yi = load4(bim + j)
+            store(load4(ore + j).addingProduct(xr, yr).addingProduct(-xi, yi), ore + j)
+            store(load4(oim + j).addingProduct(xr, yi).addingProduct(xi, yr), oim + j)
+            j += 4
           }
         }
       }
     }
+    for col in 0..<k1 { plan.backwardAdd(product + col * n, into: acc + col * n) }
   }
 
   /// Sample extraction of coefficient 0 of `scratch.acc` as an LWE ciphertext under the big key.

@@ -63,23 +63,38 @@ public final class ServerKey: Sendable {
     let count = inputs.count
     if count == 0 { return [] }
     let workers = max(1, min(threads, count))
+    // Groups of up to `group` ciphertexts share each read of the keys (see keySwitchMany and
+    // blindRotateMany); groups are handed out dynamically to the workers.
+    let group = max(1, min(ServerKey.groupSize, (count + workers - 1) / workers))
+    let groups = (count + group - 1) / group
     let slots = UnsafeMutableBufferPointer<LweCiphertext>.allocate(capacity: count)
     defer { slots.deallocate() }
     let out = SharedPointer(base: slots.baseAddress!)
     let next = WorkCounter()
     DispatchQueue.concurrentPerform(iterations: workers) { _ in
-      let scratch = bootstrapKey.makeScratch()
+      let scratches = (0..<group).map { _ in bootstrapKey.makeScratch() }
       while true {
-        let i = next.take()
-        if i >= count { break }
-        let table = tables[tableIndex?[i] ?? 0]
-        (out.base + i).initialize(to: programmableBootstrap(inputs[i], testPolynomial: table, scratch: scratch))
+        let g = next.take()
+        if g >= groups { break }
+        let range = (g * group)..<min(count, (g + 1) * group)
+        let tvs = range.map { tables[tableIndex?[$0] ?? 0] }
+        let shifted = range.indices.map { i in
+          tvs[i - range.lowerBound].inputOffset == 0 ? inputs[i] : inputs[i].adding(plaintext: tvs[i - range.lowerBound].inputOffset)
+        }
+        let small = keySwitchingKey.keySwitchMany(shifted)
+        bootstrapKey.blindRotateMany(small, testPolynomials: tvs, scratches: scratches)
+        for (j, i) in range.enumerated() {
+          (out.base + i).initialize(to: bootstrapKey.sampleExtract(scratches[j]))
+        }
       }
     }
     let result = Array(slots)
     _ = slots.baseAddress!.deinitialize(count: count)
     return result
   }
+
+  /// Ciphertexts per group in `bootstrapBatch` (key reads are shared within a group).
+  public static let groupSize = 8
 }
 
 import Foundation
