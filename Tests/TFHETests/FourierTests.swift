@@ -15,7 +15,7 @@ import TFHE
     return c
   }
 
-  @Test(arguments: [16, 64, 256, 2048])
+  @Test(arguments: [32, 64, 256, 2048])
   func fourierProductIsNegacyclic(_ n: Int) {
     var rng = SecureRandom(seed: UInt64(n))
     // Signed digits of 20 bits times signed values of 20 bits: exact in f64 for these N.
@@ -38,7 +38,7 @@ import TFHE
 
   @Test func backwardConversionWrapsLargeValuesModulo2to64() {
     // Transform of the constant polynomial c, scaled so coefficients exceed 2^64.
-    let n = 16
+    let n = 32
     let plan = FourierPlan.shared(for: n)
     var poly = [UInt64](repeating: 0, count: n)
     poly[0] = 1 << 40

@@ -20,7 +20,7 @@ public final class FourierPlan: Sendable {
   @usableFromInline let tw3Re: [Double], tw3Im: [Double]
 
   public init(polynomialSize n: Int) {
-    precondition(n >= 16 && n & (n - 1) == 0, "polynomial size must be a power of two >= 16")
+    precondition(n >= 32 && n & (n - 1) == 0, "polynomial size must be a power of two >= 32")
     polynomialSize = n
     half = n / 2
     let m = n / 2
@@ -69,53 +69,77 @@ public final class FourierPlan: Sendable {
   @inlinable
   func fft(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
     let m = half
+    // Passes on blocks larger than `cacheBlock` points sweep the whole array; the rest run
+    // block by block (depth first) so that each block stays in L1 for its remaining stages.
+    let block = min(m, FourierPlan.cacheBlock)
     twRe.withUnsafeBufferPointer { twr in
       twIm.withUnsafeBufferPointer { twi in
         tw3Re.withUnsafeBufferPointer { t3r in
           tw3Im.withUnsafeBufferPointer { t3i in
-            var h = m >> 1
-            // Stages h = m/2 … 4: pair them into radix-4 passes; an odd count starts with radix-2.
-            var stages = 0
-            var t = h
-            while t >= 4 { stages += 1; t >>= 1 }
-            if stages % 2 == 1 {
-              radix2DIF(re, im, h: h, wr: twr.baseAddress! + h, wi: twi.baseAddress! + h)
-              h >>= 1
+            let wr = twr.baseAddress!, wi = twi.baseAddress!, w3r = t3r.baseAddress!, w3i = t3i.baseAddress!
+            func run(from h0: Int, lo: Int, hi: Int, minSpan: Int) -> Int {
+              // Applies passes starting at half-block h0 while their span (block size) ≥ minSpan.
+              var h = h0
+              var remaining = 0
+              var tt = h
+              while tt >= 4 { remaining += 1; tt >>= 1 }
+              if remaining % 2 == 1 && 2 * h >= minSpan {
+                radix2DIF(re, im, h: h, wr: wr + h, wi: wi + h, lo: lo, hi: hi)
+                h >>= 1
+              }
+              while h >= 8 && 2 * h >= minSpan {
+                let q = h >> 1
+                radix4DIF(re, im, q: q, w1r: wr + h, w1i: wi + h, w2r: wr + q, w2i: wi + q,
+                          w3r: w3r + h, w3i: w3i + h, lo: lo, hi: hi)
+                h >>= 2
+              }
+              return h
             }
-            while h >= 8 {
-              let q = h >> 1
-              radix4DIF(re, im, q: q,
-                        w1r: twr.baseAddress! + h, w1i: twi.baseAddress! + h,
-                        w2r: twr.baseAddress! + q, w2i: twi.baseAddress! + q,
-                        w3r: t3r.baseAddress! + h, w3i: t3i.baseAddress! + h)
-              h >>= 2
+            // Large passes over the whole array.
+            let h1 = run(from: m >> 1, lo: 0, hi: m, minSpan: 2 * block)
+            // Small passes, block by block, then the fused last two stages.
+            var lo = 0
+            while lo < m {
+              _ = run(from: h1, lo: lo, hi: lo + block, minSpan: 0)
+              lastTwoStagesDIF(re + lo, im + lo, count: block)
+              lo += block
             }
           }
         }
       }
     }
-    // Remaining stages h = 2 and h = 1, fused (twiddles 1, -i, then 1).
+  }
+
+  /// Points per depth-first block (16 KiB of split-complex data: fits L1 with the twiddles).
+  @usableFromInline static let cacheBlock = 1024
+
+  /// Stages h = 2 and h = 1, fused (twiddles 1, −i, then 1), 4 groups at a time:
+  /// transpose 4×4 so that lane l holds group l.
+  @inline(__always) @usableFromInline
+  func lastTwoStagesDIF(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, count: Int) {
     var g = 0
-    while g < m {
-      let x0r = re[g], x1r = re[g + 1], x2r = re[g + 2], x3r = re[g + 3]
-      let x0i = im[g], x1i = im[g + 1], x2i = im[g + 2], x3i = im[g + 3]
+    while g < count {
+      var (x0r, x1r, x2r, x3r) = transpose4(re + g)
+      var (x0i, x1i, x2i, x3i) = transpose4(im + g)
       let a0r = x0r + x2r, a0i = x0i + x2i, a2r = x0r - x2r, a2i = x0i - x2i
       let a1r = x1r + x3r, a1i = x1i + x3i
-      // (x1 - x3)·(-i)
-      let a3r = x1i - x3i, a3i = x3r - x1r
-      re[g] = a0r + a1r; im[g] = a0i + a1i
-      re[g + 1] = a0r - a1r; im[g + 1] = a0i - a1i
-      re[g + 2] = a2r + a3r; im[g + 2] = a2i + a3i
-      re[g + 3] = a2r - a3r; im[g + 3] = a2i - a3i
-      g += 4
+      let a3r = x1i - x3i, a3i = x3r - x1r  // (x1 − x3)·(−i)
+      x0r = a0r + a1r; x0i = a0i + a1i
+      x1r = a0r - a1r; x1i = a0i - a1i
+      x2r = a2r + a3r; x2i = a2i + a3i
+      x3r = a2r - a3r; x3i = a2i - a3i
+      storeTransposed4(x0r, x1r, x2r, x3r, re + g)
+      storeTransposed4(x0i, x1i, x2i, x3i, im + g)
+      g += 16
     }
   }
 
   @inline(__always) @usableFromInline
   func radix2DIF(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, h: Int,
-                 wr: UnsafePointer<Double>, wi: UnsafePointer<Double>) {
-    var base = 0
-    while base < half {
+                 wr: UnsafePointer<Double>, wi: UnsafePointer<Double>, lo: Int = 0, hi: Int = -1) {
+    var base = lo
+    let end = hi < 0 ? half : hi
+    while base < end {
       let r0 = re + base, i0 = im + base, r1 = re + base + h, i1 = im + base + h
       var j = 0
       while j < h {
@@ -134,9 +158,10 @@ public final class FourierPlan: Sendable {
   func radix4DIF(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, q: Int,
                  w1r: UnsafePointer<Double>, w1i: UnsafePointer<Double>,
                  w2r: UnsafePointer<Double>, w2i: UnsafePointer<Double>,
-                 w3r: UnsafePointer<Double>, w3i: UnsafePointer<Double>) {
-    var base = 0
-    while base < half {
+                 w3r: UnsafePointer<Double>, w3i: UnsafePointer<Double>, lo: Int = 0, hi: Int = -1) {
+    var base = lo
+    let end = hi < 0 ? half : hi
+    while base < end {
       let r0 = re + base, i0 = im + base
       var j = 0
       while j < q {
@@ -171,52 +196,72 @@ public final class FourierPlan: Sendable {
   @inlinable
   func ifft(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) {
     let m = half
-    var g = 0
-    while g < m {
-      let y0r = re[g], y1r = re[g + 1], y2r = re[g + 2], y3r = re[g + 3]
-      let y0i = im[g], y1i = im[g + 1], y2i = im[g + 2], y3i = im[g + 3]
-      let a0r = y0r + y1r, a0i = y0i + y1i, a1r = y0r - y1r, a1i = y0i - y1i
-      let a2r = y2r + y3r, a2i = y2i + y3i, a3r = y2r - y3r, a3i = y2i - y3i
-      // t = a3·i
-      let tr = -a3i, ti = a3r
-      re[g] = a0r + a2r; im[g] = a0i + a2i
-      re[g + 2] = a0r - a2r; im[g + 2] = a0i - a2i
-      re[g + 1] = a1r + tr; im[g + 1] = a1i + ti
-      re[g + 3] = a1r - tr; im[g + 3] = a1i - ti
-      g += 4
-    }
+    let block = min(m, FourierPlan.cacheBlock)
     twRe.withUnsafeBufferPointer { twr in
       twIm.withUnsafeBufferPointer { twi in
         tw3Re.withUnsafeBufferPointer { t3r in
           tw3Im.withUnsafeBufferPointer { t3i in
-            var stages = 0
+            let wr = twr.baseAddress!, wi = twi.baseAddress!, w3r = t3r.baseAddress!, w3i = t3i.baseAddress!
+            // Stages h = 4 … m/2 as radix-4 pairs (h = q, 2q) from the bottom; an odd top stage
+            // is radix-2. Passes whose span fits in a block run block by block.
+            var total = 0
             var t = 4
-            while t < m { stages += 1; t <<= 1 }
-            var h = 4
-            // Radix-4 passes (h = q, 2q) while two stages remain; a final odd stage is radix-2.
-            while stages >= 2 {
-              let q = h
-              radix4DIT(re, im, q: q,
-                        w1r: twr.baseAddress! + 2 * q, w1i: twi.baseAddress! + 2 * q,
-                        w2r: twr.baseAddress! + q, w2i: twi.baseAddress! + q,
-                        w3r: t3r.baseAddress! + 2 * q, w3i: t3i.baseAddress! + 2 * q)
-              h <<= 2
-              stages -= 2
+            while t < m { total += 1; t <<= 1 }
+            func run(from h0: Int, stagesLeft: Int, lo: Int, hi: Int, maxSpan: Int) -> (Int, Int) {
+              var h = h0, left = stagesLeft
+              while left >= 2 && 4 * h <= maxSpan {
+                radix4DIT(re, im, q: h, w1r: wr + 2 * h, w1i: wi + 2 * h, w2r: wr + h, w2i: wi + h,
+                          w3r: w3r + 2 * h, w3i: w3i + 2 * h, lo: lo, hi: hi)
+                h <<= 2
+                left -= 2
+              }
+              if left == 1 && 2 * h <= maxSpan {
+                radix2DIT(re, im, h: h, wr: wr + h, wi: wi + h, lo: lo, hi: hi)
+                h <<= 1
+                left -= 1
+              }
+              return (h, left)
             }
-            if stages == 1 {
-              radix2DIT(re, im, h: h, wr: twr.baseAddress! + h, wi: twi.baseAddress! + h)
+            var lo = 0
+            var state = (4, total)
+            while lo < m {
+              lastTwoStagesDIT(re + lo, im + lo, count: block)
+              state = run(from: 4, stagesLeft: total, lo: lo, hi: lo + block, maxSpan: block)
+              lo += block
             }
+            _ = run(from: state.0, stagesLeft: state.1, lo: 0, hi: m, maxSpan: Int.max)
           }
         }
       }
     }
   }
 
+  /// Inverse of `lastTwoStagesDIF` (stages h = 1 then h = 2 of the DIT transform).
+  @inline(__always) @usableFromInline
+  func lastTwoStagesDIT(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, count: Int) {
+    var g = 0
+    while g < count {
+      var (y0r, y1r, y2r, y3r) = transpose4(re + g)
+      var (y0i, y1i, y2i, y3i) = transpose4(im + g)
+      let a0r = y0r + y1r, a0i = y0i + y1i, a1r = y0r - y1r, a1i = y0i - y1i
+      let a2r = y2r + y3r, a2i = y2i + y3i, a3r = y2r - y3r, a3i = y2i - y3i
+      let tr = -a3i, ti = a3r  // a3·i
+      y0r = a0r + a2r; y0i = a0i + a2i
+      y2r = a0r - a2r; y2i = a0i - a2i
+      y1r = a1r + tr; y1i = a1i + ti
+      y3r = a1r - tr; y3i = a1i - ti
+      storeTransposed4(y0r, y1r, y2r, y3r, re + g)
+      storeTransposed4(y0i, y1i, y2i, y3i, im + g)
+      g += 16
+    }
+  }
+
   @inline(__always) @usableFromInline
   func radix2DIT(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, h: Int,
-                 wr: UnsafePointer<Double>, wi: UnsafePointer<Double>) {
-    var base = 0
-    while base < half {
+                 wr: UnsafePointer<Double>, wi: UnsafePointer<Double>, lo: Int = 0, hi: Int = -1) {
+    var base = lo
+    let end = hi < 0 ? half : hi
+    while base < end {
       let r0 = re + base, i0 = im + base, r1 = re + base + h, i1 = im + base + h
       var j = 0
       while j < h {
@@ -236,9 +281,10 @@ public final class FourierPlan: Sendable {
   func radix4DIT(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, q: Int,
                  w1r: UnsafePointer<Double>, w1i: UnsafePointer<Double>,
                  w2r: UnsafePointer<Double>, w2i: UnsafePointer<Double>,
-                 w3r: UnsafePointer<Double>, w3i: UnsafePointer<Double>) {
-    var base = 0
-    while base < half {
+                 w3r: UnsafePointer<Double>, w3i: UnsafePointer<Double>, lo: Int = 0, hi: Int = -1) {
+    var base = lo
+    let end = hi < 0 ? half : hi
+    while base < end {
       let r0 = re + base, i0 = im + base
       var j = 0
       while j < q {
@@ -335,6 +381,25 @@ public final class FourierPlan: Sendable {
 @inline(__always) @usableFromInline
 func store(_ v: SIMD4<Double>, _ p: UnsafeMutablePointer<Double>) {
   UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Double>.self)
+}
+
+/// Loads 16 doubles as 4 groups of 4 and returns them transposed: result `e` holds element `e`
+/// of groups 0…3.
+@inline(__always) @usableFromInline
+func transpose4(_ p: UnsafePointer<Double>) -> (SIMD4<Double>, SIMD4<Double>, SIMD4<Double>, SIMD4<Double>) {
+  let a = load4(p), b = load4(p + 4), c = load4(p + 8), d = load4(p + 12)
+  return (SIMD4(a[0], b[0], c[0], d[0]), SIMD4(a[1], b[1], c[1], d[1]),
+          SIMD4(a[2], b[2], c[2], d[2]), SIMD4(a[3], b[3], c[3], d[3]))
+}
+
+/// Inverse of `transpose4`: stores element `e` of group `l` from `x_e[l]`.
+@inline(__always) @usableFromInline
+func storeTransposed4(_ x0: SIMD4<Double>, _ x1: SIMD4<Double>, _ x2: SIMD4<Double>, _ x3: SIMD4<Double>,
+                      _ p: UnsafeMutablePointer<Double>) {
+  store(SIMD4(x0[0], x1[0], x2[0], x3[0]), p)
+  store(SIMD4(x0[1], x1[1], x2[1], x3[1]), p + 4)
+  store(SIMD4(x0[2], x1[2], x2[2], x3[2]), p + 8)
+  store(SIMD4(x0[3], x1[3], x2[3], x3[3]), p + 12)
 }
 
 @inline(__always) @usableFromInline

@@ -14,12 +14,12 @@ public struct GlweDimension: Hashable, Sendable, CustomStringConvertible {
   public var description: String { "\(rawValue)" }
 }
 
-/// Number of coefficients `N` of the GLWE polynomials (a power of two, at least 16).
+/// Number of coefficients `N` of the GLWE polynomials (a power of two, at least 32).
 public struct PolynomialSize: Hashable, Sendable, CustomStringConvertible {
   public var rawValue: Int
   public init(_ rawValue: Int) {
-    precondition(rawValue >= 16 && rawValue & (rawValue - 1) == 0,
-                 "polynomial size must be a power of two >= 16, got \(rawValue)")
+    precondition(rawValue >= 32 && rawValue & (rawValue - 1) == 0,
+                 "polynomial size must be a power of two >= 32, got \(rawValue)")
     self.rawValue = rawValue
   }
   /// `log2(N)`.

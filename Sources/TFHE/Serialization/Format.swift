@@ -104,7 +104,7 @@ enum Container {
     let gv = Double(bitPattern: try r.u64()), lv = Double(bitPattern: try r.u64())
     let (p, n, k, N, pb, pl, kb, kl) = (v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7])
     guard (1...16).contains(p), (1...(1 << 16)).contains(n), (1...64).contains(k),
-          N >= 16, N <= 1 << 20, N & (N - 1) == 0, N >> p >= 2,
+          N >= 32, N <= 1 << 20, N & (N - 1) == 0, N >> p >= 2,
           pb >= 1, pl >= 1, pb * pl < 64, kb >= 1, kl >= 1, kb * kl < 64,
           gv.isFinite, gv >= 0, lv.isFinite, lv >= 0
     else { throw .invalidPayload("parameter set out of range") }
