@@ -7,7 +7,7 @@ struct TorusBench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "torus-bench",
     abstract: "Benchmarks of the TFHE library (release builds only).",
-    subcommands: [PBS.self, ErrorRate.self, Noise.self])
+    subcommands: [PBS.self, ErrorRate.self, Noise.self, FFT.self])
 }
 
 func now() -> Double { Date().timeIntervalSince1970 }
@@ -125,6 +125,37 @@ struct Noise: ParsableCommand {
       print("p=\(p) ks_sigma_measured=\(m.keySwitchMeasured) ks_sigma_model=\(m.keySwitchPredicted) "
             + "pbs_sigma_measured=\(m.bootstrapMeasured) pbs_sigma_model=\(m.bootstrapPredicted) "
             + "p_error_fresh_input=\(NoiseModel(params).pError) p_error_chained=\(NoiseModel(params).pErrorAfterBootstrap)")
+    }
+  }
+}
+
+struct FFT: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Time one negacyclic forward + inverse transform (thread CPU time).")
+  @Option var sizes: String = "512,1024,2048,8192,16384,32768"
+  @Option var seconds: Double = 1
+
+  func run() throws {
+    for n in sizes.split(separator: ",").compactMap({ Int($0) }) {
+      let plan = FourierPlan.shared(for: n)
+      var g = SystemRandomNumberGenerator()
+      let poly = (0..<n).map { _ in UInt64.random(in: 0..<(1 << 22), using: &g) }
+      var f = [Double](repeating: 0, count: n)
+      var acc = [UInt64](repeating: 0, count: n)
+      var iterations = 0
+      let c0 = threadCPU()
+      while threadCPU() - c0 < seconds {
+        for _ in 0..<16 {
+          poly.withUnsafeBufferPointer { p in
+            f.withUnsafeMutableBufferPointer { fp in
+              plan.forward(signed: p.baseAddress!, into: fp.baseAddress!)
+              acc.withUnsafeMutableBufferPointer { plan.backwardAdd(fp.baseAddress!, into: $0.baseAddress!) }
+            }
+          }
+        }
+        iterations += 16
+      }
+      let us = (threadCPU() - c0) * 1e6 / Double(iterations)
+      print("fft N=\(n) us_per_forward_plus_inverse=\(String(format: "%.2f", us))")
     }
   }
 }
