@@ -110,8 +110,12 @@ extension FourierBootstrapKey {
       rotate(src, by: a, n: n, into: rot)
       for j in 0..<n { rot[j] &-= src[j] }
       let base = digits + c * ell * n
-      dec.decomposeFolded(rot, half: m, into: base, stride: n)
-      for level in 0..<ell { plan.forwardInPlace(base + level * n) }
+      plan.twistRe.withUnsafeBufferPointer { tr in
+        plan.twistIm.withUnsafeBufferPointer { ti in
+          dec.decomposeFolded(rot, half: m, into: base, stride: n, twistRe: tr.baseAddress!, twistIm: ti.baseAddress!)
+        }
+      }
+      for level in 0..<ell { plan.forwardTwisted(base + level * n) }
     }
     // Fourier-domain multiply-accumulate, reading the GGSW sequentially.
     for r in 0..<rowCount {

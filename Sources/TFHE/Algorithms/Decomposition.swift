@@ -36,7 +36,7 @@ struct Decomposer: Sendable {
   /// `j < half` in `[j]` (real part) and coefficient `j + half` in `[half + j]` (imaginary part).
   @inline(__always) @usableFromInline
   func decomposeFolded(_ x: UnsafePointer<UInt64>, half m: Int, into out: UnsafeMutablePointer<Double>,
-                       stride: Int) {
+                       stride: Int, twistRe: UnsafePointer<Double>, twistIm: UnsafePointer<Double>) {
     let one = SIMD4<UInt64>(repeating: 1)
     let mask = SIMD4<UInt64>(repeating: (1 << baseLog) - 1)
     // 1.5·2^52: adding a small signed integer to its bit pattern gives the double 1.5·2^52 + d.
@@ -44,19 +44,24 @@ struct Decomposer: Sendable {
     let magicF = SIMD4<Double>(repeating: 6755399441055744.0)
     var j = 0
     while j < m {
-      for part in 0..<2 {
-        let src = x + j + part * m
-        var s = (UnsafeRawPointer(src).loadUnaligned(as: SIMD4<UInt64>.self) &>> (shift - 1) &+ one) &>> 1
-        var level = levels - 1
-        while level >= 0 {
-          let t = s & mask
-          let carry = t &>> (baseLog - 1)
-          s = (s &>> baseLog) &+ carry
-          let d = t &- (carry &<< baseLog)
-          let f = unsafeBitCast(d &+ magic, to: SIMD4<Double>.self) - magicF
-          UnsafeMutableRawPointer(out + level * stride + part * m + j).storeBytes(of: f, as: SIMD4<Double>.self)
-          level -= 1
-        }
+      // Digits of coefficients j… (real parts) and j+m… (imaginary parts), then the twist
+      // (re + i·im)·ζ^j, written straight into the FFT input.
+      var s0 = (UnsafeRawPointer(x + j).loadUnaligned(as: SIMD4<UInt64>.self) &>> (shift - 1) &+ one) &>> 1
+      var s1 = (UnsafeRawPointer(x + j + m).loadUnaligned(as: SIMD4<UInt64>.self) &>> (shift - 1) &+ one) &>> 1
+      let tr = load4(twistRe + j), ti = load4(twistIm + j)
+      var level = levels - 1
+      while level >= 0 {
+        let t0 = s0 & mask, t1 = s1 & mask
+        let c0 = t0 &>> (baseLog - 1), c1 = t1 &>> (baseLog - 1)
+        s0 = (s0 &>> baseLog) &+ c0
+        s1 = (s1 &>> baseLog) &+ c1
+        let d0 = t0 &- (c0 &<< baseLog), d1 = t1 &- (c1 &<< baseLog)
+        let f0 = unsafeBitCast(d0 &+ magic, to: SIMD4<Double>.self) - magicF
+        let f1 = unsafeBitCast(d1 &+ magic, to: SIMD4<Double>.self) - magicF
+        let dst = out + level * stride + j
+        store((f0 * tr).addingProduct(-f1, ti), dst)
+        store((f0 * ti).addingProduct(f1, tr), dst + m)
+        level -= 1
       }
       j += 4
     }
