@@ -7,10 +7,13 @@ final class BootstrapScratch {
   let sizes: (Int, Int, Int)
 
   init(glweSize k1: Int, polynomialSize n: Int, levels ell: Int) {
-    acc = .allocate(capacity: k1 * n)
-    rot = .allocate(capacity: n)
-    digits = .allocate(capacity: k1 * ell * n)
-    product = .allocate(capacity: k1 * n)
+    func aligned<T>(_ count: Int, _: T.Type) -> UnsafeMutablePointer<T> {
+      UnsafeMutableRawPointer.allocate(byteCount: count * 8, alignment: 64).bindMemory(to: T.self, capacity: count)
+    }
+    acc = aligned(k1 * n, UInt64.self)
+    rot = aligned(n, UInt64.self)
+    digits = aligned(k1 * ell * n, Double.self)
+    product = aligned(k1 * n, Double.self)
     sizes = (k1, n, ell)
   }
   deinit {
@@ -117,29 +120,28 @@ extension FourierBootstrapKey {
       }
       for level in 0..<ell { plan.forwardTwisted(base + level * n) }
     }
-    // Fourier-domain multiply-accumulate, reading the GGSW sequentially.
-    for r in 0..<rowCount {
-      let dre = digits + r * n, dim = dre + m
+    // Fourier-domain multiply-accumulate: for 8 points at a time and each output column, sum
+    // over the rows in registers (8 independent accumulators, one store per output vector).
+    var j = 0
+    while j < m {
       for col in 0..<k1 {
-        let ore = product + col * n, oim = ore + m
-        let bre = ggsw + (r * k1 + col) * n, bim = bre + m
-        var j = 0
-        if r == 0 {
-          while j < m {
-            let xr = load4(dre + j), xi = load4(dim + j), yr = load4(bre + j), yi = load4(bim + j)
-            store((xr * yr).addingProduct(-xi, yi), ore + j)
-            store((xr * yi).addingProduct(xi, yr), oim + j)
-            j += 4
-          }
-        } else {
-          while j < m {
-            let xr = load4(dre + j), xi = load4(dim + j), yr = load4(bre + j), yi = load4(bim + j)
-            store(load4(ore + j).addingProduct(xr, yr).addingProduct(-xi, yi), ore + j)
-            store(load4(oim + j).addingProduct(xr, yi).addingProduct(xi, yr), oim + j)
-            j += 4
-          }
+        var rr0 = SIMD4<Double>(), ii0 = SIMD4<Double>(), ri0 = SIMD4<Double>(), ir0 = SIMD4<Double>()
+        var rr1 = SIMD4<Double>(), ii1 = SIMD4<Double>(), ri1 = SIMD4<Double>(), ir1 = SIMD4<Double>()
+        for r in 0..<rowCount {
+          let d = digits + r * n + j
+          let g = ggsw + (r * k1 + col) * n + j
+          let xr0 = load4(d), xi0 = load4(d + m), yr0 = load4(g), yi0 = load4(g + m)
+          let xr1 = load4(d + 4), xi1 = load4(d + m + 4), yr1 = load4(g + 4), yi1 = load4(g + m + 4)
+          rr0 = rr0.addingProduct(xr0, yr0); ii0 = ii0.addingProduct(xi0, yi0)
+          ri0 = ri0.addingProduct(xr0, yi0); ir0 = ir0.addingProduct(xi0, yr0)
+          rr1 = rr1.addingProduct(xr1, yr1); ii1 = ii1.addingProduct(xi1, yi1)
+          ri1 = ri1.addingProduct(xr1, yi1); ir1 = ir1.addingProduct(xi1, yr1)
         }
+        let o = product + col * n + j
+        store(rr0 - ii0, o); store(ri0 + ir0, o + m)
+        store(rr1 - ii1, o + 4); store(ri1 + ir1, o + m + 4)
       }
+      j += 8
     }
     for col in 0..<k1 { plan.backwardAdd(product + col * n, into: acc + col * n) }
   }

@@ -32,7 +32,7 @@ extension FourierBootstrapKey {
     let forks = (0..<chunks).map { _ in rng.fork() }
     let bits = lweKey.bits
     let b = baseLog.rawValue
-    let data = [Double](unsafeUninitializedCapacity: n * stride) { buffer, initialized in
+    let data = AlignedDoubles(count: n * stride) { buffer in
       adviseHugePages(UnsafeMutableRawPointer(buffer.baseAddress!), bytes: n * stride * 8)
       let out = SharedPointer(base: buffer.baseAddress!)
       DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
@@ -64,7 +64,6 @@ extension FourierBootstrapKey {
           }
         }
       }
-      initialized = n * stride
     }
     self.init(inputLweDimension: lweKey.dimension, glweDimension: glweKey.glweDimension,
               polynomialSize: glweKey.polynomialSize, baseLog: baseLog, levelCount: levelCount, data: data)

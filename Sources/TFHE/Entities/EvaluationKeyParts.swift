@@ -10,10 +10,11 @@ public struct FourierBootstrapKey: Sendable {
   public let polynomialSize: PolynomialSize
   public let baseLog: DecompositionBaseLog
   public let levelCount: DecompositionLevelCount
-  public let data: [Double]
+  /// The Fourier coefficients, 64-byte aligned.
+  public let data: AlignedDoubles
 
   public init(inputLweDimension: LweDimension, glweDimension: GlweDimension, polynomialSize: PolynomialSize,
-              baseLog: DecompositionBaseLog, levelCount: DecompositionLevelCount, data: [Double]) {
+              baseLog: DecompositionBaseLog, levelCount: DecompositionLevelCount, data: AlignedDoubles) {
     let k1 = glweDimension.glweSize
     precondition(data.count == inputLweDimension.rawValue * k1 * levelCount.rawValue * k1 * polynomialSize.rawValue,
                  "bootstrapping key has \(data.count) doubles, expected n·(k+1)²·ℓ·N")

@@ -65,7 +65,7 @@ public final class ServerKey: Sendable {
     let workers = max(1, min(threads, count))
     // Groups of up to `group` ciphertexts share each read of the keys (see keySwitchMany and
     // blindRotateMany); groups are handed out dynamically to the workers.
-    let group = max(1, min(ServerKey.groupSize, (count + workers - 1) / workers))
+    let group = max(1, min(groupSize, (count + workers - 1) / workers))
     let groups = (count + group - 1) / group
     let slots = UnsafeMutableBufferPointer<LweCiphertext>.allocate(capacity: count)
     defer { slots.deallocate() }
@@ -93,8 +93,9 @@ public final class ServerKey: Sendable {
     return result
   }
 
-  /// Ciphertexts per group in `bootstrapBatch` (key reads are shared within a group).
-  public static let groupSize = 8
+  /// Ciphertexts per group in `bootstrapBatch` (key reads are shared within a group): 16 for
+  /// N ≤ 1024 (the group's scratch and one GGSW then fit in L2), 8 above.
+  public var groupSize: Int { parameters.polynomialSize.rawValue <= 1024 ? 16 : 8 }
 }
 
 import Foundation

@@ -12,12 +12,12 @@ public final class FourierPlan: Sendable {
   public let polynomialSize: Int
   /// `M = N/2`, the number of complex points.
   public let half: Int
-  @usableFromInline let twistRe: [Double], twistIm: [Double]
-  @usableFromInline let untwistRe: [Double], untwistIm: [Double]
+  @usableFromInline let twistRe: AlignedDoubles, twistIm: AlignedDoubles
+  @usableFromInline let untwistRe: AlignedDoubles, untwistIm: AlignedDoubles
   /// Twiddles of the stage with half-block `h` live at `[h, 2h)`: `exp(-2πi·j/(2h))`.
-  @usableFromInline let twRe: [Double], twIm: [Double]
+  @usableFromInline let twRe: AlignedDoubles, twIm: AlignedDoubles
   /// `exp(-2πi·3j/(2h))` at `[h, h + h/2)`: the third twiddle of a radix-4 pass.
-  @usableFromInline let tw3Re: [Double], tw3Im: [Double]
+  @usableFromInline let tw3Re: AlignedDoubles, tw3Im: AlignedDoubles
 
   public init(polynomialSize n: Int) {
     precondition(n >= 32 && n & (n - 1) == 0, "polynomial size must be a power of two >= 32")
@@ -30,7 +30,8 @@ public final class FourierPlan: Sendable {
       tr[j] = cos(angle); ti[j] = sin(angle)
       ur[j] = cos(angle) / Double(m); ui[j] = -sin(angle) / Double(m)
     }
-    twistRe = tr; twistIm = ti; untwistRe = ur; untwistIm = ui
+    twistRe = AlignedDoubles(tr); twistIm = AlignedDoubles(ti)
+    untwistRe = AlignedDoubles(ur); untwistIm = AlignedDoubles(ui)
     var wr = [Double](repeating: 0, count: m), wi = wr
     var h = 1
     while h < m {
@@ -40,7 +41,7 @@ public final class FourierPlan: Sendable {
       }
       h <<= 1
     }
-    twRe = wr; twIm = wi
+    twRe = AlignedDoubles(wr); twIm = AlignedDoubles(wi)
     var w3r = [Double](repeating: 0, count: m), w3i = w3r
     h = 2
     while h < m {
@@ -50,7 +51,7 @@ public final class FourierPlan: Sendable {
       }
       h <<= 1
     }
-    tw3Re = w3r; tw3Im = w3i
+    tw3Re = AlignedDoubles(w3r); tw3Im = AlignedDoubles(w3i)
   }
 
   private static let cache = PlanCache()

@@ -163,7 +163,9 @@ extension ServerKey {
     if r.offset != r.end { throw .invalidPayload("\(r.end - r.offset) unexpected bytes after the keys") }
     let bsk = FourierBootstrapKey(inputLweDimension: p.lweDimension, glweDimension: p.glweDimension,
                                   polynomialSize: p.polynomialSize, baseLog: p.pbsBaseLog, levelCount: p.pbsLevel,
-                                  data: bskWords.map { Double(bitPattern: $0) })
+                                  data: AlignedDoubles(count: bskCount) { out in
+                                    for i in 0..<bskCount { out[i] = Double(bitPattern: bskWords[i]) }
+                                  })
     let kk = LweKeySwitchingKey(inputLweDimension: p.bigLweDimension, outputLweDimension: p.lweDimension,
                                 baseLog: p.ksBaseLog, levelCount: p.ksLevel, data: ksk)
     self.init(parameters: expecting ?? p, bootstrapKey: bsk, keySwitchingKey: kk)
