@@ -35,6 +35,20 @@ func rotate(_ input: UnsafePointer<UInt64>, by shift: Int, n: Int, into out: Uns
   }
 }
 
+/// `out = X^shift · input − input  (mod X^N + 1)`, `shift ∈ [0, 2N)`, in one pass.
+@inline(__always)
+func rotateSubtract(_ input: UnsafePointer<UInt64>, by shift: Int, n: Int, into out: UnsafeMutablePointer<UInt64>) {
+  let negate = shift >= n
+  let s = negate ? shift - n : shift
+  if negate {
+    for j in 0..<s { out[j] = input[j - s + n] &- input[j] }
+    for j in s..<n { out[j] = 0 &- input[j - s] &- input[j] }
+  } else {
+    for j in 0..<s { out[j] = 0 &- input[j - s + n] &- input[j] }
+    for j in s..<n { out[j] = input[j - s] &- input[j] }
+  }
+}
+
 extension FourierBootstrapKey {
   /// Modulus switch of one torus word to `Z_{2N}` (round to nearest).
   @inline(__always)
@@ -110,8 +124,7 @@ extension FourierBootstrapKey {
     // Decompose X^a·ACC − ACC, component by component, into folded digit polynomials.
     for c in 0..<k1 {
       let src = acc + c * n
-      rotate(src, by: a, n: n, into: rot)
-      for j in 0..<n { rot[j] &-= src[j] }
+      rotateSubtract(src, by: a, n: n, into: rot)
       let base = digits + c * ell * n
       plan.twistRe.withUnsafeBufferPointer { tr in
         plan.twistIm.withUnsafeBufferPointer { ti in

@@ -8,6 +8,8 @@ public final class ServerKey: Sendable {
   public let parameters: ParameterSet
   public let bootstrapKey: FourierBootstrapKey
   public let keySwitchingKey: LweKeySwitchingKey
+  /// Reused scratch memory (page faults on fresh large buffers cost as much as a small PBS).
+  private let scratchPool = ScratchPool()
 
   public init(parameters: ParameterSet, bootstrapKey: FourierBootstrapKey, keySwitchingKey: LweKeySwitchingKey) {
     precondition(bootstrapKey.inputLweDimension == parameters.lweDimension
@@ -34,7 +36,8 @@ public final class ServerKey: Sendable {
   /// The full table lookup on a ciphertext under the big key (Concrete's atomic pattern):
   /// add `testPolynomial.inputOffset`, key switch, bootstrap. The result is under the big key.
   public func programmableBootstrap(_ c: LweCiphertext, testPolynomial: TestPolynomial) -> LweCiphertext {
-    let scratch = bootstrapKey.makeScratch()
+    let scratch = scratchPool.take { bootstrapKey.makeScratch() }
+    defer { scratchPool.give(scratch) }
     return programmableBootstrap(c, testPolynomial: testPolynomial, scratch: scratch)
   }
 
@@ -72,7 +75,8 @@ public final class ServerKey: Sendable {
     let out = SharedPointer(base: slots.baseAddress!)
     let next = WorkCounter()
     DispatchQueue.concurrentPerform(iterations: workers) { _ in
-      let scratches = (0..<group).map { _ in bootstrapKey.makeScratch() }
+      let scratches = (0..<group).map { _ in scratchPool.take { bootstrapKey.makeScratch() } }
+      defer { for s in scratches { scratchPool.give(s) } }
       while true {
         let g = next.take()
         if g >= groups { break }
@@ -108,5 +112,21 @@ final class WorkCounter: @unchecked Sendable {
     lock.lock(); defer { lock.unlock() }
     value += 1
     return value - 1
+  }
+}
+
+/// A lock-protected stack of idle bootstrap scratches (each one is used by one thread at a time).
+final class ScratchPool: @unchecked Sendable {
+  private var idle: [BootstrapScratch] = []  // guarded by lock
+  private let lock = NSLock()
+  func take(_ make: () -> BootstrapScratch) -> BootstrapScratch {
+    lock.lock()
+    if let s = idle.popLast() { lock.unlock(); return s }
+    lock.unlock()
+    return make()
+  }
+  func give(_ s: BootstrapScratch) {
+    lock.lock(); defer { lock.unlock() }
+    if idle.count < 64 { idle.append(s) }
   }
 }
