@@ -389,22 +389,31 @@ func store(_ v: SIMD4<Double>, _ p: UnsafeMutablePointer<Double>) {
 }
 
 /// Loads 16 doubles as 4 groups of 4 and returns them transposed: result `e` holds element `e`
-/// of groups 0…3.
+/// of groups 0…3 (half-swaps then even/odd splits, which stay vector shuffles).
 @inline(__always) @usableFromInline
 func transpose4(_ p: UnsafePointer<Double>) -> (SIMD4<Double>, SIMD4<Double>, SIMD4<Double>, SIMD4<Double>) {
   let a = load4(p), b = load4(p + 4), c = load4(p + 8), d = load4(p + 12)
-  return (SIMD4(a[0], b[0], c[0], d[0]), SIMD4(a[1], b[1], c[1], d[1]),
-          SIMD4(a[2], b[2], c[2], d[2]), SIMD4(a[3], b[3], c[3], d[3]))
+  return transpose4(a, b, c, d)
 }
 
-/// Inverse of `transpose4`: stores element `e` of group `l` from `x_e[l]`.
+@inline(__always) @usableFromInline
+func transpose4(_ a: SIMD4<Double>, _ b: SIMD4<Double>, _ c: SIMD4<Double>, _ d: SIMD4<Double>)
+  -> (SIMD4<Double>, SIMD4<Double>, SIMD4<Double>, SIMD4<Double>)
+{
+  let t0 = SIMD4(lowHalf: a.lowHalf, highHalf: b.lowHalf)    // a0 a1 b0 b1
+  let t1 = SIMD4(lowHalf: c.lowHalf, highHalf: d.lowHalf)    // c0 c1 d0 d1
+  let t2 = SIMD4(lowHalf: a.highHalf, highHalf: b.highHalf)  // a2 a3 b2 b3
+  let t3 = SIMD4(lowHalf: c.highHalf, highHalf: d.highHalf)  // c2 c3 d2 d3
+  return (SIMD4(lowHalf: t0.evenHalf, highHalf: t1.evenHalf), SIMD4(lowHalf: t0.oddHalf, highHalf: t1.oddHalf),
+          SIMD4(lowHalf: t2.evenHalf, highHalf: t3.evenHalf), SIMD4(lowHalf: t2.oddHalf, highHalf: t3.oddHalf))
+}
+
+/// Inverse of `transpose4(_:)`: stores element `e` of group `l` from `x_e[l]`.
 @inline(__always) @usableFromInline
 func storeTransposed4(_ x0: SIMD4<Double>, _ x1: SIMD4<Double>, _ x2: SIMD4<Double>, _ x3: SIMD4<Double>,
                       _ p: UnsafeMutablePointer<Double>) {
-  store(SIMD4(x0[0], x1[0], x2[0], x3[0]), p)
-  store(SIMD4(x0[1], x1[1], x2[1], x3[1]), p + 4)
-  store(SIMD4(x0[2], x1[2], x2[2], x3[2]), p + 8)
-  store(SIMD4(x0[3], x1[3], x2[3], x3[3]), p + 12)
+  let (a, b, c, d) = transpose4(x0, x1, x2, x3)
+  store(a, p); store(b, p + 4); store(c, p + 8); store(d, p + 12)
 }
 
 @inline(__always) @usableFromInline
