@@ -68,7 +68,7 @@ def torus_lines(precisions, count):
         m = re.match(r"p=(\d+) threads=(\S+) ms_per_pbs=([\d.]+)", line)
         if m:
             res[(int(m.group(1)), m.group(2))] = float(m.group(3))
-        m = re.match(r"p=(\d+) keygen_s=([\d.]+) bsk_bytes=(\d+) ksk_bytes=(\d+)", line)
+        m = re.match(r"p=(\d+) .*keygen_s=([\d.]+) bsk_bytes=(\d+) ksk_bytes=(\d+)", line)
         if m:
             res[(int(m.group(1)), "keys")] = (float(m.group(2)), int(m.group(3)), int(m.group(4)))
     return res
@@ -85,13 +85,21 @@ def main():
     have = ensure_concrete()
     if not have:
         print("concrete-python could not be installed: no Concrete comparison on this machine")
-    print(f"{'p':>2} {'torus_1t_ms':>12} {'torus_all_ms':>13} {'concrete_ms':>12} {'ratio':>6} {'torus_keygen_s':>15} {'concrete_keygen_s':>18}")
+    import json
+    params = json.load(open(os.path.join(SHARED, "spec", "concrete-params.json")))
+    ckeys = {e["precision_bits"]: e["B"]["bytes"] for e in params["entries"] if e["tensor_elements"] == 64}
+    print(f"{'p':>2} {'torus_1t_ms':>12} {'torus_all_ms':>13} {'concrete_ms':>12} {'ratio':>6} "
+          f"{'torus_keygen_s':>15} {'concrete_keygen_s':>18} {'torus_key_MB':>13} {'concrete_key_MB':>16}")
     for p in ps:
         c, ck = concrete_ms_per_pbs(p, a.runs) if have else (float("nan"), float("nan"))
         o1 = ours.get((p, "1"), float("nan"))
         oa = ours.get((p, "all"), float("nan"))
-        kg = ours.get((p, "keys"), (float("nan"), 0, 0))[0]
-        print(f"{p:>2} {o1:>12.2f} {oa:>13.2f} {c:>12.2f} {oa / c:>6.2f} {kg:>15.2f} {ck:>18.2f}", flush=True)
+        kg, bsk, ksk = ours.get((p, "keys"), (float("nan"), 0, 0))
+        cb = ckeys.get(p, {})
+        cmb = (cb.get("bootstrap_keys", 0) + cb.get("keyswitch_keys", 0)) / 1e6
+        print(f"{p:>2} {o1:>12.2f} {oa:>13.2f} {c:>12.2f} {oa / c:>6.2f} {kg:>15.2f} {ck:>18.2f} "
+              f"{(bsk + ksk) / 1e6:>13.1f} {cmb:>16.1f}", flush=True)
+    print(f"load average at the end: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,9 @@ struct PBS: ParsableCommand {
     for p in ps {
       let params = ParameterSet.concrete(precision: p)
       let (client, server, keygen) = makeKeys(params, seed: nil)
-      print("p=\(p) keygen_s=\(String(format: "%.2f", keygen)) bsk_bytes=\(server.bootstrapKey.byteCount) "
+      var load = [Double](repeating: 0, count: 3)
+      _ = getloadavg(&load, 3)
+      print("p=\(p) loadavg=\(String(format: "%.2f", load[0])) keygen_s=\(String(format: "%.2f", keygen)) bsk_bytes=\(server.bootstrapKey.byteCount) "
             + "ksk_bytes=\(server.keySwitchingKey.byteCount) params=\"\(params)\"")
       var g = SystemRandomNumberGenerator()
       let table = (0..<(1 << p)).map { _ in Int64.random(in: 0..<(1 << p), using: &g) }
