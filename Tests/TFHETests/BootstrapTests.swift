@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 import TFHE
 
 @Suite struct BootstrapTests {
@@ -66,4 +67,33 @@ import TFHE
     for i in 0..<6 { expected.append(which[i] == 0 ? Int64((i * 2) ^ 5) : Int64(15 - i * 2)) }
     #expect(decoded == expected)
   }
+}
+
+@Suite struct ConcurrencyTests {
+  @Test func concurrentCallsMatchSequentialOnes() {
+    let p = 3
+    let (client, server) = KeyCache.shared.keys(.insecureTest(precision: p))
+    let tv = server.lookupTable(values: (0..<8).map { Int64(7 - $0) }, inputBits: p, outputBits: p)
+    let inputs = (0..<8).map { client.encrypt(message: Int64($0), bits: p) }
+    let expected = inputs.map { server.programmableBootstrap($0, testPolynomial: tv) }
+    let results = ResultBox(count: inputs.count)
+    DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
+      results.set(i, server.programmableBootstrap(inputs[i], testPolynomial: tv))
+    }
+    #expect(results.values == expected)
+  }
+
+  @Test func groupedKeySwitchEqualsSingleOnes() {
+    let (client, server) = KeyCache.shared.keys(.insecureTest(precision: 2))
+    let inputs = (0..<5).map { client.encrypt(message: Int64($0), bits: 2) }
+    #expect(server.keySwitchingKey.keySwitchMany(inputs) == inputs.map { server.keySwitch($0) })
+  }
+}
+
+final class ResultBox: @unchecked Sendable {
+  private var slots: [LweCiphertext?]  // guarded by lock
+  private let lock = NSLock()
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+  func set(_ i: Int, _ v: LweCiphertext) { lock.lock(); slots[i] = v; lock.unlock() }
+  var values: [LweCiphertext] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
 }
