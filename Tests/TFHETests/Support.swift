@@ -18,10 +18,10 @@ final class KeyCache: @unchecked Sendable {
   }
 }
 
-/// Parameter sets used by functional tests: Concrete's real sets where cheap (p ≤ 5), the
+/// Parameter sets used by functional tests: Concrete's real sets where cheap (p ≤ 6), the
 /// insecure small test sets above (same code paths, far less work).
 func functionalParameters(_ p: Int) -> ParameterSet {
-  p <= 5 ? .concrete(precision: p) : .insecureTest(precision: p)
+  p <= 6 ? .concrete(precision: p) : .insecureTest(precision: p)
 }
 
 func hexBytes(_ s: String) -> [UInt8] {
