@@ -2,8 +2,9 @@ import Dispatch
 
 /// Evaluation keys: what a server needs to bootstrap (no secret material).
 ///
-/// Immutable and `Sendable`: share one instance between threads. Every operation allocates its
-/// own scratch memory, so concurrent calls are safe.
+/// Immutable and `Sendable`: share one instance between threads. Every call takes its own
+/// scratch memory from a lock-protected pool (one scratch per call in flight), so concurrent
+/// calls are safe.
 public final class ServerKey: Sendable {
   public let parameters: ParameterSet
   public let bootstrapKey: FourierBootstrapKey
@@ -30,7 +31,9 @@ public final class ServerKey: Sendable {
 
   /// Bootstrap of a ciphertext under the SMALL key (no key switch; `inputOffset` not applied).
   public func bootstrap(_ c: LweCiphertext, testPolynomial: TestPolynomial) -> LweCiphertext {
-    bootstrapKey.bootstrap(c, testPolynomial: testPolynomial)
+    let scratch = scratchPool.take { bootstrapKey.makeScratch() }
+    defer { scratchPool.give(scratch) }
+    return bootstrapKey.bootstrap(c, testPolynomial: testPolynomial, scratch: scratch)
   }
 
   /// The full table lookup on a ciphertext under the big key (Concrete's atomic pattern):
