@@ -3,6 +3,14 @@ import PackageDescription
 
 // Layering (one-way): TorusIR ← TorusPasses ← TorusOpt ← executables.
 // TFHE depends on nothing of ours.
+
+// TFHE's FFT and key switch need AVX2/FMA code generation (x86-64 baseline is SSE2 only).
+#if arch(x86_64)
+let tfheSwiftSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let tfheSwiftSettings: [SwiftSetting] = []
+#endif
+
 let package = Package(
   name: "Torus",
   platforms: [.macOS(.v14)],
@@ -28,7 +36,7 @@ let package = Package(
     .target(
       name: "TorusOpt",
       dependencies: ["TorusIR", "TorusPasses"]),
-    .target(name: "TFHE"),
+    .target(name: "TFHE", swiftSettings: tfheSwiftSettings),
     .target(
       name: "TorusFormats",
       dependencies: [.product(name: "Yams", package: "Yams")]),

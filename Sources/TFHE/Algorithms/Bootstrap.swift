@@ -1,0 +1,196 @@
+/// Per-call working memory of a bootstrap (one per thread; never shared).
+final class BootstrapScratch {
+  let acc: UnsafeMutablePointer<UInt64>      // (k+1)·N
+  let rot: UnsafeMutablePointer<UInt64>      // N
+  let digits: UnsafeMutablePointer<Double>   // (k+1)·ℓ·N
+  let product: UnsafeMutablePointer<Double>  // (k+1)·N
+  let sizes: (Int, Int, Int)
+
+  init(glweSize k1: Int, polynomialSize n: Int, levels ell: Int) {
+    func aligned<T>(_ count: Int, _: T.Type) -> UnsafeMutablePointer<T> {
+      UnsafeMutableRawPointer.allocate(byteCount: count * 8, alignment: 64).bindMemory(to: T.self, capacity: count)
+    }
+    acc = aligned(k1 * n, UInt64.self)
+    rot = aligned(n, UInt64.self)
+    digits = aligned(k1 * ell * n, Double.self)
+    product = aligned(k1 * n, Double.self)
+    sizes = (k1, n, ell)
+  }
+  deinit {
+    acc.deallocate(); rot.deallocate(); digits.deallocate(); product.deallocate()
+  }
+}
+
+/// `out = X^shift · input  (mod X^N + 1)`, `shift ∈ [0, 2N)`.
+@inline(__always)
+func rotate(_ input: UnsafePointer<UInt64>, by shift: Int, n: Int, into out: UnsafeMutablePointer<UInt64>) {
+  let negate = shift >= n
+  let s = negate ? shift - n : shift
+  if negate {
+    for j in 0..<s { out[j] = input[j - s + n] }
+    for j in s..<n { out[j] = 0 &- input[j - s] }
+  } else {
+    for j in 0..<s { out[j] = 0 &- input[j - s + n] }
+    for j in s..<n { out[j] = input[j - s] }
+  }
+}
+
+/// `out = X^shift · input − input  (mod X^N + 1)`, `shift ∈ [0, 2N)`, in one pass.
+@inline(__always)
+func rotateSubtract(_ input: UnsafePointer<UInt64>, by shift: Int, n: Int, into out: UnsafeMutablePointer<UInt64>) {
+  let negate = shift >= n
+  let s = negate ? shift - n : shift
+  if negate {
+    for j in 0..<s { out[j] = input[j - s + n] &- input[j] }
+    for j in s..<n { out[j] = 0 &- input[j - s] &- input[j] }
+  } else {
+    for j in 0..<s { out[j] = 0 &- input[j - s + n] &- input[j] }
+    for j in s..<n { out[j] = input[j - s] &- input[j] }
+  }
+}
+
+extension FourierBootstrapKey {
+  /// Modulus switch of one torus word to `Z_{2N}` (round to nearest).
+  @inline(__always)
+  func modulusSwitch(_ x: UInt64, log2TwoN: Int) -> Int {
+    Int(((x >> UInt64(63 - log2TwoN)) &+ 1) >> 1) & ((1 << log2TwoN) - 1)
+  }
+
+  /// Blind rotation: a GLWE encryption of `X^{−round(2N·phase/2^64)} · testPolynomial` under
+  /// the GLWE key, from an LWE ciphertext under the small key.
+  public func blindRotate(_ input: LweCiphertext, testPolynomial: TestPolynomial) -> GlweCiphertext {
+    let k1 = glweDimension.glweSize, n = polynomialSize.rawValue
+    let scratch = BootstrapScratch(glweSize: k1, polynomialSize: n, levels: levelCount.rawValue)
+    blindRotate(input, testPolynomial: testPolynomial, scratch: scratch)
+    return GlweCiphertext(storage: Array(UnsafeBufferPointer(start: scratch.acc, count: k1 * n)),
+                          glweDimension: glweDimension, polynomialSize: polynomialSize)
+  }
+
+  /// Blind rotation into `scratch.acc`.
+  func blindRotate(_ input: LweCiphertext, testPolynomial: TestPolynomial, scratch: BootstrapScratch) {
+    blindRotateMany([input], testPolynomials: [testPolynomial], scratches: [scratch])
+  }
+
+  /// Blind rotations of several ciphertexts in lockstep: GGSW_i is applied to every ciphertext
+  /// before GGSW_{i+1}, so each part of the key is read from memory once per group instead of
+  /// once per ciphertext. Each result is bit-for-bit what a lone blind rotation gives.
+  func blindRotateMany(_ inputs: [LweCiphertext], testPolynomials: [TestPolynomial], scratches: [BootstrapScratch]) {
+    precondition(inputs.count == testPolynomials.count && inputs.count <= scratches.count,
+                 "one test polynomial and one scratch per input")
+    let n = polynomialSize.rawValue, k = glweDimension.rawValue
+    let log2TwoN = polynomialSize.log2 + 1
+    for (b, input) in inputs.enumerated() {
+      precondition(input.dimension == inputLweDimension,
+                   "mismatch between LWE dimension of ciphertext (\(input.dimension)) and bootstrapping key input (\(inputLweDimension))")
+      precondition(testPolynomials[b].coefficients.count == n,
+                   "test polynomial has \(testPolynomials[b].coefficients.count) coefficients, key has N = \(polynomialSize)")
+      // ACC = (0, …, 0, X^{−b̃} · TV)
+      let acc = scratches[b].acc
+      for j in 0..<(k * n) { acc[j] = 0 }
+      let bTilde = modulusSwitch(input.body, log2TwoN: log2TwoN)
+      testPolynomials[b].coefficients.withUnsafeBufferPointer { tv in
+        rotate(tv.baseAddress!, by: (2 * n - bTilde) % (2 * n), n: n, into: acc + k * n)
+      }
+    }
+    let plan = FourierPlan.shared(for: n)
+    let dec = Decomposer(baseLog: baseLog, levels: levelCount)
+    // Modulus-switched masks, ciphertext after ciphertext.
+    let dimension = inputLweDimension.rawValue
+    var switched = [Int](repeating: 0, count: inputs.count * dimension)
+    for (b, input) in inputs.enumerated() {
+      for i in 0..<dimension { switched[b * dimension + i] = modulusSwitch(input.storage[i], log2TwoN: log2TwoN) }
+    }
+    data.withUnsafeBufferPointer { bskBuffer in
+      let bsk = bskBuffer.baseAddress!
+      for i in 0..<dimension {
+        let ggsw = bsk + i * ggswStride
+        for b in 0..<inputs.count {
+          let a = switched[b * dimension + i]
+          if a == 0 { continue }
+          cmux(ggsw, rotation: a, scratch: scratches[b], plan: plan, dec: dec)
+        }
+      }
+    }
+  }
+
+  /// `ACC ← ACC + GGSW ⊡ (X^a·ACC − ACC)` on `scratch.acc`.
+  @inline(__always)
+  func cmux(_ ggsw: UnsafePointer<Double>, rotation a: Int, scratch: BootstrapScratch, plan: FourierPlan,
+            dec: Decomposer) {
+    let n = polynomialSize.rawValue, k1 = glweDimension.glweSize
+    let ell = levelCount.rawValue, m = n / 2
+    let acc = scratch.acc, rot = scratch.rot, digits = scratch.digits, product = scratch.product
+    let rowCount = k1 * ell
+    // Decompose X^a·ACC − ACC, component by component, into folded digit polynomials.
+    for c in 0..<k1 {
+      let src = acc + c * n
+      rotateSubtract(src, by: a, n: n, into: rot)
+      let base = digits + c * ell * n
+      plan.twistRe.withUnsafeBufferPointer { tr in
+        plan.twistIm.withUnsafeBufferPointer { ti in
+          dec.decomposeFolded(rot, half: m, into: base, stride: n, twistRe: tr.baseAddress!, twistIm: ti.baseAddress!)
+        }
+      }
+      for level in 0..<ell { plan.forwardTwisted(base + level * n) }
+    }
+    // Fourier-domain multiply-accumulate: for 8 points at a time and each output column, sum
+    // over the rows in registers (8 independent accumulators, one store per output vector).
+    var j = 0
+    while j < m {
+      for col in 0..<k1 {
+        var rr0 = SIMD4<Double>(), ii0 = SIMD4<Double>(), ri0 = SIMD4<Double>(), ir0 = SIMD4<Double>()
+        var rr1 = SIMD4<Double>(), ii1 = SIMD4<Double>(), ri1 = SIMD4<Double>(), ir1 = SIMD4<Double>()
+        for r in 0..<rowCount {
+          let d = digits + r * n + j
+          let g = ggsw + (r * k1 + col) * n + j
+          let xr0 = load4(d), xi0 = load4(d + m), yr0 = load4(g), yi0 = load4(g + m)
+          let xr1 = load4(d + 4), xi1 = load4(d + m + 4), yr1 = load4(g + 4), yi1 = load4(g + m + 4)
+          rr0 = rr0.addingProduct(xr0, yr0); ii0 = ii0.addingProduct(xi0, yi0)
+          ri0 = ri0.addingProduct(xr0, yi0); ir0 = ir0.addingProduct(xi0, yr0)
+          rr1 = rr1.addingProduct(xr1, yr1); ii1 = ii1.addingProduct(xi1, yi1)
+          ri1 = ri1.addingProduct(xr1, yi1); ir1 = ir1.addingProduct(xi1, yr1)
+        }
+        let o = product + col * n + j
+        store(rr0 - ii0, o); store(ri0 + ir0, o + m)
+        store(rr1 - ii1, o + 4); store(ri1 + ir1, o + m + 4)
+      }
+      j += 8
+    }
+    for col in 0..<k1 { plan.backwardAdd(product + col * n, into: acc + col * n) }
+  }
+
+  /// Sample extraction of coefficient 0 of `scratch.acc` as an LWE ciphertext under the big key.
+  func sampleExtract(_ scratch: BootstrapScratch) -> LweCiphertext {
+    let n = polynomialSize.rawValue, k = glweDimension.rawValue
+    var out = [UInt64](repeating: 0, count: k * n + 1)
+    let acc = scratch.acc
+    out.withUnsafeMutableBufferPointer { o in
+      for i in 0..<k {
+        let a = acc + i * n
+        o[i * n] = a[0]
+        for j in 1..<n { o[i * n + j] = 0 &- a[n - j] }
+      }
+      o[k * n] = acc[k * n]
+    }
+    return LweCiphertext(storage: out)
+  }
+
+  /// Bootstrap of an LWE ciphertext under the SMALL key: modulus switch, blind rotation and
+  /// sample extraction. The result, under the big key, has phase `TV[μ]` (or `−TV[μ−N]`) for
+  /// `μ = round(2N · phase / 2^64)`, plus fresh bootstrap noise.
+  public func bootstrap(_ input: LweCiphertext, testPolynomial: TestPolynomial) -> LweCiphertext {
+    let scratch = BootstrapScratch(glweSize: glweDimension.glweSize, polynomialSize: polynomialSize.rawValue,
+                                   levels: levelCount.rawValue)
+    return bootstrap(input, testPolynomial: testPolynomial, scratch: scratch)
+  }
+
+  func bootstrap(_ input: LweCiphertext, testPolynomial: TestPolynomial, scratch: BootstrapScratch) -> LweCiphertext {
+    blindRotate(input, testPolynomial: testPolynomial, scratch: scratch)
+    return sampleExtract(scratch)
+  }
+
+  func makeScratch() -> BootstrapScratch {
+    BootstrapScratch(glweSize: glweDimension.glweSize, polynomialSize: polynomialSize.rawValue,
+                     levels: levelCount.rawValue)
+  }
+}
