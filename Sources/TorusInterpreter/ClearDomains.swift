@@ -129,7 +129,7 @@ public struct CRTClearDomain: FHEDomain {
       let table = lookup.selectors.map { lookup.tables[Int($0[i])] } ?? lookup.tables[0]
       let index: UInt64?
       if lookup.inputSigned {
-        if r < size / 2 { index = r } else if r >= m - size / 2 { index = r - m + size } else { index = nil }
+        if r < size / 2 { index = r } else if r + size / 2 >= m { index = r + size - m } else { index = nil }
       } else {
         index = r < size ? r : nil
       }
