@@ -9,6 +9,8 @@ public final class Circuit: @unchecked Sendable {
   public let module: Module
   /// The function run by default or by name.
   public let function: FuncDialect.FuncOp
+  /// Constants and tables shared by every run.
+  public let cache = ConstantCache()
 
   /// Parses and verifies `source`; picks `functionName`, else `main`, else the only function.
   public init(source: String, fileName: String = "<circuit>", functionName: String? = nil) throws(InterpreterError) {
@@ -130,6 +132,8 @@ public struct SimulateOptions: Sendable {
   public var checkInputRange: Bool
   /// Where trace ops print.
   public var trace: @Sendable (String) -> Void
+  /// Print per-op wall times to standard error.
+  public var profile = false
 
   public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, encoding: Encoding = .auto, crtModuli: [Int]? = nil,
               checkInputRange: Bool = true, trace: @escaping @Sendable (String) -> Void = { print($0, terminator: "") }) {
@@ -202,7 +206,8 @@ public struct Simulator: Sendable {
         args.append(.clear(Tensor(shape: shape, elements: values.map { Interpreter<D>.signExtend($0, width: w) })))
       }
     }
-    let interpreter = Interpreter(domain: domain, threads: options.threads, trace: options.trace)
+    var interpreter = Interpreter(domain: domain, threads: options.threads, cache: circuit.cache, trace: options.trace)
+    interpreter.profile = options.profile
     let results = try interpreter.run(circuit.function, arguments: args)
     var out: [[Int64]] = []
     for (v, type) in zip(results, circuit.resultTypes) {

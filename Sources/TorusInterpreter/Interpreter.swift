@@ -1,3 +1,4 @@
+import Dispatch
 import TorusFHE
 import TorusIR
 
@@ -37,9 +38,16 @@ public struct Interpreter<D: FHEDomain>: Sendable {
   /// Where `Tracing` ops print.
   public var trace: @Sendable (String) -> Void
 
-  public init(domain: D, threads: Int, trace: @escaping @Sendable (String) -> Void = { print($0, terminator: "") }) {
+  /// Clear constants and lookup tables computed once per circuit and reused across runs.
+  public let cache: ConstantCache
+  /// Prints each op's wall time to standard error (for profiling).
+  public var profile = false
+
+  public init(domain: D, threads: Int, cache: ConstantCache = ConstantCache(),
+              trace: @escaping @Sendable (String) -> Void = { print($0, terminator: "") }) {
     self.domain = domain
     self.threads = max(1, threads)
+    self.cache = cache
     self.trace = trace
   }
 
@@ -53,7 +61,18 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     for (a, v) in zip(body.arguments, arguments) { frame.values[ObjectIdentifier(a)] = v }
     for op in body.operations {
       if op.name == "func.return" { return try op.operands.map { (v) throws(InterpreterError) in try frame.get(v) } }
-      let results = try execute(op, &frame)
+      let start = profile ? DispatchTime.now().uptimeNanoseconds : 0
+      let results: [RuntimeValue<C>]
+      if op.name == "arith.constant" {
+        let cached = try cache.constant(op) { () throws(InterpreterError) in try executeUpstream(op, &frame)?.first }
+        results = [.clear(cached)]
+      } else {
+        results = try execute(op, &frame)
+      }
+      if profile {
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        reportProfile("\(op.name) \(ms) ms")
+      }
       for (r, v) in zip(op.results, results) { frame.values[ObjectIdentifier(r)] = v }
     }
     throw .invalidProgram("function '@\(function.symbolName)' has no return")
@@ -127,33 +146,21 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     // Table lookups.
     case "FHE.apply_lookup_table", "FHELinalg.apply_lookup_table":
       let t = try f.enc(o[0])
-      let table = try lookupTable(f.clear(o[1]).elements, lutType: o[1].type, result: op.results[0])
-      let r = try lookup(t.elements, input: Self.encType(o[0]), result: Self.encType(op.results[0]), tables: [table])
+      let tables = try cachedTables(op, f)
+      let r = try lookup(t.elements, input: Self.encType(o[0]), result: Self.encType(op.results[0]), tables: tables)
       return [.encrypted(Tensor(shape: t.shape, elements: r))]
     case "FHELinalg.apply_multi_lookup_table":
       let t = try f.enc(o[0])
-      let luts = try f.clear(o[1])
-      let size = luts.shape.last ?? 1
-      let count = luts.elements.count / max(size, 1)
-      var tables: [[Int64]] = []
-      for k in 0..<count {
-        tables.append(try lookupTable(Array(luts.elements[(k * size)..<((k + 1) * size)]), lutType: o[1].type, result: op.results[0]))
-      }
+      let tables = try cachedTables(op, f)
       // The leading dims of `luts` align with the trailing dims of `t`.
-      let batch = count
-      let selectors = (0..<t.elements.count).map { Int32($0 % max(batch, 1)) }
+      let selectors = (0..<t.elements.count).map { Int32($0 % max(tables.count, 1)) }
       let r = try lookup(t.elements, input: Self.encType(o[0]), result: Self.encType(op.results[0]), tables: tables, selectors: selectors)
       return [.encrypted(Tensor(shape: t.shape, elements: r))]
     case "FHELinalg.apply_mapped_lookup_table":
       let t = try f.enc(o[0])
-      let luts = try f.clear(o[1])
       let map = try f.clear(o[2])
-      let size = luts.shape.last ?? 1
-      let count = luts.elements.count / max(size, 1)
-      var tables: [[Int64]] = []
-      for k in 0..<count {
-        tables.append(try lookupTable(Array(luts.elements[(k * size)..<((k + 1) * size)]), lutType: o[1].type, result: op.results[0]))
-      }
+      let tables = try cachedTables(op, f)
+      let count = tables.count
       var selectors: [Int32] = []
       selectors.reserveCapacity(map.elements.count)
       for m in map.elements {
@@ -291,6 +298,22 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     return raw.map { Int64(bitPattern: UInt64(bitPattern: $0) & mask) }
   }
 
+  /// The tables of a lookup op (operand #1), split by the last dim and extended; cached when constant.
+  func cachedTables(_ op: Operation, _ f: Frame) throws(InterpreterError) -> [[Int64]] {
+    let build = { () throws(InterpreterError) -> [[Int64]] in
+      let luts = try f.clear(op.operands[1])
+      let size = luts.shape.last ?? 1
+      let count = luts.elements.count / max(size, 1)
+      var tables: [[Int64]] = []
+      for k in 0..<count {
+        tables.append(try lookupTable(Array(luts.elements[(k * size)..<((k + 1) * size)]), lutType: op.operands[1].type, result: op.results[0]))
+      }
+      return tables
+    }
+    guard op.operands[1].definingOp?.name == "arith.constant" else { return try build() }
+    return try cache.tables(op, build)
+  }
+
   func lookup(_ xs: [C], input: EncryptedType, result: EncryptedType, tables: [[Int64]], selectors: [Int32]? = nil) throws(InterpreterError) -> [C] {
     try domain.bootstrap(
       xs, LookupBatch(inputWidth: input.width, inputSigned: input.isSigned, outputWidth: result.width, tables: tables, selectors: selectors),
@@ -394,16 +417,26 @@ public struct Interpreter<D: FHEDomain>: Sendable {
       let encLeft = op.name.rawValue == "FHELinalg.matmul_eint_int"
       let e = try f.enc(encLeft ? lhsV : rhsV).elements
       let c = try f.clear(encLeft ? rhsV : lhsV).elements
-      result = parallelMap(total, threads: threads, minimumChunk: max(1, 16384 / max(k, 1)), fill: d.zero()) { o in
-        let bi = o / (m * n), i = (o / n) % m, j = o % n
-        let lBase = lMap[bi] * m * k + i * k, rBase = rMap[bi] * k * n + j
-        var acc = d.zero()
-        if encLeft {
-          for kk in 0..<k { acc = d.mulAddPlain(acc, e[lBase + kk], c[rBase + kk * n]) }
-        } else {
-          for kk in 0..<k { acc = d.mulAddPlain(acc, e[rBase + kk * n], c[lBase + kk]) }
+      // Strides of the contraction in each operand, for output (bi, i, j).
+      let eBatch = encLeft ? lMap : rMap, cBatch = encLeft ? rMap : lMap
+      let eBatchSize = encLeft ? m * k : k * n, cBatchSize = encLeft ? k * n : m * k
+      let eStep = encLeft ? 1 : n, cStep = encLeft ? n : 1
+      result = e.withUnsafeBufferPointer { eb in
+        c.withUnsafeBufferPointer { cb in
+          let ep = SharedBuffer(base: UnsafeMutablePointer(mutating: eb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+          let cp = SharedBuffer(base: UnsafeMutablePointer(mutating: cb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+          return parallelMap(total, threads: threads, minimumChunk: max(1, 16384 / max(k, 1)), fill: d.zero()) { o in
+            let bi = o / (m * n), i = (o / n) % m, j = o % n
+            let eBase = eBatch[bi] * eBatchSize + (encLeft ? i * k : j)
+            let cBase = cBatch[bi] * cBatchSize + (encLeft ? j : i * k)
+            var acc = d.zero()
+            for kk in 0..<k {
+              let w = cp[cBase + kk * cStep]
+              if w != 0 { acc = d.mulAddPlain(acc, ep[eBase + kk * eStep], w) }
+            }
+            return acc
+          }
         }
-        return acc
       }
     }
     return Tensor(shape: outShape, elements: result)
@@ -461,33 +494,50 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     let bias = try conv.bias.map { (v) throws(InterpreterError) in try f.clear(v).elements }
     let p = try Self.encType(op.operands[0]).width
     let outShape = Self.shape(op.results[0])
-    let (nN, cIn, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+    let (cIn, h, w) = (input.shape[1], input.shape[2], input.shape[3])
     let (fN, cg, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
     let (oh, ow) = (outShape[2], outShape[3])
     let (sh, sw) = (conv.strides[0], conv.strides[1])
     let (dh, dw) = (conv.dilations[0], conv.dilations[1])
     let fPerGroup = fN / max(conv.group, 1)
     let d = domain
-    let x = input.elements, wt = weight.elements
-    _ = nN
-    let total = outShape.reduce(1, *)
-    let r = parallelMap(total, threads: threads, minimumChunk: 64, fill: d.zero()) { o in
-      let ox = o % ow, oy = (o / ow) % oh, fi = (o / (ow * oh)) % fN, n = o / (ow * oh * fN)
+    let x = input.elements
+    // Per filter, the non-zero weights with their offset inside the input window: adding
+    // `x·0` leaves a phase unchanged, so skipping zeros is exact in every domain.
+    var offsets: [[Int]] = [], weights: [[Int64]] = []
+    for fi in 0..<fN {
       let g = fi / fPerGroup
-      var acc = d.zero()
-      if let bias { acc = d.addPlain(acc, bias[fi], width: p) }
+      var o: [Int] = [], w8: [Int64] = []
       for c in 0..<cg {
-        let inC = g * cg + c
-        let inBase = (n * cIn + inC) * h * w
-        let wBase = (fi * cg + c) * kh * kw
         for ky in 0..<kh {
-          let row = inBase + (oy * sh + ky * dh) * w + ox * sw
           for kx in 0..<kw {
-            acc = d.mulAddPlain(acc, x[row + kx * dw], wt[wBase + ky * kw + kx])
+            let v = weight.elements[((fi * cg + c) * kh + ky) * kw + kx]
+            if v != 0 {
+              o.append((g * cg + c) * h * w + ky * dh * w + kx * dw)
+              w8.append(v)
+            }
           }
         }
       }
-      return acc
+      offsets.append(o)
+      weights.append(w8)
+    }
+    let total = outShape.reduce(1, *)
+    let filterOffsets = offsets, filterWeights = weights
+    let r = x.withUnsafeBufferPointer { xb in
+      let xp = SharedBuffer(base: UnsafeMutablePointer(mutating: xb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+      return parallelMap(total, threads: threads, minimumChunk: 64, fill: d.zero()) { o in
+        let ox = o % ow, oy = (o / ow) % oh, fi = (o / (ow * oh)) % fN, n = o / (ow * oh * fN)
+        let base = n * cIn * h * w + oy * sh * w + ox * sw
+        var acc = d.zero()
+        if let bias { acc = d.addPlain(acc, bias[fi], width: p) }
+        filterOffsets[fi].withUnsafeBufferPointer { ob in
+          filterWeights[fi].withUnsafeBufferPointer { wb in
+            for k in 0..<ob.count { acc = d.mulAddPlain(acc, xp[base + ob[k]], wb[k]) }
+          }
+        }
+        return acc
+      }
     }
     return Tensor(shape: outShape, elements: r)
   }

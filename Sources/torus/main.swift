@@ -66,6 +66,9 @@ struct Run: ParsableCommand {
   @Flag(help: "Print the per-sample latency to standard error.")
   var timing = false
 
+  @Flag(help: "Print each op's wall time to standard error.")
+  var profile = false
+
   func run() throws {
     do {
       let c = try Circuit(contentsOf: URL(fileURLWithPath: circuit), functionName: function)
@@ -86,7 +89,9 @@ struct Run: ParsableCommand {
           throw ExitCode(1)
         }
       }
-      let sim = Simulator(circuit: c, options: SimulateOptions(threads: threads, encoding: encoding))
+      var options = SimulateOptions(threads: threads, encoding: encoding)
+      options.profile = profile
+      let sim = Simulator(circuit: c, options: options)
       let start = Date()
       let results = try sim.run(arrays: arrays)
       let elapsed = Date().timeIntervalSince(start)
