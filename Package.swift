@@ -21,6 +21,9 @@ let package = Package(
     .library(name: "TFHE", targets: ["TFHE"]),
     .library(name: "TorusFormats", targets: ["TorusFormats"]),
     .library(name: "TorusONNX", targets: ["TorusONNX"]),
+    .library(name: "TorusFHE", targets: ["TorusFHE"]),
+    .library(name: "TorusFHETransforms", targets: ["TorusFHETransforms"]),
+    .library(name: "TorusInterpreter", targets: ["TorusInterpreter"]),
     .executable(name: "torus-opt", targets: ["torus-opt"]),
     .executable(name: "torus", targets: ["torus"]),
     .executable(name: "torus-bench", targets: ["torus-bench"]),
@@ -46,13 +49,16 @@ let package = Package(
         "TorusFormats",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
+    .target(name: "TorusFHE", dependencies: ["TorusIR"]),
+    .target(name: "TorusFHETransforms", dependencies: ["TorusIR", "TorusPasses", "TorusFHE"]),
+    .target(name: "TorusInterpreter", dependencies: ["TorusIR", "TorusFHE", "TorusFormats"]),
     .executableTarget(
       name: "torus-opt",
-      dependencies: ["TorusOpt"]),
+      dependencies: ["TorusOpt", "TorusFHE", "TorusFHETransforms"]),
     .executableTarget(
       name: "torus",
       dependencies: [
-        "TorusIR", "TorusPasses",
+        "TorusIR", "TorusPasses", "TorusFHE", "TorusFHETransforms", "TorusInterpreter", "TorusFormats",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(
@@ -65,5 +71,7 @@ let package = Package(
     .testTarget(name: "TFHETests", dependencies: ["TFHE"]),
     .testTarget(name: "TorusFormatsTests", dependencies: ["TorusFormats"]),
     .testTarget(name: "TorusONNXTests", dependencies: ["TorusONNX", "TorusFormats"]),
+    .testTarget(name: "TorusFHETests", dependencies: ["TorusFHE", "TorusFHETransforms", "TorusIR", "TorusPasses", "TorusOpt"]),
+    .testTarget(name: "TorusInterpreterTests", dependencies: ["TorusInterpreter", "TorusFHE", "TorusIR", "TorusFormats"]),
   ]
 )

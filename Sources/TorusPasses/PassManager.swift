@@ -107,7 +107,11 @@ public struct PassOptions: Sendable {
     self.info = info
     values = [:]
     for item in text.split(whereSeparator: { $0 == " " || $0 == "," }) where !item.isEmpty {
-      let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+      var parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+      // `--pass=value` for a pass with a single option (e.g. `--fhe-max-bitwidth=16`).
+      if parts.count == 1, info.options.count == 1, !info.options.contains(where: { $0.name == parts[0] }) {
+        parts = [info.options[0].name, parts[0]]
+      }
       guard let spec = info.options.first(where: { $0.name == parts[0] }) else {
         let known = info.options.map(\.name).joined(separator: ", ")
         throw PassOptionError("no such option '\(parts[0])' for pass '\(info.argument)'\(known.isEmpty ? "" : " (options: \(known))")")

@@ -1,3 +1,5 @@
+import TorusFHE
+import TorusFHETransforms
 import TorusOpt
 
 #if canImport(Glibc)
@@ -6,5 +8,6 @@ import TorusOpt
   import Darwin
 #endif
 
-let tool = OptTool(name: "torus-opt")
+var tool = OptTool(name: "torus-opt", registry: .fhe)
+tool.passes.registerFHEPasses()
 exit(tool.main(Array(CommandLine.arguments.dropFirst())))

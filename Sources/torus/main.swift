@@ -1,1 +1,165 @@
-print("torus")
+import ArgumentParser
+import Foundation
+import TorusFHE
+import TorusFHETransforms
+import TorusFormats
+import TorusIR
+import TorusInterpreter
+import TorusPasses
+
+/// The Torus driver: compiles, runs and checks FHE circuits.
+struct Torus: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "torus",
+    abstract: "Compile and run Concrete-compatible FHE circuits.",
+    subcommands: [Run.self, Conformance.self])
+}
+
+/// Execution modes of `torus run`.
+enum Mode: String, ExpressibleByArgument, CaseIterable {
+  case simulate
+}
+
+extension Encoding: ExpressibleByArgument {}
+
+/// Prints to standard error.
+func printError(_ text: String) {
+  FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+struct Run: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run a function of a circuit on .npy or .json inputs.",
+    discussion: """
+      Inputs bind to the function arguments in order. When every batched input has an extra
+      leading dimension B (or B replaces a leading 1 of the argument shape), the circuit runs once
+      per sample and the outputs are stacked.
+      """)
+
+  @Argument(help: "The circuit (MLIR text; .gz is decompressed).")
+  var circuit: String
+
+  @Option(help: "Execution mode: simulate (noise-free torus phases, bit-exact with Concrete).")
+  var mode: Mode = .simulate
+
+  @Option(name: .customLong("input"), help: "An input array (.npy or .json), one per function argument, in order.")
+  var inputs: [String] = []
+
+  @Option(help: "Write the single output (or the first) to this .npy/.json file.")
+  var output: String?
+
+  @Option(help: "Write every output to this directory as output_<k>.npy.")
+  var outputDir: String?
+
+  @Option(help: "The function to run (default: main, or the module's only function).")
+  var function: String?
+
+  @Option(help: "Worker threads for tensor ops (default: all cores); results do not depend on it.")
+  var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+  @Option(help: "Integer encoding: native, crt or auto (CRT for lookups wider than 8 bits).")
+  var encoding: Encoding = .auto
+
+  @Option(help: "Reject circuits with an encrypted integer wider than this (0: no limit).")
+  var maxBitWidth: Int = 16
+
+  @Flag(help: "Print the per-sample latency to standard error.")
+  var timing = false
+
+  @Flag(help: "Print each op's wall time to standard error.")
+  var profile = false
+
+  func run() throws {
+    do {
+      let c = try Circuit(contentsOf: URL(fileURLWithPath: circuit), functionName: function)
+      if maxBitWidth > 0 {
+        let report = BitWidthAnalysis(function: c.function.operation)
+        if let violation = report.firstViolation(limit: maxBitWidth) {
+          printError("\(circuit): error: \(violation)")
+          throw ExitCode(1)
+        }
+      }
+      var arrays: [NDArray] = []
+      for path in inputs {
+        let url = URL(fileURLWithPath: path)
+        do {
+          arrays.append(url.pathExtension == "json" ? try JSONTensor.read(contentsOf: url) : try Npy.read(contentsOf: url))
+        } catch {
+          printError("error: cannot read input '\(path)': \(error)")
+          throw ExitCode(1)
+        }
+      }
+      var options = SimulateOptions(threads: threads, encoding: encoding)
+      options.profile = profile
+      let sim = Simulator(circuit: c, options: options)
+      let start = Date()
+      let results = try sim.run(arrays: arrays)
+      let elapsed = Date().timeIntervalSince(start)
+      if timing {
+        let batch = arrays.first.map { a in a.shape.count > (c.argumentTypes.first?.staticShape.count ?? 0) || a.shape.first != 1 ? (a.shape.first ?? 1) : 1 } ?? 1
+        printError(String(format: "simulate: %.6f s total, %.6f s per sample (%d threads, %@ encoding)", elapsed, elapsed / Double(max(batch, 1)), threads, sim.resolvedEncoding.rawValue))
+      }
+      try write(results)
+    } catch let e as InterpreterError {
+      printError("error: \(e)")
+      throw ExitCode(1)
+    }
+  }
+
+  func write(_ results: [NDArray]) throws {
+    func save(_ a: NDArray, _ path: String) throws {
+      let url = URL(fileURLWithPath: path)
+      if url.pathExtension == "json" { try JSONTensor.write(a, to: url) } else { try Npy.write(a, to: url) }
+    }
+    if let output, let first = results.first { try save(first, output) }
+    if let outputDir {
+      try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+      for (k, r) in results.enumerated() { try save(r, "\(outputDir)/output_\(k).npy") }
+    }
+    if output == nil && outputDir == nil {
+      for (k, r) in results.enumerated() { print("output #\(k) \(r): \(r.int64Values.map(String.init).joined(separator: " "))") }
+    }
+  }
+}
+
+struct Conformance: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run Concrete's end-to-end fixture files (YAML) and report failures.")
+
+  @Argument(help: "Fixture files (*.yaml).")
+  var files: [String]
+
+  @Option(help: "Execution mode: simulate.")
+  var mode: Mode = .simulate
+
+  @Option(help: "Worker threads for tensor ops (default: all cores).")
+  var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+  @Flag(help: "Also print passing cases.")
+  var verbose = false
+
+  func run() throws {
+    let runner = ConformanceRunner(threads: threads)
+    var passed = 0, failed = 0, skipped = 0
+    for path in files {
+      for r in runner.run(file: URL(fileURLWithPath: path)) {
+        let label = "\(r.file) #\(r.document) '\(r.description)' test \(r.test)"
+        switch r.status {
+        case .passed:
+          passed += 1
+          if verbose { print("PASS \(label)") }
+        case .failed(let m):
+          failed += 1
+          print("FAIL \(label): \(m)")
+        case .skipped(let m):
+          skipped += 1
+          print("SKIP \(label): \(m)")
+        }
+      }
+    }
+    print("\(passed) passed, \(failed) failed, \(skipped) skipped")
+    if failed > 0 { throw ExitCode(1) }
+  }
+}
+
+Torus.main()

@@ -1,0 +1,296 @@
+import Foundation
+import TorusFHE
+import TorusFormats
+import TorusIR
+
+/// A parsed, verified module and the function to run.
+public final class Circuit: @unchecked Sendable {
+  /// The module.
+  public let module: Module
+  /// The function run by default or by name.
+  public let function: FuncDialect.FuncOp
+  /// Constants and tables shared by every run.
+  public let cache = ConstantCache()
+
+  /// Parses and verifies `source`; picks `functionName`, else `main`, else the only function.
+  public init(source: String, fileName: String = "<circuit>", functionName: String? = nil) throws(InterpreterError) {
+    let file = SourceFile(name: fileName, text: source)
+    let parsed: Module
+    do { parsed = try OpAsmParser(file: file, registry: .fhe).parseModule() } catch {
+      throw .invalidProgram(error.diagnostic(in: file).rendered(sources: [fileName: file]))
+    }
+    do { try Verifier().verify(parsed.operation) } catch {
+      throw .invalidProgram(error.rendered(sources: [fileName: file]))
+    }
+    module = parsed
+    var functions: [FuncDialect.FuncOp] = []
+    for block in parsed.operation.regions.first?.blocks ?? [] {
+      for op in block.operations { if let f = FuncDialect.FuncOp(op), !f.isDeclaration { functions.append(f) } }
+    }
+    let names = functions.map { "@" + $0.symbolName }.joined(separator: ", ")
+    if let functionName {
+      guard let f = functions.first(where: { $0.symbolName == functionName }) else {
+        throw .invalidProgram("no function '@\(functionName)' in the module (functions: \(names))")
+      }
+      function = f
+    } else if let f = functions.first(where: { $0.symbolName == "main" }) {
+      function = f
+    } else if functions.count == 1 {
+      function = functions[0]
+    } else {
+      throw .invalidProgram("the module has \(functions.count) functions and none is '@main'; choose one with --function (functions: \(names))")
+    }
+  }
+
+  /// Reads a circuit file (`.gz` is decompressed with `gzip -dc`).
+  public convenience init(contentsOf url: URL, functionName: String? = nil) throws(InterpreterError) {
+    let text: String
+    do {
+      if url.pathExtension == "gz" {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", "gzip -dc \"$0\"", url.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw InterpreterError.invalidInput("cannot decompress '\(url.path)'") }
+        text = String(decoding: data, as: UTF8.self)
+      } else {
+        text = try String(contentsOf: url, encoding: .utf8)
+      }
+    } catch let e as InterpreterError {
+      throw e
+    } catch {
+      throw .invalidInput("cannot read '\(url.path)': \(error.localizedDescription)")
+    }
+    try self.init(source: text, fileName: url.path, functionName: functionName)
+  }
+
+  /// Argument types of the function.
+  public var argumentTypes: [IRType] { function.functionType.inputs }
+  /// Result types of the function.
+  public var resultTypes: [IRType] { function.functionType.results }
+
+  /// The widest encrypted integer in the function.
+  public var maxEncryptedWidth: Int {
+    var w = 0
+    function.operation.walk { op in
+      for v in op.results + op.operands { if let e = v.type.encryptedElement { w = max(w, e.width) } }
+    }
+    for t in argumentTypes { if let e = t.encryptedElement { w = max(w, e.width) } }
+    return w
+  }
+
+  static let bootstrapOps: Set<String> = [
+    "FHE.apply_lookup_table", "FHELinalg.apply_lookup_table", "FHELinalg.apply_multi_lookup_table",
+    "FHELinalg.apply_mapped_lookup_table", "FHE.max_eint", "FHE.mul_eint", "FHELinalg.mul_eint",
+    "FHELinalg.dot_eint_eint", "FHELinalg.matmul_eint_eint", "FHELinalg.maxpool2d", "FHE.round",
+    "FHELinalg.round", "FHE.lsb", "FHELinalg.lsb", "FHE.gen_gate", "FHE.and", "FHE.or", "FHE.nand",
+    "FHE.xor", "FHE.mux",
+  ]
+  static let nativeOnlyOps: Set<String> = [
+    "FHE.round", "FHELinalg.round", "FHE.lsb", "FHELinalg.lsb", "FHE.reinterpret_precision",
+    "FHELinalg.reinterpret_precision", "FHE.gen_gate", "FHE.and", "FHE.or", "FHE.nand", "FHE.xor", "FHE.mux",
+    "FHE.not", "FHE.to_bool", "FHE.from_bool",
+  ]
+
+  /// What `encoding: auto` picks: CRT when a table lookup reads an encrypted input wider than
+  /// 8 bits and every op has a CRT lowering; native otherwise (spec §0.6).
+  public var autoEncodingIsCRT: Bool {
+    var wide = false
+    var nativeOnly = false
+    function.operation.walk { op in
+      let n = op.name.rawValue
+      if Self.nativeOnlyOps.contains(n) { nativeOnly = true }
+      if Self.bootstrapOps.contains(n), let w = op.operands.first?.type.encryptedElement?.width, w > 8 { wide = true }
+    }
+    return wide && !nativeOnly
+  }
+}
+
+/// How encrypted integers are represented in simulate mode.
+public enum Encoding: String, Sendable, CaseIterable {
+  /// 64-bit torus phase with a padding bit (§0.1).
+  case native
+  /// Residues modulo a product of small coprimes (§0.6).
+  case crt
+  /// CRT for wide lookups, native otherwise.
+  case auto
+}
+
+/// Options of a simulate run.
+public struct SimulateOptions: Sendable {
+  /// Threads for tensor ops.
+  public var threads: Int
+  /// Encoding model.
+  public var encoding: Encoding
+  /// Explicit CRT moduli (else Concrete's table for the widest integer).
+  public var crtModuli: [Int]?
+  /// Reject encrypted inputs outside the range of their type.
+  public var checkInputRange: Bool
+  /// Where trace ops print.
+  public var trace: @Sendable (String) -> Void
+  /// Print per-op wall times to standard error.
+  public var profile = false
+
+  public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, encoding: Encoding = .auto, crtModuli: [Int]? = nil,
+              checkInputRange: Bool = true, trace: @escaping @Sendable (String) -> Void = { print($0, terminator: "") }) {
+    self.threads = threads
+    self.encoding = encoding
+    self.crtModuli = crtModuli
+    self.checkInputRange = checkInputRange
+    self.trace = trace
+  }
+}
+
+/// Runs circuits in simulate mode on integer arrays.
+public struct Simulator: Sendable {
+  public let circuit: Circuit
+  public let options: SimulateOptions
+
+  public init(circuit: Circuit, options: SimulateOptions) {
+    self.circuit = circuit
+    self.options = options
+  }
+
+  /// The encoding actually used.
+  public var resolvedEncoding: Encoding {
+    switch options.encoding {
+    case .auto: circuit.autoEncodingIsCRT ? .crt : .native
+    case let e: e
+    }
+  }
+
+  /// Runs one sample: one integer array per argument (clear values as bit patterns).
+  public func run(_ inputs: [[Int64]]) throws(InterpreterError) -> [[Int64]] {
+    switch resolvedEncoding {
+    case .crt:
+      let p = circuit.maxEncryptedWidth
+      let moduli: [UInt64]
+      if let m = options.crtModuli { moduli = m.map { UInt64($0) } } else {
+        guard let m = CRTClearDomain.defaultModuli(forWidth: p) else {
+          throw .unsupported("CRT encoding of \(p)-bit integers (at most 16 bits)")
+        }
+        moduli = m
+      }
+      return try run(inputs, domain: CRTClearDomain(moduli: moduli))
+    default:
+      return try run(inputs, domain: ClearDomain())
+    }
+  }
+
+  /// Runs one sample in `domain`.
+  public func run<D: FHEDomain>(_ inputs: [[Int64]], domain: D) throws(InterpreterError) -> [[Int64]] {
+    let types = circuit.argumentTypes
+    guard inputs.count == types.count else {
+      throw .invalidInput("function '@\(circuit.function.symbolName)' takes \(types.count) argument\(types.count == 1 ? "" : "s"), got \(inputs.count) input\(inputs.count == 1 ? "" : "s")")
+    }
+    var args: [RuntimeValue<D.Ciphertext>] = []
+    for (i, (values, type)) in zip(inputs, types).enumerated() {
+      let shape = type.isRankedTensor ? type.staticShape : []
+      guard values.count == shape.reduce(1, *) else {
+        throw .invalidInput("argument #\(i) of type '\(type)' needs \(shape.reduce(1, *)) values, got \(values.count)")
+      }
+      if let e = type.encryptedElement {
+        if options.checkInputRange {
+          let (lo, hi): (Int64, Int64) = e.isSigned ? (-(1 << Int64(e.width - 1)), (1 << Int64(e.width - 1)) - 1) : (0, (1 << Int64(min(e.width, 62))) - 1)
+          if let bad = values.first(where: { $0 < lo || $0 > hi }) {
+            throw .invalidInput("argument #\(i): value \(bad) does not fit '\(e)' (range \(lo)...\(hi))")
+          }
+        }
+        args.append(.encrypted(Tensor(shape: shape, elements: values.map { domain.encrypt($0, width: e.width) })))
+      } else {
+        let w = Interpreter<D>.clearWidth(type)
+        args.append(.clear(Tensor(shape: shape, elements: values.map { Interpreter<D>.signExtend($0, width: w) })))
+      }
+    }
+    var interpreter = Interpreter(domain: domain, threads: options.threads, cache: circuit.cache, trace: options.trace)
+    interpreter.profile = options.profile
+    let results = try interpreter.run(circuit.function, arguments: args)
+    var out: [[Int64]] = []
+    for (v, type) in zip(results, circuit.resultTypes) {
+      switch v {
+      case .encrypted(let t):
+        let e = type.encryptedElement ?? .eint(64)
+        out.append(t.elements.map { domain.decrypt($0, width: e.width, signed: e.isSigned) })
+      case .clear(let t):
+        let w = Interpreter<D>.clearWidth(type)
+        out.append(t.elements.map { w >= 64 ? $0 : Int64(bitPattern: UInt64(bitPattern: $0) & ((1 << UInt64(w)) - 1)) })
+      }
+    }
+    return out
+  }
+
+  /// Runs on arrays, one per argument. When every input carries an extra leading batch
+  /// dimension (or a batch replaces a leading 1), runs once per sample and stacks the results.
+  public func run(arrays: [NDArray]) throws(InterpreterError) -> [NDArray] {
+    let types = circuit.argumentTypes
+    guard arrays.count == types.count else {
+      throw .invalidInput("function '@\(circuit.function.symbolName)' takes \(types.count) argument\(types.count == 1 ? "" : "s"), got \(arrays.count) input\(arrays.count == 1 ? "" : "s")")
+    }
+    // Decide the batch layout from the shapes.
+    enum Layout { case single, extraDim, replacesOne }
+    var layouts: [Layout] = []
+    var batch: Int?
+    for (i, (a, t)) in zip(arrays, types).enumerated() {
+      let s = t.isRankedTensor ? t.staticShape : []
+      if a.shape == s {
+        layouts.append(.single)
+      } else if a.shape.count == s.count + 1 && Array(a.shape.dropFirst()) == s {
+        layouts.append(.extraDim)
+        if let b = batch, b != a.shape[0] { throw .invalidInput("input #\(i) has a batch of \(a.shape[0]), others \(b)") }
+        batch = a.shape[0]
+      } else if !s.isEmpty && s[0] == 1 && a.shape.count == s.count && Array(a.shape.dropFirst()) == Array(s.dropFirst()) {
+        layouts.append(.replacesOne)
+        if let b = batch, b != a.shape[0] { throw .invalidInput("input #\(i) has a batch of \(a.shape[0]), others \(b)") }
+        batch = a.shape[0]
+      } else {
+        throw .invalidInput("input #\(i) has shape \(formatShape(a.shape)), but argument #\(i) of '@\(circuit.function.symbolName)' has type '\(t)' (shape \(formatShape(s)), optionally with a leading batch dimension)")
+      }
+    }
+    let values = try arrays.enumerated().map { (i, a) throws(InterpreterError) in try Self.integers(a, index: i) }
+    let outShapes = circuit.resultTypes.map { $0.isRankedTensor ? $0.staticShape : [] }
+    guard let batch, layouts.contains(where: { if case .single = $0 { false } else { true } }) else {
+      let r = try run(values)
+      return zip(r, outShapes).map { NDArray($0, shape: $1) }
+    }
+    var samples: [[[Int64]]] = []
+    for b in 0..<batch {
+      var sample: [[Int64]] = []
+      for (k, layout) in layouts.enumerated() {
+        switch layout {
+        case .single: sample.append(values[k])
+        case .extraDim, .replacesOne:
+          let n = values[k].count / batch
+          sample.append(Array(values[k][(b * n)..<((b + 1) * n)]))
+        }
+      }
+      samples.append(try run(sample))
+    }
+    return (0..<outShapes.count).map { r in
+      let per = outShapes[r]
+      let flat = samples.flatMap { $0[r] }
+      // A leading 1 of the result is replaced by the batch, as for the inputs.
+      let shape = layouts.contains(where: { if case .replacesOne = $0 { true } else { false } }) && per.first == 1
+        ? [batch] + per.dropFirst() : [batch] + per
+      return NDArray(flat, shape: shape)
+    }
+  }
+
+  /// Integer values of an array; floats must be integral.
+  static func integers(_ a: NDArray, index: Int) throws(InterpreterError) -> [Int64] {
+    if a.dtype.isFloatingPoint {
+      var out: [Int64] = []
+      for d in a.doubleValues {
+        guard d.rounded() == d, abs(d) < 9.2e18 else {
+          throw .invalidInput("input #\(index) (\(a.dtype)) holds \(d), which is not an integer; circuits take quantized integers")
+        }
+        out.append(Int64(d))
+      }
+      return out
+    }
+    return a.int64Values
+  }
+}

@@ -1,0 +1,620 @@
+import Dispatch
+import TorusFHE
+import TorusIR
+
+/// An error while binding inputs or running a circuit.
+public enum InterpreterError: Error, CustomStringConvertible, Sendable {
+  /// An op or form the interpreter (or the chosen domain) cannot run.
+  case unsupported(String)
+  /// Inputs that do not match the function signature.
+  case invalidInput(String)
+  /// The program is malformed for execution (missing function, bad attribute).
+  case invalidProgram(String)
+
+  public var description: String {
+    switch self {
+    case .unsupported(let m): "unsupported: \(m)"
+    case .invalidInput(let m): m
+    case .invalidProgram(let m): m
+    }
+  }
+}
+
+/// A runtime value: an encrypted tensor (or scalar) of the domain, or a clear one.
+///
+/// Clear integers are kept sign-extended from their declared width (spec §0.5).
+public enum RuntimeValue<Ciphertext: Sendable>: Sendable {
+  case encrypted(Tensor<Ciphertext>)
+  case clear(Tensor<Int64>)
+}
+
+/// Runs a function of a module op by op, with every op's semantics written once over `D`.
+public struct Interpreter<D: FHEDomain>: Sendable {
+  public typealias C = D.Ciphertext
+  /// The value domain (clear phases now, ciphertexts later).
+  public let domain: D
+  /// Threads used by tensor ops (results do not depend on it).
+  public var threads: Int
+  /// Where `Tracing` ops print.
+  public var trace: @Sendable (String) -> Void
+
+  /// Clear constants and lookup tables computed once per circuit and reused across runs.
+  public let cache: ConstantCache
+  /// Prints each op's wall time to standard error (for profiling).
+  public var profile = false
+
+  public init(domain: D, threads: Int, cache: ConstantCache = ConstantCache(),
+              trace: @escaping @Sendable (String) -> Void = { print($0, terminator: "") }) {
+    self.domain = domain
+    self.threads = max(1, threads)
+    self.cache = cache
+    self.trace = trace
+  }
+
+  /// Runs `function` on `arguments` (one per function argument) and returns its results.
+  public func run(_ function: FuncDialect.FuncOp, arguments: [RuntimeValue<C>]) throws(InterpreterError) -> [RuntimeValue<C>] {
+    guard let body = function.body else { throw .invalidProgram("function '@\(function.symbolName)' has no body") }
+    guard body.arguments.count == arguments.count else {
+      throw .invalidInput("function '@\(function.symbolName)' expects \(body.arguments.count) arguments, got \(arguments.count)")
+    }
+    var frame = Frame()
+    for (a, v) in zip(body.arguments, arguments) { frame.values[ObjectIdentifier(a)] = v }
+    for op in body.operations {
+      if op.name == "func.return" { return try op.operands.map { (v) throws(InterpreterError) in try frame.get(v) } }
+      let start = profile ? DispatchTime.now().uptimeNanoseconds : 0
+      let results: [RuntimeValue<C>]
+      if op.name == "arith.constant" {
+        let cached = try cache.constant(op) { () throws(InterpreterError) in try executeUpstream(op, &frame)?.first }
+        results = [.clear(cached)]
+      } else {
+        results = try execute(op, &frame)
+      }
+      if profile {
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        reportProfile("\(op.name) \(ms) ms")
+      }
+      for (r, v) in zip(op.results, results) { frame.values[ObjectIdentifier(r)] = v }
+    }
+    throw .invalidProgram("function '@\(function.symbolName)' has no return")
+  }
+
+  struct Frame {
+    var values: [ObjectIdentifier: RuntimeValue<C>] = [:]
+    func get(_ v: Value) throws(InterpreterError) -> RuntimeValue<C> {
+      guard let r = values[ObjectIdentifier(v)] else { throw .invalidProgram("value used before it is defined") }
+      return r
+    }
+    func enc(_ v: Value) throws(InterpreterError) -> Tensor<C> {
+      guard case .encrypted(let t) = try get(v) else { throw .invalidProgram("expected an encrypted value, found a clear one") }
+      return t
+    }
+    func clear(_ v: Value) throws(InterpreterError) -> Tensor<Int64> {
+      guard case .clear(let t) = try get(v) else { throw .invalidProgram("expected a clear value, found an encrypted one") }
+      return t
+    }
+  }
+
+  static func encType(_ v: Value) throws(InterpreterError) -> EncryptedType {
+    guard let e = v.type.encryptedElement else { throw .invalidProgram("expected an encrypted type, found '\(v.type)'") }
+    return e
+  }
+
+  /// Result shape of a value (`[]` for scalars).
+  static func shape(_ v: Value) -> [Int] { v.type.staticShape }
+
+  // MARK: - Dispatch
+
+  func execute(_ op: Operation, _ f: inout Frame) throws(InterpreterError) -> [RuntimeValue<C>] {
+    let o = op.operands
+    let name = op.name.rawValue
+    switch name {
+    // Leveled arithmetic, scalar and tensor forms share one implementation.
+    case "FHE.add_eint", "FHELinalg.add_eint":
+      return [.encrypted(try encEnc(op, f) { d, a, b in d.add(a, b) })]
+    case "FHE.sub_eint", "FHELinalg.sub_eint":
+      return [.encrypted(try encEnc(op, f) { d, a, b in d.sub(a, b) })]
+    case "FHE.add_eint_int", "FHELinalg.add_eint_int":
+      let p = try Self.encType(o[0]).width
+      return [.encrypted(try encClear(op, f, enc: 0, clear: 1) { d, a, c in d.addPlain(a, c, width: p) })]
+    case "FHE.sub_eint_int", "FHELinalg.sub_eint_int":
+      let p = try Self.encType(o[0]).width
+      return [.encrypted(try encClear(op, f, enc: 0, clear: 1) { d, a, c in d.addPlain(a, 0 &- c, width: p) })]
+    case "FHE.sub_int_eint", "FHELinalg.sub_int_eint":
+      let p = try Self.encType(o[1]).width
+      return [.encrypted(try encClear(op, f, enc: 1, clear: 0) { d, a, c in d.addPlain(d.negate(a), c, width: p) })]
+    case "FHE.mul_eint_int", "FHELinalg.mul_eint_int":
+      return [.encrypted(try encClear(op, f, enc: 0, clear: 1) { d, a, c in d.mulPlain(a, c) })]
+    case "FHE.neg_eint", "FHELinalg.neg_eint", "FHE.not":
+      let d = domain
+      return [.encrypted(try f.enc(o[0]).map { d.negate($0) })]
+    case "FHE.mul_eint", "FHELinalg.mul_eint":
+      let out = Self.shape(op.results[0])
+      let a = try f.enc(o[0]).broadcast(to: out), b = try f.enc(o[1]).broadcast(to: out)
+      let r = try mulEint(a.elements, b.elements, type: Self.encType(o[0]), resultWidth: Self.encType(op.results[0]).width)
+      return [.encrypted(Tensor(shape: out, elements: r))]
+    case "FHE.max_eint":
+      let r = try maxEint(f.enc(o[0]).elements, f.enc(o[1]).elements, type: Self.encType(o[0]))
+      return [.encrypted(Tensor(shape: [], elements: r))]
+    // Casts that keep the phase.
+    case "FHE.to_signed", "FHE.to_unsigned", "FHE.reinterpret_precision", "FHE.change_partition", "FHE.to_bool",
+      "FHE.from_bool", "FHELinalg.to_signed", "FHELinalg.to_unsigned", "FHELinalg.reinterpret_precision",
+      "FHELinalg.change_partition", "Optimizer.partition_frontier":
+      return [try f.get(o[0])]
+    case "FHE.zero", "FHE.zero_tensor":
+      let s = Self.shape(op.results[0])
+      return [.encrypted(Tensor(shape: s, elements: [C](repeating: domain.zero(), count: s.reduce(1, *))))]
+    // Table lookups.
+    case "FHE.apply_lookup_table", "FHELinalg.apply_lookup_table":
+      let t = try f.enc(o[0])
+      let tables = try cachedTables(op, f)
+      let r = try lookup(t.elements, input: Self.encType(o[0]), result: Self.encType(op.results[0]), tables: tables)
+      return [.encrypted(Tensor(shape: t.shape, elements: r))]
+    case "FHELinalg.apply_multi_lookup_table":
+      let t = try f.enc(o[0])
+      let tables = try cachedTables(op, f)
+      // The leading dims of `luts` align with the trailing dims of `t`.
+      let selectors = (0..<t.elements.count).map { Int32($0 % max(tables.count, 1)) }
+      let r = try lookup(t.elements, input: Self.encType(o[0]), result: Self.encType(op.results[0]), tables: tables, selectors: selectors)
+      return [.encrypted(Tensor(shape: t.shape, elements: r))]
+    case "FHELinalg.apply_mapped_lookup_table":
+      let t = try f.enc(o[0])
+      let map = try f.clear(o[2])
+      let tables = try cachedTables(op, f)
+      let count = tables.count
+      var selectors: [Int32] = []
+      selectors.reserveCapacity(map.elements.count)
+      for m in map.elements {
+        guard m >= 0 && m < count else { throw .invalidInput("'\(name)': map entry \(m) is out of range [0, \(count))") }
+        selectors.append(Int32(m))
+      }
+      let r = try lookup(t.elements, input: Self.encType(o[0]), result: Self.encType(op.results[0]), tables: tables, selectors: selectors)
+      return [.encrypted(Tensor(shape: t.shape, elements: r))]
+    case "FHE.round", "FHELinalg.round":
+      let t = try f.enc(o[0])
+      let r = try round(t.elements, from: Self.encType(o[0]).width, to: Self.encType(op.results[0]).width)
+      return [.encrypted(Tensor(shape: t.shape, elements: r))]
+    case "FHE.lsb", "FHELinalg.lsb":
+      let t = try f.enc(o[0])
+      let r = try lsb(t.elements, from: Self.encType(o[0]).width, to: Self.encType(op.results[0]).width)
+      return [.encrypted(Tensor(shape: t.shape, elements: r))]
+    // Booleans (ebool ≡ eint<2>).
+    case "FHE.gen_gate":
+      let table = try f.clear(o[2]).elements
+      return [.encrypted(Tensor(scalar: try gate(f.enc(o[0]).elements[0], f.enc(o[1]).elements[0], table)))]
+    case "FHE.and", "FHE.or", "FHE.nand", "FHE.xor":
+      let tables: [String: [Int64]] = ["FHE.and": [0, 0, 0, 1], "FHE.or": [0, 1, 1, 1], "FHE.nand": [1, 1, 1, 0], "FHE.xor": [0, 1, 1, 0]]
+      return [.encrypted(Tensor(scalar: try gate(f.enc(o[0]).elements[0], f.enc(o[1]).elements[0], tables[name]!)))]
+    case "FHE.mux":
+      let c = try f.enc(o[0]).elements[0], c1 = try f.enc(o[1]).elements[0], c2 = try f.enc(o[2]).elements[0]
+      let a = try gate(c1, c, [0, 0, 1, 0])
+      let b = try gate(c2, c, [0, 0, 0, 1])
+      return [.encrypted(Tensor(scalar: domain.add(a, b)))]
+    // Contractions.
+    case "FHELinalg.dot_eint_int":
+      let a = try f.enc(o[0]).elements, c = try f.clear(o[1]).elements
+      var acc = domain.zero()
+      for k in 0..<a.count { acc = domain.mulAddPlain(acc, a[k], c[k]) }
+      return [.encrypted(Tensor(scalar: acc))]
+    case "FHELinalg.dot_eint_eint":
+      let a = try f.enc(o[0]).elements, b = try f.enc(o[1]).elements
+      let prods = try mulEint(a, b, type: Self.encType(o[0]), resultWidth: Self.encType(op.results[0]).width)
+      return [.encrypted(Tensor(scalar: prods.reduce(domain.zero(), domain.add)))]
+    case "FHELinalg.matmul_eint_int", "FHELinalg.matmul_int_eint", "FHELinalg.matmul_eint_eint":
+      return [.encrypted(try matmul(op, f))]
+    case "FHELinalg.sum":
+      return [.encrypted(try sum(op, f))]
+    case "FHELinalg.conv2d":
+      return [.encrypted(try conv2d(op, f))]
+    case "FHELinalg.maxpool2d":
+      return [.encrypted(try maxpool2d(op, f))]
+    // Data movement: same code for clear and encrypted elements.
+    case "FHELinalg.transpose":
+      let perm = FHELinalg.TransposeOp(unchecked: op).permutation
+      let inShape = Self.shape(o[0])
+      let idx = Tensor(shape: inShape, elements: Array(0..<inShape.reduce(1, *))).transposed(perm)
+      return [try RuntimeValue.gather([f.get(o[0])], idx.elements, shape: idx.shape)]
+    case "FHELinalg.concat":
+      let axis = FHELinalg.ConcatOp(unchecked: op).axis
+      var base = 0
+      var parts: [Tensor<Int>] = []
+      for v in o {
+        let s = Self.shape(v)
+        let n = s.reduce(1, *)
+        parts.append(Tensor(shape: s, elements: Array(base..<(base + n))))
+        base += n
+      }
+      let idx = Tensor.concatenate(parts, axis: axis)
+      return [try RuntimeValue.gather(o.map { (v) throws(InterpreterError) in try f.get(v) }, idx.elements, shape: idx.shape)]
+    case "FHELinalg.broadcast":
+      let out = Self.shape(op.results[0])
+      return [try RuntimeValue.gather([f.get(o[0])], Tensor<Int>.broadcastIndices(from: Self.shape(o[0]), to: out), shape: out)]
+    case "FHELinalg.from_element":
+      return [try RuntimeValue.gather([f.get(o[0])], [0], shape: [1])]
+    case "FHELinalg.fancy_index":
+      let idx = try fancyPositions(input: Self.shape(o[0]), indices: f.clear(o[1]))
+      return [try RuntimeValue.gather([f.get(o[0])], idx, shape: Self.shape(op.results[0]))]
+    case "FHELinalg.fancy_assign":
+      let positions = try fancyPositions(input: Self.shape(o[0]), indices: f.clear(o[1]))
+      let shape = Self.shape(o[0])
+      let n = shape.reduce(1, *)
+      var idx = Array(0..<n)
+      for (k, i) in positions.enumerated() { idx[i] = n + k }
+      return [try RuntimeValue.gather([f.get(o[0]), f.get(o[2])], idx, shape: shape)]
+    case "Tracing.trace_ciphertext":
+      let t = Tracing.TraceCiphertextOp(unchecked: op)
+      for c in try f.enc(o[0]).elements { trace(Self.traceLine(t.message, bits: domain.traceBits(c), width: 64, nmsb: t.nmsb)) }
+      return []
+    case "Tracing.trace_plaintext":
+      let t = Tracing.TracePlaintextOp(unchecked: op)
+      let w = o[0].type.intOrFloatBitWidth ?? 64
+      for c in try f.clear(o[0]).elements { trace(Self.traceLine(t.message, bits: UInt64(bitPattern: c), width: w, nmsb: t.nmsb)) }
+      return []
+    case "Tracing.trace_message":
+      trace(Tracing.TraceMessageOp(unchecked: op).message)
+      return []
+    default:
+      if let r = try executeUpstream(op, &f) { return r }
+      throw .unsupported("operation '\(name)' is not supported by the interpreter")
+    }
+  }
+
+  static func traceLine(_ msg: String, bits: UInt64, width: Int, nmsb: Int) -> String {
+    var s = ""
+    for i in stride(from: width - 1, through: 0, by: -1) {
+      if s.count == nmsb && nmsb > 0 { s += " " }
+      s += (bits >> UInt64(i)) & 1 == 1 ? "1" : "0"
+    }
+    return "\(msg) : \(s)\n"
+  }
+
+  // MARK: - Elementwise
+
+  func encEnc(_ op: Operation, _ f: Frame, _ g: @escaping @Sendable (D, C, C) -> C) throws(InterpreterError) -> Tensor<C> {
+    let out = Self.shape(op.results[0])
+    let a = try f.enc(op.operands[0]).broadcast(to: out).elements
+    let b = try f.enc(op.operands[1]).broadcast(to: out).elements
+    let d = domain
+    let r = parallelMap(a.count, threads: threads, minimumChunk: 4096, fill: d.zero()) { i in g(d, a[i], b[i]) }
+    return Tensor(shape: out, elements: r)
+  }
+
+  func encClear(_ op: Operation, _ f: Frame, enc: Int, clear: Int, _ g: @escaping @Sendable (D, C, Int64) -> C) throws(InterpreterError) -> Tensor<C> {
+    let out = Self.shape(op.results[0])
+    let a = try f.enc(op.operands[enc]).broadcast(to: out).elements
+    let c = try f.clear(op.operands[clear]).broadcast(to: out).elements
+    let d = domain
+    let r = parallelMap(a.count, threads: threads, minimumChunk: 4096, fill: d.zero()) { i in g(d, a[i], c[i]) }
+    return Tensor(shape: out, elements: r)
+  }
+
+  // MARK: - Lookups and composite ops (spec §0.2–§0.4)
+
+  /// Extends clear table entries (sign-extended from the LUT width) as the result type wants.
+  func lookupTable(_ raw: [Int64], lutType: IRType, result: Value) throws(InterpreterError) -> [Int64] {
+    let w = lutType.elementType?.intOrFloatBitWidth ?? 64
+    let signed = try Self.encType(result).isSigned
+    if signed || w >= 64 { return raw }
+    let mask = (UInt64(1) << UInt64(w)) - 1
+    return raw.map { Int64(bitPattern: UInt64(bitPattern: $0) & mask) }
+  }
+
+  /// The tables of a lookup op (operand #1), split by the last dim and extended; cached when constant.
+  func cachedTables(_ op: Operation, _ f: Frame) throws(InterpreterError) -> [[Int64]] {
+    let build = { () throws(InterpreterError) -> [[Int64]] in
+      let luts = try f.clear(op.operands[1])
+      let size = luts.shape.last ?? 1
+      let count = luts.elements.count / max(size, 1)
+      var tables: [[Int64]] = []
+      for k in 0..<count {
+        tables.append(try lookupTable(Array(luts.elements[(k * size)..<((k + 1) * size)]), lutType: op.operands[1].type, result: op.results[0]))
+      }
+      return tables
+    }
+    guard op.operands[1].definingOp?.name == "arith.constant" else { return try build() }
+    return try cache.tables(op, build)
+  }
+
+  func lookup(_ xs: [C], input: EncryptedType, result: EncryptedType, tables: [[Int64]], selectors: [Int32]? = nil) throws(InterpreterError) -> [C] {
+    try domain.bootstrap(
+      xs, LookupBatch(inputWidth: input.width, inputSigned: input.isSigned, outputWidth: result.width, tables: tables, selectors: selectors),
+      threads: threads)
+  }
+
+  /// `max(x, y) = relu(x - y) + y` with a signed lookup.
+  func maxEint(_ a: [C], _ b: [C], type: EncryptedType) throws(InterpreterError) -> [C] {
+    let p = type.width
+    let half = 1 << (p - 1)
+    let relu = (0..<(1 << p)).map { Int64($0 < half ? $0 : 0) }
+    let diff = zip(a, b).map { domain.sub($0, $1) }
+    let r = try domain.bootstrap(diff, LookupBatch(inputWidth: p, inputSigned: true, outputWidth: p, tables: [relu]), threads: threads)
+    return zip(r, b).map { domain.add($0, $1) }
+  }
+
+  /// `a·b = S(a+b) - S(a-b)` with `S(i) = ⌊i²/4⌋`, two lookups at the result width.
+  func mulEint(_ a: [C], _ b: [C], type: EncryptedType, resultWidth q: Int) throws(InterpreterError) -> [C] {
+    let p = type.width
+    let n = 1 << p
+    func s(_ i: Int) -> Int64 { Int64(i) * Int64(i) / 4 }
+    let unsignedTable = (0..<n).map(s)
+    let signedTable = (0..<n).map { $0 < n / 2 ? s($0) : s(n - $0) }
+    let sums = zip(a, b).map { domain.add($0, $1) }
+    let diffs = zip(a, b).map { domain.sub($0, $1) }
+    let r1 = try domain.bootstrap(
+      sums, LookupBatch(inputWidth: p, inputSigned: type.isSigned, outputWidth: q, tables: [type.isSigned ? signedTable : unsignedTable]),
+      threads: threads)
+    let r2 = try domain.bootstrap(diffs, LookupBatch(inputWidth: p, inputSigned: true, outputWidth: q, tables: [signedTable]), threads: threads)
+    return zip(r1, r2).map { domain.sub($0, $1) }
+  }
+
+  /// Boolean gate `TT[2l + r]` as one lookup on eint<2>.
+  func gate(_ l: C, _ r: C, _ table: [Int64]) throws(InterpreterError) -> C {
+    let x = domain.add(domain.mulPlain(l, 2), r)
+    return try domain.bootstrap([x], LookupBatch(inputWidth: 2, inputSigned: false, outputWidth: 2, tables: [table]), threads: 1)[0]
+  }
+
+  /// Least significant bit of the message at width `p`, as 0/1 at width `q`.
+  func lsb(_ xs: [C], from p: Int, to q: Int) throws(InterpreterError) -> [C] {
+    let shifted = xs.map { domain.addPlain(domain.mulPlain($0, Int64(1) << Int64(p)), 1, width: 1) }
+    return try domain.extractMostSignificantBit(shifted, outputWidth: q, threads: threads)
+  }
+
+  /// Rounds `p`-bit messages to `q` bits: add the carry, then extract and clear the low bits.
+  func round(_ xs: [C], from p: Int, to q: Int) throws(InterpreterError) -> [C] {
+    let d = p - q
+    guard d > 0 else { return xs }
+    var t = xs.map { domain.addPlain($0, Int64(1) << Int64(d - 1), width: p) }
+    for i in 0..<d {
+      let shifted = t.map { domain.addPlain(domain.mulPlain($0, Int64(1) << Int64(p - i)), 1, width: 1) }
+      let bits = try domain.extractMostSignificantBit(shifted, outputWidth: p - i, threads: threads)
+      t = zip(t, bits).map { domain.sub($0, $1) }
+    }
+    return t
+  }
+
+  // MARK: - Contractions
+
+  func matmul(_ op: Operation, _ f: Frame) throws(InterpreterError) -> Tensor<C> {
+    let lhsV = op.operands[0], rhsV = op.operands[1]
+    var ls = Self.shape(lhsV), rs = Self.shape(rhsV)
+    let outShape = Self.shape(op.results[0])
+    let lVector = ls.count == 1, rVector = rs.count == 1
+    if lVector { ls = [1] + ls }
+    if rVector { rs = rs + [1] }
+    let m = ls[ls.count - 2], k = ls[ls.count - 1], n = rs[rs.count - 1]
+    let lb = Array(ls.dropLast(2)), rb = Array(rs.dropLast(2))
+    let nb = max(lb.count, rb.count)
+    var batch: [Int] = []
+    for i in 0..<nb {
+      let a = i - (nb - lb.count) >= 0 ? lb[i - (nb - lb.count)] : 1
+      let b = i - (nb - rb.count) >= 0 ? rb[i - (nb - rb.count)] : 1
+      batch.append(max(a, b))
+    }
+    let batchCount = batch.reduce(1, *)
+    let lMap = Tensor<Int>.broadcastIndices(from: lb, to: batch)
+    let rMap = Tensor<Int>.broadcastIndices(from: rb, to: batch)
+    let total = batchCount * m * n
+    let d = domain
+    let result: [C]
+    switch op.name.rawValue {
+    case "FHELinalg.matmul_eint_eint":
+      let a = try f.enc(lhsV).elements, b = try f.enc(rhsV).elements
+      var xs: [C] = [], ys: [C] = []
+      xs.reserveCapacity(total * k)
+      ys.reserveCapacity(total * k)
+      for bi in 0..<batchCount {
+        for i in 0..<m {
+          for j in 0..<n {
+            for kk in 0..<k {
+              xs.append(a[lMap[bi] * m * k + i * k + kk])
+              ys.append(b[rMap[bi] * k * n + kk * n + j])
+            }
+          }
+        }
+      }
+      let prods = try mulEint(xs, ys, type: Self.encType(lhsV), resultWidth: Self.encType(op.results[0]).width)
+      result = (0..<total).map { o in prods[(o * k)..<((o + 1) * k)].reduce(d.zero(), d.add) }
+    default:
+      let encLeft = op.name.rawValue == "FHELinalg.matmul_eint_int"
+      let e = try f.enc(encLeft ? lhsV : rhsV).elements
+      let c = try f.clear(encLeft ? rhsV : lhsV).elements
+      // Strides of the contraction in each operand, for output (bi, i, j).
+      let eBatch = encLeft ? lMap : rMap, cBatch = encLeft ? rMap : lMap
+      let eBatchSize = encLeft ? m * k : k * n, cBatchSize = encLeft ? k * n : m * k
+      let eStep = encLeft ? 1 : n, cStep = encLeft ? n : 1
+      result = e.withUnsafeBufferPointer { eb in
+        c.withUnsafeBufferPointer { cb in
+          let ep = SharedBuffer(base: UnsafeMutablePointer(mutating: eb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+          let cp = SharedBuffer(base: UnsafeMutablePointer(mutating: cb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+          return parallelMap(total, threads: threads, minimumChunk: max(1, 16384 / max(k, 1)), fill: d.zero()) { o in
+            let bi = o / (m * n), i = (o / n) % m, j = o % n
+            let eBase = eBatch[bi] * eBatchSize + (encLeft ? i * k : j)
+            let cBase = cBatch[bi] * cBatchSize + (encLeft ? j : i * k)
+            var acc = d.zero()
+            for kk in 0..<k {
+              let w = cp[cBase + kk * cStep]
+              if w != 0 { acc = d.mulAddPlain(acc, ep[eBase + kk * eStep], w) }
+            }
+            return acc
+          }
+        }
+      }
+    }
+    return Tensor(shape: outShape, elements: result)
+  }
+
+  func sum(_ op: Operation, _ f: Frame) throws(InterpreterError) -> Tensor<C> {
+    let s = FHELinalg.SumOp(unchecked: op)
+    let input = try f.enc(op.operands[0])
+    let outShape = Self.shape(op.results[0])
+    let axes = Set(s.axes)
+    let inShape = input.shape
+    // Output position of each input dim (reduced dims contribute 0).
+    var reducedShape: [Int] = []
+    for (i, dd) in inShape.enumerated() { reducedShape.append(axes.contains(i) ? 1 : dd) }
+    let outCount = reducedShape.reduce(1, *)
+    let d = domain
+    let elems = input.elements
+    if outCount == 1 {
+      let chunks = max(1, min(threads * 4, elems.count / 65536))
+      let size = (elems.count + chunks - 1) / max(chunks, 1)
+      let partial = parallelMap(chunks, threads: threads, minimumChunk: 1, fill: d.zero()) { c in
+        var acc = d.zero()
+        var i = c * size
+        let end = min(elems.count, i + size)
+        while i < end { acc = d.add(acc, elems[i]); i += 1 }
+        return acc
+      }
+      return Tensor(shape: outShape, elements: [partial.reduce(d.zero(), d.add)])
+    }
+    // Map each input index to its output index.
+    let outStrides = Tensor<Int>.strides(reducedShape)
+    var acc = [C](repeating: d.zero(), count: outCount)
+    var index = [Int](repeating: 0, count: inShape.count)
+    var flatOut = 0
+    for e in elems {
+      acc[flatOut] = d.add(acc[flatOut], e)
+      var dim = inShape.count - 1
+      while dim >= 0 {
+        index[dim] += 1
+        let step = axes.contains(dim) ? 0 : outStrides[dim]
+        flatOut += step
+        if index[dim] < inShape[dim] { break }
+        flatOut -= step * index[dim]
+        index[dim] = 0
+        dim -= 1
+      }
+    }
+    return Tensor(shape: outShape, elements: acc)
+  }
+
+  func conv2d(_ op: Operation, _ f: Frame) throws(InterpreterError) -> Tensor<C> {
+    let conv = FHELinalg.Conv2dOp(unchecked: op)
+    let input = try f.enc(op.operands[0])
+    let weight = try f.clear(op.operands[1])
+    let bias = try conv.bias.map { (v) throws(InterpreterError) in try f.clear(v).elements }
+    let p = try Self.encType(op.operands[0]).width
+    let outShape = Self.shape(op.results[0])
+    let (cIn, h, w) = (input.shape[1], input.shape[2], input.shape[3])
+    let (fN, cg, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
+    let (oh, ow) = (outShape[2], outShape[3])
+    let (sh, sw) = (conv.strides[0], conv.strides[1])
+    let (dh, dw) = (conv.dilations[0], conv.dilations[1])
+    let fPerGroup = fN / max(conv.group, 1)
+    let d = domain
+    let x = input.elements
+    // Per filter, the non-zero weights with their offset inside the input window: adding
+    // `x·0` leaves a phase unchanged, so skipping zeros is exact in every domain.
+    var offsets: [[Int]] = [], weights: [[Int64]] = []
+    for fi in 0..<fN {
+      let g = fi / fPerGroup
+      var o: [Int] = [], w8: [Int64] = []
+      for c in 0..<cg {
+        for ky in 0..<kh {
+          for kx in 0..<kw {
+            let v = weight.elements[((fi * cg + c) * kh + ky) * kw + kx]
+            if v != 0 {
+              o.append((g * cg + c) * h * w + ky * dh * w + kx * dw)
+              w8.append(v)
+            }
+          }
+        }
+      }
+      offsets.append(o)
+      weights.append(w8)
+    }
+    let total = outShape.reduce(1, *)
+    let filterOffsets = offsets, filterWeights = weights
+    let r = x.withUnsafeBufferPointer { xb in
+      let xp = SharedBuffer(base: UnsafeMutablePointer(mutating: xb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+      return parallelMap(total, threads: threads, minimumChunk: 64, fill: d.zero()) { o in
+        let ox = o % ow, oy = (o / ow) % oh, fi = (o / (ow * oh)) % fN, n = o / (ow * oh * fN)
+        let base = n * cIn * h * w + oy * sh * w + ox * sw
+        var acc = d.zero()
+        if let bias { acc = d.addPlain(acc, bias[fi], width: p) }
+        filterOffsets[fi].withUnsafeBufferPointer { ob in
+          filterWeights[fi].withUnsafeBufferPointer { wb in
+            for k in 0..<ob.count { acc = d.mulAddPlain(acc, xp[base + ob[k]], wb[k]) }
+          }
+        }
+        return acc
+      }
+    }
+    return Tensor(shape: outShape, elements: r)
+  }
+
+  func maxpool2d(_ op: Operation, _ f: Frame) throws(InterpreterError) -> Tensor<C> {
+    let pool = FHELinalg.Maxpool2dOp(unchecked: op)
+    let input = try f.enc(op.operands[0])
+    let type = try Self.encType(op.operands[0])
+    let outShape = Self.shape(op.results[0])
+    let (h, w) = (input.shape[2], input.shape[3])
+    let (oh, ow) = (outShape[2], outShape[3])
+    let k = pool.kernelShape, s = pool.strides, dl = pool.dilations
+    let total = outShape.reduce(1, *)
+    let start: C = type.isSigned ? domain.addPlain(domain.zero(), -(Int64(1) << Int64(type.width - 2)), width: type.width) : domain.zero()
+    var acc = [C](repeating: start, count: total)
+    for ky in 0..<k[0] {
+      for kx in 0..<k[1] {
+        var xs: [C] = []
+        xs.reserveCapacity(total)
+        for o in 0..<total {
+          let ox = o % ow, oy = (o / ow) % oh, nc = o / (ow * oh)
+          xs.append(input.elements[nc * h * w + (oy * s[0] + ky * dl[0]) * w + ox * s[1] + kx * dl[1]])
+        }
+        acc = try maxEint(acc, xs, type: type)
+      }
+    }
+    return Tensor(shape: outShape, elements: acc)
+  }
+
+  func fancyPositions(input: [Int], indices: Tensor<Int64>) throws(InterpreterError) -> [Int] {
+    let st = Tensor<Int>.strides(input)
+    let r = input.count
+    if r <= 1 { return indices.elements.map { Int($0) } }
+    var out: [Int] = []
+    let count = indices.elements.count / r
+    for j in 0..<count {
+      var flat = 0
+      for d in 0..<r { flat += Int(indices.elements[j * r + d]) * st[d] }
+      out.append(flat)
+    }
+    return out
+  }
+}
+
+extension RuntimeValue {
+  /// Data movement for clear and encrypted tensors alike: output element `i` is element
+  /// `indices[i]` of the concatenated elements of `parts` (all clear or all encrypted).
+  static func gather(_ parts: [RuntimeValue], _ indices: [Int], shape: [Int]) throws(InterpreterError) -> RuntimeValue {
+    var clears: [Int64] = [], encs: [Ciphertext] = []
+    for p in parts {
+      switch p {
+      case .clear(let t): clears.append(contentsOf: t.elements)
+      case .encrypted(let t): encs.append(contentsOf: t.elements)
+      }
+    }
+    if encs.isEmpty {
+      return .clear(Tensor(shape: shape, elements: indices.map { clears[$0] }))
+    }
+    if clears.isEmpty {
+      return .encrypted(Tensor(shape: shape, elements: indices.map { encs[$0] }))
+    }
+    throw .invalidProgram("cannot combine clear and encrypted tensors")
+  }
+
+  /// The same elements with another shape.
+  func reshaped(_ shape: [Int]) -> RuntimeValue {
+    switch self {
+    case .clear(let t): .clear(t.reshaped(shape))
+    case .encrypted(let t): .encrypted(t.reshaped(shape))
+    }
+  }
+
+  /// Number of elements.
+  var count: Int {
+    switch self {
+    case .clear(let t): t.elements.count
+    case .encrypted(let t): t.elements.count
+    }
+  }
+}
