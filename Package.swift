@@ -52,6 +52,7 @@ let package = Package(
     .target(name: "TorusFHE", dependencies: ["TorusIR"]),
     .target(name: "TorusFHETransforms", dependencies: ["TorusIR", "TorusPasses", "TorusFHE"]),
     .target(name: "TorusInterpreter", dependencies: ["TorusIR", "TorusFHE", "TorusFormats"]),
+    .target(name: "TorusEncrypted", dependencies: ["TorusIR", "TorusFHE", "TorusFormats", "TorusInterpreter", "TFHE"]),
     .executableTarget(
       name: "torus-opt",
       dependencies: ["TorusOpt", "TorusFHE", "TorusFHETransforms"]),
@@ -59,6 +60,7 @@ let package = Package(
       name: "torus",
       dependencies: [
         "TorusIR", "TorusPasses", "TorusFHE", "TorusFHETransforms", "TorusInterpreter", "TorusFormats",
+        "TorusEncrypted", "TFHE",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(

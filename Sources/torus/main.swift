@@ -12,12 +12,13 @@ struct Torus: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "torus",
     abstract: "Compile and run Concrete-compatible FHE circuits.",
-    subcommands: [Run.self, Conformance.self])
+    subcommands: [Run.self, Conformance.self, Keygen.self, Encrypt.self, Decrypt.self])
 }
 
 /// Execution modes of `torus run`.
 enum Mode: String, ExpressibleByArgument, CaseIterable {
   case simulate
+  case encrypted
 }
 
 extension Encoding: ExpressibleByArgument {}
@@ -39,8 +40,14 @@ struct Run: ParsableCommand {
   @Argument(help: "The circuit (MLIR text; .gz is decompressed).")
   var circuit: String
 
-  @Option(help: "Execution mode: simulate (noise-free torus phases, bit-exact with Concrete).")
+  @Option(help: "Execution mode: simulate (noise-free torus phases, bit-exact with Concrete) or encrypted (real TFHE).")
   var mode: Mode = .simulate
+
+  @Option(help: "Encrypted mode, server step: the evaluation-key directory (KEYS/server); inputs and output are .ct files.")
+  var evalKeys: String?
+
+  @Option(help: "Encrypted mode: probability of any wrong lookup in one run of the circuit.")
+  var globalPError: Double = 1e-5
 
   @Option(name: .customLong("input"), help: "An input array (.npy or .json), one per function argument, in order.")
   var inputs: [String] = []
@@ -70,6 +77,13 @@ struct Run: ParsableCommand {
   var profile = false
 
   func run() throws {
+    if mode == .encrypted {
+      try EncryptedRun(
+        circuit: circuit, function: function, inputs: inputs, output: output, outputDir: outputDir, evalKeys: evalKeys,
+        threads: threads, globalPError: globalPError, timing: timing
+      ).run()
+      return
+    }
     do {
       let c = try Circuit(contentsOf: URL(fileURLWithPath: circuit), functionName: function)
       if maxBitWidth > 0 {

@@ -1,0 +1,194 @@
+import Foundation
+import TFHE
+import TorusFHE
+import TorusFormats
+import TorusIR
+import TorusInterpreter
+
+/// How arrays bind to a function's arguments: one sample, or a batch along a new or a leading-1 axis.
+struct BatchLayout {
+  enum Kind { case single, extraDim, replacesOne }
+  var kinds: [Kind]
+  var batch: Int?
+
+  init(arrays: [NDArray], types: [IRType], function: String) throws(EncryptedModeError) {
+    guard arrays.count == types.count else {
+      throw .invalidInput("function '@\(function)' takes \(types.count) argument\(types.count == 1 ? "" : "s"), got \(arrays.count) input\(arrays.count == 1 ? "" : "s")")
+    }
+    kinds = []
+    for (i, (a, t)) in zip(arrays, types).enumerated() {
+      let s = t.isRankedTensor ? t.staticShape : []
+      let kind: Kind
+      if a.shape == s {
+        kind = .single
+      } else if a.shape.count == s.count + 1 && Array(a.shape.dropFirst()) == s {
+        kind = .extraDim
+      } else if !s.isEmpty && s[0] == 1 && a.shape.count == s.count && Array(a.shape.dropFirst()) == Array(s.dropFirst()) {
+        kind = .replacesOne
+      } else {
+        throw .invalidInput("input #\(i) has shape \(formatShape(a.shape)), but argument #\(i) of '@\(function)' has type '\(t)' (shape \(formatShape(s)), optionally with a leading batch dimension)")
+      }
+      if kind != .single {
+        if let b = batch, b != a.shape[0] { throw .invalidInput("input #\(i) has a batch of \(a.shape[0]), others \(b)") }
+        batch = a.shape[0]
+      }
+      kinds.append(kind)
+    }
+  }
+
+  var sampleCount: Int { batch ?? 1 }
+
+  /// Sample `b` of argument `k` as flat integers.
+  func slice(_ values: [Int64], argument k: Int, sample b: Int) -> [Int64] {
+    guard kinds[k] != .single, let batch else { return values }
+    let n = values.count / batch
+    return Array(values[(b * n)..<((b + 1) * n)])
+  }
+
+  /// The shape of stacked results.
+  func stackedShape(_ per: [Int]) -> [Int] {
+    guard let batch else { return per }
+    return kinds.contains(.replacesOne) && per.first == 1 ? [batch] + per.dropFirst() : [batch] + per
+  }
+}
+
+/// The client side: holds the secret key, encrypts inputs and decrypts outputs.
+public struct EncryptedClient: Sendable {
+  public let key: ClientKey
+  public let circuit: Circuit
+  public let identity: CircuitIdentity
+
+  public init(key: ClientKey, circuit: Circuit, identity: CircuitIdentity) {
+    self.key = key
+    self.circuit = circuit
+    self.identity = identity
+  }
+
+  /// Encrypts one array per argument (integers; a leading batch axis runs one sample each).
+  public func encrypt(_ arrays: [NDArray]) throws(EncryptedModeError) -> EncryptedBatch {
+    let types = circuit.argumentTypes
+    let name = circuit.function.symbolName
+    let layout = try BatchLayout(arrays: arrays, types: types, function: name)
+    var ints: [[Int64]] = []
+    for (i, a) in arrays.enumerated() {
+      if a.dtype.isFloatingPoint {
+        var out: [Int64] = []
+        for d in a.doubleValues {
+          guard d.rounded() == d, abs(d) < 9.2e18 else { throw .invalidInput("input #\(i) holds \(d), which is not an integer; circuits take quantized integers") }
+          out.append(Int64(d))
+        }
+        ints.append(out)
+      } else {
+        ints.append(a.int64Values)
+      }
+    }
+    var samples: [[EncryptedValue]] = []
+    for b in 0..<layout.sampleCount {
+      var sample: [EncryptedValue] = []
+      for (k, t) in types.enumerated() {
+        let values = layout.slice(ints[k], argument: k, sample: b)
+        let shape = t.isRankedTensor ? t.staticShape : []
+        if let e = t.encryptedElement {
+          let lo: Int64 = e.isSigned ? -(1 << Int64(e.width - 1)) : 0
+          let hi: Int64 = e.isSigned ? (1 << Int64(e.width - 1)) - 1 : (1 << Int64(min(e.width, 62))) - 1
+          if let bad = values.first(where: { $0 < lo || $0 > hi }) {
+            throw .invalidInput("argument #\(k): value \(bad) does not fit '\(e)' (range \(lo)...\(hi))")
+          }
+          let cts = values.map { key.encrypt(message: $0, bits: e.width) }
+          sample.append(.encrypted(shape: shape, width: e.width, signed: e.isSigned, ciphertexts: cts))
+        } else {
+          sample.append(.clear(shape: shape, values: values))
+        }
+      }
+      samples.append(sample)
+    }
+    return EncryptedBatch(identity: identity, samples: samples)
+  }
+
+  /// Decrypts results; samples are stacked along a leading batch axis when there is more than one.
+  public func decrypt(_ batch: EncryptedBatch, batched: Bool? = nil) throws(EncryptedModeError) -> [NDArray] {
+    guard batch.identity == identity else {
+      throw .keyMismatch("the ciphertexts were made for circuit \(String(batch.identity.circuit, radix: 16)) '@\(batch.identity.function)'")
+    }
+    guard let first = batch.samples.first else { return [] }
+    var outputs: [NDArray] = []
+    for r in 0..<first.count {
+      var flat: [Int64] = []
+      for sample in batch.samples {
+        switch sample[r] {
+        case .encrypted(_, let width, let signed, let cts): flat += cts.map { key.decrypt($0, bits: width, signed: signed) }
+        case .clear(_, let values): flat += values
+        }
+      }
+      let per = first[r].shape
+      let stacked = batched ?? (batch.samples.count > 1)
+      outputs.append(NDArray(flat, shape: stacked ? [batch.samples.count] + per : per))
+    }
+    return outputs
+  }
+}
+
+
+/// The server side: evaluation keys and the circuit; never sees a secret key.
+public struct EncryptedServer: Sendable {
+  public let key: ServerKey
+  public let circuit: Circuit
+  public let identity: CircuitIdentity
+
+  public init(key: ServerKey, circuit: Circuit, identity: CircuitIdentity) {
+    self.key = key
+    self.circuit = circuit
+    self.identity = identity
+  }
+
+  /// Runs the function on every sample; bootstraps of one tensor op spread over `threads`.
+  public func run(_ input: EncryptedBatch, threads: Int, progress: BootstrapProgress? = nil) throws(EncryptedModeError) -> EncryptedBatch {
+    guard input.identity == identity else {
+      throw .keyMismatch("the input ciphertexts were made for circuit \(String(input.identity.circuit, radix: 16)) '@\(input.identity.function)' with parameters \(String(input.identity.parameters, radix: 16))")
+    }
+    let types = circuit.argumentTypes
+    let domain = TFHEDomain(server: key, progress: progress)
+    let interpreter = Interpreter(domain: domain, threads: threads, cache: circuit.cache, trace: { _ in })
+    var out: [[EncryptedValue]] = []
+    for (s, sample) in input.samples.enumerated() {
+      guard sample.count == types.count else {
+        throw .invalidInput("sample #\(s) has \(sample.count) values, '@\(circuit.function.symbolName)' takes \(types.count)")
+      }
+      var args: [RuntimeValue<LweCiphertext>] = []
+      for (k, (v, t)) in zip(sample, types).enumerated() {
+        let shape = t.isRankedTensor ? t.staticShape : []
+        guard v.shape == shape else {
+          throw .invalidInput("sample #\(s) argument #\(k) has shape \(formatShape(v.shape)), expected \(formatShape(shape)) for '\(t)'")
+        }
+        switch (v, t.encryptedElement) {
+        case (.encrypted(_, let width, let signed, let cts), let e?):
+          guard width == e.width, signed == e.isSigned else {
+            throw .invalidInput("sample #\(s) argument #\(k) is encrypted at \(signed ? "signed " : "")\(width) bits, expected '\(e)'")
+          }
+          guard cts.allSatisfy({ $0.dimension == key.parameters.bigLweDimension }) else {
+            throw .keyMismatch("argument #\(k) ciphertexts have LWE dimension \(cts.first?.dimension.rawValue ?? 0), the keys \(key.parameters.bigLweDimension.rawValue)")
+          }
+          args.append(.encrypted(Tensor(shape: shape, elements: cts)))
+        case (.clear(_, let values), nil):
+          args.append(.clear(Tensor(shape: shape, elements: values)))
+        default:
+          throw .invalidInput("sample #\(s) argument #\(k): expected \(t.isEncrypted ? "an encrypted" : "a clear") value for '\(t)'")
+        }
+      }
+      let results: [RuntimeValue<LweCiphertext>]
+      do { results = try interpreter.run(circuit.function, arguments: args) } catch {
+        throw .crypto("\(error)")
+      }
+      out.append(zip(results, circuit.resultTypes).map { r, t in
+        switch r {
+        case .encrypted(let tensor):
+          let e = t.encryptedElement ?? .eint(64)
+          return .encrypted(shape: tensor.shape, width: e.width, signed: e.isSigned, ciphertexts: tensor.elements)
+        case .clear(let tensor):
+          return .clear(shape: tensor.shape, values: tensor.elements)
+        }
+      })
+    }
+    return EncryptedBatch(identity: identity, samples: out)
+  }
+}

@@ -1,0 +1,140 @@
+import TorusFHE
+import TorusIR
+
+/// The squared 2-norm of the levelled computation feeding each encrypted value (Concrete's MANP):
+/// how many times a fresh ciphertext's noise variance the value carries. Fresh inputs and every
+/// bootstrap output have 1; `a + b` adds; multiplying by a clear `c` multiplies by `c²`; a
+/// matmul or conv2d output channel takes `Σ w²` over its weights.
+public struct NoiseAnalysis {
+  /// One family of table lookups: input width and signedness, squared norm at its input, count.
+  public struct Lookup: Hashable, Sendable {
+    public var op: String
+    public var inputWidth: Int
+    public var squaredNorm: Double
+    public var count: Int
+  }
+
+  public private(set) var lookups: [Lookup] = []
+  private var norms: [ObjectIdentifier: Double] = [:]
+
+  /// Bootstrap-producing ops and how many bootstraps each output element costs.
+  static let bootstrapsPerElement: [String: Int] = [
+    "FHE.apply_lookup_table": 1, "FHELinalg.apply_lookup_table": 1, "FHELinalg.apply_multi_lookup_table": 1,
+    "FHELinalg.apply_mapped_lookup_table": 1, "FHE.max_eint": 1, "FHE.mul_eint": 2, "FHELinalg.mul_eint": 2,
+    "FHE.round": 0, "FHELinalg.round": 0, "FHE.lsb": 1, "FHELinalg.lsb": 1, "FHE.gen_gate": 1, "FHE.and": 1,
+    "FHE.or": 1, "FHE.nand": 1, "FHE.xor": 1, "FHE.mux": 2, "FHELinalg.maxpool2d": 1,
+    "FHELinalg.dot_eint_eint": 2, "FHELinalg.matmul_eint_eint": 2,
+  ]
+
+  public init(function: Operation) {
+    for r in function.regions { for b in r.blocks { for a in b.arguments where a.type.isEncrypted { norms[ObjectIdentifier(a)] = 1 } } }
+    function.walk { op in visit(op) }
+  }
+
+  public func squaredNorm(_ v: Value) -> Double { norms[ObjectIdentifier(v)] ?? 1 }
+
+  /// The largest squared norm at the input of any lookup (1 when there is none).
+  public var maxLookupSquaredNorm: Double { lookups.map(\.squaredNorm).max() ?? 1 }
+
+  /// Bootstraps one run of the function costs.
+  public var bootstrapCount: Int { lookups.reduce(0) { $0 + $1.count } }
+
+  private static func constantInts(_ v: Value) -> [Int64]? {
+    guard let d = v.definingOp, d.hasTrait(.constantLike) else { return nil }
+    switch d.attribute("value") {
+    case .denseElements(let e)?: return e.int64Values
+    case .integer?: return d.attribute("value")?.integerValue.map { [$0] }
+    default: return nil
+    }
+  }
+
+  /// The largest `c²` a clear operand may hold (its values when constant, its type's range otherwise).
+  private static func maxSquare(_ v: Value) -> Double {
+    if let vs = constantInts(v) { return vs.map { Double($0) * Double($0) }.max() ?? 0 }
+    let w = (v.type.elementType ?? v.type).intOrFloatBitWidth ?? 64
+    let m = Double(1 << min(w - 1, 52))
+    return m * m
+  }
+
+  private mutating func visit(_ op: Operation) {
+    let name = op.name.rawValue
+    guard op.results.contains(where: { $0.type.isEncrypted }) else { return }
+    let ins = op.operands.filter { $0.type.isEncrypted }.map { squaredNorm($0) }
+    let result: Double
+    if let k = Self.bootstrapsPerElement[name] {
+      if let input = op.operands.first, let e = input.type.encryptedElement {
+        let elements = max(1, op.results[0].type.staticElementCount ?? 1)
+        let pbs = name.hasSuffix("round") ? max(1, e.width - (op.results[0].type.encryptedElement?.width ?? e.width)) : k
+        lookups.append(Lookup(op: name, inputWidth: e.width, squaredNorm: ins.max() ?? 1, count: pbs * elements))
+      }
+      // max_eint adds its second operand after the lookup; mul_eint subtracts two lookups.
+      result = name == "FHE.max_eint" ? 1 + (ins.last ?? 1) : (k == 2 ? 2 : 1)
+    } else {
+      switch name {
+      case "FHE.add_eint", "FHELinalg.add_eint", "FHE.sub_eint", "FHELinalg.sub_eint":
+        result = ins.reduce(0, +)
+      case "FHE.mul_eint_int", "FHELinalg.mul_eint_int":
+        result = (ins.first ?? 1) * Self.maxSquare(op.operands[1])
+      case "FHELinalg.matmul_eint_int", "FHELinalg.dot_eint_int":
+        result = (ins.first ?? 1) * Self.columnSquares(op.operands[1], contracting: 0)
+      case "FHELinalg.matmul_int_eint":
+        result = (ins.first ?? 1) * Self.columnSquares(op.operands[0], contracting: 1)
+      case "FHELinalg.conv2d":
+        result = (ins.first ?? 1) * Self.filterSquares(op.operands[1])
+      case "FHELinalg.sum":
+        let inCount = Double(op.operands[0].type.staticElementCount ?? 1)
+        let outCount = Double(max(1, op.results[0].type.staticElementCount ?? 1))
+        result = (ins.first ?? 1) * (inCount / outCount).rounded(.up)
+      case "FHE.zero", "FHE.zero_tensor":
+        result = 0
+      default:
+        // Casts, negation, clear additions and data movement keep the largest input norm.
+        result = ins.max() ?? 1
+      }
+    }
+    for r in op.results where r.type.isEncrypted { norms[ObjectIdentifier(r)] = result }
+  }
+
+  /// max over output columns of `Σ_k w[k, n]²` (matrix `w`, contracting over `contracting`).
+  private static func columnSquares(_ v: Value, contracting: Int) -> Double {
+    let shape = v.type.staticShape
+    guard let vs = constantInts(v), shape.count >= 1 else { return maxSquare(v) * Double(shape.first ?? 1) }
+    if shape.count == 1 { return vs.reduce(0) { $0 + Double($1) * Double($1) } }
+    let rows = shape[shape.count - 2], cols = shape[shape.count - 1]
+    let batches = vs.count / max(1, rows * cols)
+    var best = 0.0
+    for b in 0..<batches {
+      let base = b * rows * cols
+      if contracting == 0 {
+        for c in 0..<cols {
+          var s = 0.0
+          for r in 0..<rows { let w = Double(vs[base + r * cols + c]); s += w * w }
+          best = max(best, s)
+        }
+      } else {
+        for r in 0..<rows {
+          var s = 0.0
+          for c in 0..<cols { let w = Double(vs[base + r * cols + c]); s += w * w }
+          best = max(best, s)
+        }
+      }
+    }
+    return best
+  }
+
+  /// max over output channels of the filter's `Σ w²` (weights `F×C×H×W`).
+  private static func filterSquares(_ v: Value) -> Double {
+    let shape = v.type.staticShape
+    guard let vs = constantInts(v), let f = shape.first, f > 0 else {
+      return maxSquare(v) * Double(shape.dropFirst().reduce(1, *))
+    }
+    let per = vs.count / f
+    var best = 0.0
+    for c in 0..<f {
+      var s = 0.0
+      for k in 0..<per { let w = Double(vs[c * per + k]); s += w * w }
+      best = max(best, s)
+    }
+    return best
+  }
+}

@@ -1,0 +1,131 @@
+import TFHE
+import TorusInterpreter
+
+/// Encrypted mode: a ciphertext is an LWE ciphertext under the big (GLWE-as-LWE) key, and every
+/// op of the interpreter runs on it through the same `FHEDomain` primitives simulate mode uses.
+///
+/// A server-side domain holds only the evaluation key; `encrypt`/`decrypt` there are trivial
+/// (noise-free, mask zero) encryptions of constants, never of user data. A client-side domain
+/// (with the secret key) encrypts inputs and decrypts results.
+public struct TFHEDomain: FHEDomain {
+  public typealias Ciphertext = LweCiphertext
+  public let name = "tfhe"
+  public let server: ServerKey
+  public let client: ClientKey?
+  /// Counts programmable bootstraps, for progress reports.
+  public let progress: BootstrapProgress?
+
+  public init(server: ServerKey, client: ClientKey? = nil, progress: BootstrapProgress? = nil) {
+    self.server = server
+    self.client = client
+    self.progress = progress
+  }
+
+  var dimension: LweDimension { server.parameters.bigLweDimension }
+
+  public func encrypt(_ value: Int64, width: Int) -> LweCiphertext {
+    let phase = Encoding.encode(message: value, bits: width)
+    if let client { return client.encrypt(phase: phase) }
+    return LweCiphertext(trivial: phase, dimension: dimension)
+  }
+
+  public func decrypt(_ c: LweCiphertext, width: Int, signed: Bool) -> Int64 {
+    guard let client else {
+      // Only trivial ciphertexts can be read without the key (never user data).
+      return Encoding.decode(phase: c.body, bits: width, signed: signed)
+    }
+    return client.decrypt(c, bits: width, signed: signed)
+  }
+
+  public func zero() -> LweCiphertext { LweCiphertext(trivial: 0, dimension: dimension) }
+  public func add(_ a: LweCiphertext, _ b: LweCiphertext) -> LweCiphertext { a + b }
+  public func sub(_ a: LweCiphertext, _ b: LweCiphertext) -> LweCiphertext { a - b }
+  public func negate(_ a: LweCiphertext) -> LweCiphertext { -a }
+
+  public func addPlain(_ a: LweCiphertext, _ value: Int64, width: Int) -> LweCiphertext {
+    a.adding(plaintext: UInt64(bitPattern: value) &* Encoding.delta(bits: width))
+  }
+
+  public func mulPlain(_ a: LweCiphertext, _ value: Int64) -> LweCiphertext { a.multiplied(by: value) }
+
+  public func mulAddPlain(_ acc: LweCiphertext, _ a: LweCiphertext, _ value: Int64) -> LweCiphertext {
+    var r = acc
+    r.storage.withUnsafeMutableBufferPointer { dst in
+      a.storage.withUnsafeBufferPointer { src in
+        let v = UInt64(bitPattern: value)
+        for i in 0..<dst.count { dst[i] = dst[i] &+ src[i] &* v }
+      }
+    }
+    return r
+  }
+
+  public func bootstrap(_ inputs: [LweCiphertext], _ lookup: LookupBatch, threads: Int) throws(InterpreterError) -> [LweCiphertext] {
+    let n = server.parameters.polynomialSize.rawValue
+    guard n >> lookup.inputWidth >= 2 else {
+      throw .unsupported("a \(lookup.inputWidth)-bit table lookup needs polynomial size ≥ \(2 << lookup.inputWidth), the keys have \(n)")
+    }
+    guard lookup.outputWidth <= 62 else { throw .unsupported("\(lookup.outputWidth)-bit lookup results") }
+    let tables = lookup.tables.map {
+      server.lookupTable(values: $0, inputBits: lookup.inputWidth, outputBits: lookup.outputWidth, signed: lookup.inputSigned)
+    }
+    let result = server.bootstrapBatch(inputs, tables: tables, tableIndex: lookup.selectors?.map { Int($0) }, threads: threads)
+    progress?.add(inputs.count)
+    return result
+  }
+
+  /// Bit extraction (spec §0.7): PBS with the constant test polynomial `−2^(62−w)` on `U + 2^62`,
+  /// then `+2^(62−w)`, gives the top bit of `U` as `bit·2^(63−w)`.
+  public func extractMostSignificantBit(_ inputs: [LweCiphertext], outputWidth w: Int, threads: Int) throws(InterpreterError) -> [LweCiphertext] {
+    guard w >= 0 && w <= 61 else { throw .unsupported("bit extraction to width \(w)") }
+    let half: UInt64 = 1 << UInt64(62 - w)
+    var tp = TestPolynomial.constant(0 &- half, polynomialSize: server.parameters.polynomialSize)
+    tp.inputOffset = 1 << 62
+    let out = server.bootstrapBatch(inputs, tables: [tp], threads: threads)
+    progress?.add(inputs.count)
+    return out.map { $0.adding(plaintext: half) }
+  }
+
+  /// Tracing prints the body only: the server has no key to decrypt with.
+  public func traceBits(_ c: LweCiphertext) -> UInt64 { client.map { $0.decryptPhase(c) } ?? c.body }
+}
+
+/// A thread-safe bootstrap counter with an optional progress line on a terminal.
+public final class BootstrapProgress: @unchecked Sendable {
+  private let lock = NSLockLike()
+  private var done = 0
+  public let total: Int
+  private let report: (@Sendable (Int, Int) -> Void)?
+
+  public init(total: Int, report: (@Sendable (Int, Int) -> Void)? = nil) {
+    self.total = total
+    self.report = report
+  }
+
+  public func add(_ n: Int) {
+    let now = lock.withLock { () -> Int in
+      done += n
+      return done
+    }
+    report?(now, total)
+  }
+
+  public var completed: Int { lock.withLock { done } }
+}
+
+/// A minimal mutex (pthread) so this module needs no Foundation import for locking.
+final class NSLockLike: @unchecked Sendable {
+  private var mutex = pthread_mutex_t()
+  init() { pthread_mutex_init(&mutex, nil) }
+  deinit { pthread_mutex_destroy(&mutex) }
+  func withLock<T>(_ body: () -> T) -> T {
+    pthread_mutex_lock(&mutex)
+    defer { pthread_mutex_unlock(&mutex) }
+    return body()
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
