@@ -74,6 +74,7 @@ let package = Package(
     .testTarget(name: "TorusFormatsTests", dependencies: ["TorusFormats"]),
     .testTarget(name: "TorusONNXTests", dependencies: ["TorusONNX", "TorusFormats"]),
     .testTarget(name: "TorusFHETests", dependencies: ["TorusFHE", "TorusFHETransforms", "TorusIR", "TorusPasses", "TorusOpt"]),
+    .testTarget(name: "TorusEncryptedTests", dependencies: ["TorusEncrypted", "TorusInterpreter", "TorusFormats", "TorusIR", "TFHE"]),
     .testTarget(name: "TorusInterpreterTests", dependencies: ["TorusInterpreter", "TorusFHE", "TorusIR", "TorusFormats"]),
   ]
 )

@@ -52,7 +52,7 @@ struct Run: ParsableCommand {
   @Option(name: .customLong("input"), help: "An input array (.npy or .json), one per function argument, in order.")
   var inputs: [String] = []
 
-  @Option(help: "Write the single output (or the first) to this .npy/.json file.")
+  @Option(name: [.customShort("o"), .long], help: "Write the single output (or the first) to this .npy/.json file (encrypted server step: the .ct file).")
   var output: String?
 
   @Option(help: "Write every output to this directory as output_<k>.npy.")

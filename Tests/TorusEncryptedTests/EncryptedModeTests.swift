@@ -1,0 +1,160 @@
+import Foundation
+import TFHE
+import Testing
+import TorusEncrypted
+import TorusFormats
+import TorusIR
+import TorusInterpreter
+
+/// Encrypted runs on small, insecure test parameters (few bootstraps) must equal simulate mode.
+@Suite struct EncryptedModeTests {
+  static let circuitText = """
+    func.func @main(%x: tensor<4x!FHE.eint<3>>, %y: tensor<4x!FHE.eint<3>>) -> tensor<4x!FHE.eint<3>> {
+      %w = arith.constant dense<[1, 2, 1, 1]> : tensor<4xi4>
+      %s = "FHELinalg.mul_eint_int"(%x, %w) : (tensor<4x!FHE.eint<3>>, tensor<4xi4>) -> tensor<4x!FHE.eint<3>>
+      %a = "FHELinalg.add_eint"(%s, %y) : (tensor<4x!FHE.eint<3>>, tensor<4x!FHE.eint<3>>) -> tensor<4x!FHE.eint<3>>
+      %t = arith.constant dense<[7, 6, 5, 4, 3, 2, 1, 0]> : tensor<8xi64>
+      %r = "FHELinalg.apply_lookup_table"(%a, %t) : (tensor<4x!FHE.eint<3>>, tensor<8xi64>) -> tensor<4x!FHE.eint<3>>
+      return %r : tensor<4x!FHE.eint<3>>
+    }
+    """
+
+  struct Setup {
+    let circuit: Circuit
+    let client: EncryptedClient
+    let server: EncryptedServer
+    let clientKey: ClientKey
+    let serverKey: ServerKey
+  }
+
+  static func setup(_ text: String = circuitText) throws -> Setup {
+    let circuit = try Circuit(source: text)
+    let params = ParameterSet.insecureTest(precision: 3)
+    var rng = SecureRandom(seed: 42)
+    let clientKey = ClientKey(parameters: params, using: &rng)
+    let serverKey = clientKey.makeServerKey(using: &rng, threads: 2)
+    let identity = CircuitIdentity(
+      circuit: CircuitIdentity.fingerprint(of: circuit.function.operation), function: circuit.function.symbolName,
+      parameters: params.fingerprint)
+    return Setup(
+      circuit: circuit, client: EncryptedClient(key: clientKey, circuit: circuit, identity: identity),
+      server: EncryptedServer(key: serverKey, circuit: circuit, identity: identity), clientKey: clientKey, serverKey: serverKey)
+  }
+
+  @Test func encryptedRunEqualsSimulate() throws {
+    let s = try Self.setup()
+    let x = NDArray([0, 1, 2, 3], shape: [4])
+    let y = NDArray([1, 1, 2, 0], shape: [4])
+    let encrypted = try s.client.decrypt(try s.server.run(try s.client.encrypt([x, y]), threads: 2))
+    let simulated = try Simulator(circuit: s.circuit, options: SimulateOptions(threads: 1)).run(arrays: [x, y])
+    #expect(encrypted[0].int64Values == simulated[0].int64Values)
+    #expect(encrypted[0].int64Values == [6, 4, 3, 4])
+  }
+
+  @Test func resultsDoNotDependOnThreadCount() throws {
+    let s = try Self.setup()
+    let input = try s.client.encrypt([NDArray([3, 2, 1, 0], shape: [4]), NDArray([0, 0, 0, 1], shape: [4])])
+    let one = try s.client.decrypt(try s.server.run(input, threads: 1))
+    let two = try s.client.decrypt(try s.server.run(input, threads: 2))
+    #expect(one[0].int64Values == two[0].int64Values)
+  }
+
+  @Test func ciphertextFilesRoundTripAndRejectDamage() throws {
+    let s = try Self.setup()
+    let params = s.clientKey.parameters
+    let batch = try s.client.encrypt([NDArray([1, 2, 3, 4], shape: [4]), NDArray([0, 0, 0, 0], shape: [4])].map { NDArray($0.int64Values.map { $0 % 4 }, shape: [4]) })
+    let bytes = batch.serialized(parameters: params)
+    let back = try EncryptedBatch(serialized: bytes, path: "a.ct", parameters: params)
+    #expect(try s.client.decrypt(back)[0].int64Values == [1, 2, 3, 0])
+    #expect(throws: EncryptedModeError.self) { try EncryptedBatch(serialized: Array(bytes.prefix(bytes.count / 2)), path: "a.ct", parameters: params) }
+    var flipped = bytes
+    flipped[bytes.count / 3] ^= 0x10
+    #expect(throws: EncryptedModeError.self) { try EncryptedBatch(serialized: flipped, path: "a.ct", parameters: params) }
+    #expect(throws: EncryptedModeError.self) { try EncryptedBatch(serialized: Array("not a ciphertext".utf8), path: "a.ct", parameters: params) }
+  }
+
+  @Test func wrongShapesAndOutOfRangeValuesAreRejected() throws {
+    let s = try Self.setup()
+    #expect(throws: EncryptedModeError.self) { try s.client.encrypt([NDArray([1, 2, 3], shape: [3]), NDArray([0, 0, 0, 0], shape: [4])]) }
+    #expect(throws: EncryptedModeError.self) { try s.client.encrypt([NDArray([9, 0, 0, 0], shape: [4]), NDArray([0, 0, 0, 0], shape: [4])]) }
+    #expect(throws: EncryptedModeError.self) { try s.client.encrypt([NDArray([1, 0, 0, 0], shape: [4])]) }
+  }
+
+  @Test func ciphertextsOfAnotherCircuitAreRefused() throws {
+    let s = try Self.setup()
+    let batch = try s.client.encrypt([NDArray([1, 0, 0, 0], shape: [4]), NDArray([0, 0, 0, 0], shape: [4])])
+    var other = batch
+    other.identity.circuit ^= 1
+    #expect(throws: EncryptedModeError.self) { try s.server.run(other, threads: 1) }
+  }
+
+  @Test func serverFilesHoldNoSecretKey() throws {
+    let s = try Self.setup()
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("torus-keys-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try KeyDirectory.write(client: s.clientKey, server: s.serverKey, identity: s.server.identity, to: dir)
+    let serverFiles = try FileManager.default.contentsOfDirectory(atPath: dir + "/server")
+    #expect(serverFiles.sorted() == ["circuit.id", "server.key"])
+    // No server file parses as a client key, and the secret key bytes appear in none of them.
+    let secret = s.clientKey.serialized()
+    let keyBits = s.clientKey.lweKey.bits.map { UInt8($0) }
+    for name in serverFiles {
+      let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/server/" + name)))
+      #expect((try? ClientKey(serialized: bytes)) == nil)
+      #expect(!Self.contains(bytes, Array(secret.suffix(64))))
+      #expect(!Self.contains(bytes, Array(keyBits.prefix(24))))
+    }
+    // And the server side reads back and runs.
+    let server = try KeyDirectory.readServer(dir + "/server", expected: s.server.identity)
+    #expect(server.parameters.fingerprint == s.serverKey.parameters.fingerprint)
+  }
+
+  static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard !needle.isEmpty, hay.count >= needle.count else { return false }
+    for i in 0...(hay.count - needle.count) where hay[i] == needle[0] && Array(hay[i..<i + needle.count]) == needle { return true }
+    return false
+  }
+}
+
+@Suite struct ParameterSelectionTests {
+  @Test func oneLookupGetsConcretesSetForItsPrecision() throws {
+    let c = try Circuit(source: """
+      func.func @f(%x: tensor<64x!FHE.eint<4>>) -> tensor<64x!FHE.eint<4>> {
+        %t = arith.constant dense<[3, 4, 7, 12, 3, 12, 7, 4, 3, 4, 7, 12, 3, 12, 7, 4]> : tensor<16xi64>
+        %0 = "FHELinalg.apply_lookup_table"(%x, %t) : (tensor<64x!FHE.eint<4>>, tensor<16xi64>) -> tensor<64x!FHE.eint<4>>
+        return %0 : tensor<64x!FHE.eint<4>>
+      }
+      """)
+    let plan = try ParameterSelection.plan(for: c.function.operation)
+    #expect(plan.parameters.precision == 4)
+    #expect(plan.bootstrapCount == 64)
+    #expect(plan.globalErrorProbability <= 1e-5)
+  }
+
+  @Test func accumulatorNormsEnterTheErrorEstimate() throws {
+    let c = try Circuit(source: """
+      func.func @f(%x: tensor<1x32x!FHE.eint<4>>) -> tensor<1x1x!FHE.eint<4>> {
+        %w = arith.constant dense<[\((0..<32).map { _ in "[7]" }.joined(separator: ", "))]> : tensor<32x1xi4>
+        %m = "FHELinalg.matmul_eint_int"(%x, %w) : (tensor<1x32x!FHE.eint<4>>, tensor<32x1xi4>) -> tensor<1x1x!FHE.eint<4>>
+        %t = arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]> : tensor<16xi64>
+        %r = "FHELinalg.apply_lookup_table"(%m, %t) : (tensor<1x1x!FHE.eint<4>>, tensor<16xi64>) -> tensor<1x1x!FHE.eint<4>>
+        return %r : tensor<1x1x!FHE.eint<4>>
+      }
+      """)
+    let plan = try ParameterSelection.plan(for: c.function.operation)
+    // The matmul feeds the lookup a sum of 32 inputs times 7: squared 2-norm 32·49.
+    #expect(plan.maxSquaredNorm == 32 * 49)
+    #expect(plan.globalErrorProbability <= 1e-5)
+  }
+
+  @Test func tooWideLookupsAreRefusedWithAReason() throws {
+    let c = try Circuit(source: """
+      func.func @f(%x: !FHE.eint<12>) -> !FHE.eint<12> {
+        %t = arith.constant dense<0> : tensor<4096xi64>
+        %0 = "FHE.apply_lookup_table"(%x, %t) : (!FHE.eint<12>, tensor<4096xi64>) -> !FHE.eint<12>
+        return %0 : !FHE.eint<12>
+      }
+      """)
+    #expect(throws: ParameterSelectionError.self) { try ParameterSelection.plan(for: c.function.operation) }
+  }
+}
