@@ -70,7 +70,7 @@ public struct ClearDomain: FHEDomain {
 
   public func extractMostSignificantBit(_ inputs: [UInt64], outputWidth: Int, threads: Int) throws(InterpreterError) -> [UInt64] {
     let d = Self.delta(outputWidth)
-    return inputs.map { ($0 >> 63) &* d }
+    return parallelMap(inputs.count, threads: threads, minimumChunk: 16384, fill: 0) { i in (inputs[i] >> 63) &* d }
   }
 
   public func traceBits(_ c: UInt64) -> UInt64 { c }
@@ -125,7 +125,8 @@ public struct CRTClearDomain: FHEDomain {
     let p = lookup.inputWidth
     let size = UInt64(1) << UInt64(p)
     let m = modulus
-    return inputs.enumerated().map { i, r in
+    return parallelMap(inputs.count, threads: threads, minimumChunk: 512, fill: 0) { i in
+      let r = inputs[i]
       let table = lookup.selectors.map { lookup.tables[Int($0[i])] } ?? lookup.tables[0]
       let index: UInt64?
       if lookup.inputSigned {

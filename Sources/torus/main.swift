@@ -92,6 +92,7 @@ struct Run: ParsableCommand {
       var options = SimulateOptions(threads: threads, encoding: encoding)
       options.profile = profile
       let sim = Simulator(circuit: c, options: options)
+      try sim.prepare()
       let start = Date()
       let results = try sim.run(arrays: arrays)
       let elapsed = Date().timeIntervalSince(start)
