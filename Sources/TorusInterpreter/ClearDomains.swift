@@ -51,7 +51,7 @@ public struct ClearDomain: FHEDomain {
     let selectors = lookup.selectors
     return inputs.withUnsafeBufferPointer { inBuf in
       let src = SharedBuffer(base: UnsafeMutablePointer(mutating: inBuf.baseAddress ?? UnsafePointer(bitPattern: 8)!))
-      return parallelMap(inputs.count, threads: threads, minimumChunk: 512, fill: 0) { i in
+      return parallelMap(inputs.count, threads: threads, minimumChunk: 32768, fill: 0) { i in
         var t = src[i]
         if signed { t &+= 1 << 62 }
         var idx = Self.roundedMessage(t, p)
@@ -70,7 +70,7 @@ public struct ClearDomain: FHEDomain {
 
   public func extractMostSignificantBit(_ inputs: [UInt64], outputWidth: Int, threads: Int) throws(InterpreterError) -> [UInt64] {
     let d = Self.delta(outputWidth)
-    return parallelMap(inputs.count, threads: threads, minimumChunk: 16384, fill: 0) { i in (inputs[i] >> 63) &* d }
+    return parallelMap(inputs.count, threads: threads, minimumChunk: 65536, fill: 0) { i in (inputs[i] >> 63) &* d }
   }
 
   public func traceBits(_ c: UInt64) -> UInt64 { c }
@@ -125,7 +125,7 @@ public struct CRTClearDomain: FHEDomain {
     let p = lookup.inputWidth
     let size = UInt64(1) << UInt64(p)
     let m = modulus
-    return parallelMap(inputs.count, threads: threads, minimumChunk: 512, fill: 0) { i in
+    return parallelMap(inputs.count, threads: threads, minimumChunk: 32768, fill: 0) { i in
       let r = inputs[i]
       let table = lookup.selectors.map { lookup.tables[Int($0[i])] } ?? lookup.tables[0]
       let index: UInt64?

@@ -290,7 +290,7 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     let out = Self.shape(op.results[0])
     let a = Operand(try f.enc(op.operands[0]), out), b = Operand(try f.enc(op.operands[1]), out)
     let d = domain
-    let r = parallelMap(out.reduce(1, *), threads: threads, minimumChunk: 16384, fill: d.zero()) { i in g(d, a[i], b[i]) }
+    let r = parallelMap(out.reduce(1, *), threads: threads, minimumChunk: 65536, fill: d.zero()) { i in g(d, a[i], b[i]) }
     return Tensor(shape: out, elements: r)
   }
 
@@ -298,7 +298,7 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     let out = Self.shape(op.results[0])
     let a = Operand(try f.enc(op.operands[enc]), out), c = Operand(try f.clear(op.operands[clear]), out)
     let d = domain
-    let r = parallelMap(out.reduce(1, *), threads: threads, minimumChunk: 16384, fill: d.zero()) { i in g(d, a[i], c[i]) }
+    let r = parallelMap(out.reduce(1, *), threads: threads, minimumChunk: 65536, fill: d.zero()) { i in g(d, a[i], c[i]) }
     return Tensor(shape: out, elements: r)
   }
 
@@ -379,16 +379,16 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     guard d > 0 else { return xs }
     let dm = domain
     let carried = xs
-    var t = parallelMap(xs.count, threads: threads, minimumChunk: 16384, fill: dm.zero()) { k in
+    var t = parallelMap(xs.count, threads: threads, minimumChunk: 65536, fill: dm.zero()) { k in
       dm.addPlain(carried[k], Int64(1) << Int64(d - 1), width: p)
     }
     for i in 0..<d {
       let current = t
-      let shifted = parallelMap(t.count, threads: threads, minimumChunk: 16384, fill: dm.zero()) { k in
+      let shifted = parallelMap(t.count, threads: threads, minimumChunk: 65536, fill: dm.zero()) { k in
         dm.addPlain(dm.mulPlain(current[k], Int64(1) << Int64(p - i)), 1, width: 1)
       }
       let bits = try domain.extractMostSignificantBit(shifted, outputWidth: p - i, threads: threads)
-      t = parallelMap(t.count, threads: threads, minimumChunk: 16384, fill: dm.zero()) { k in dm.sub(current[k], bits[k]) }
+      t = parallelMap(t.count, threads: threads, minimumChunk: 65536, fill: dm.zero()) { k in dm.sub(current[k], bits[k]) }
     }
     return t
   }
@@ -547,39 +547,45 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     let x = input.elements
     // Per filter, the non-zero weights with their offset inside the input window: adding
     // `x·0` leaves a phase unchanged, so skipping zeros is exact in every domain.
-    var offsets: [[Int]] = [], weights: [[Int64]] = []
+    var offsets: [Int] = [], weights: [Int64] = [], starts: [Int] = [0]
     for fi in 0..<fN {
       let g = fi / fPerGroup
-      var o: [Int] = [], w8: [Int64] = []
       for c in 0..<cg {
         for ky in 0..<kh {
           for kx in 0..<kw {
             let v = weight.elements[((fi * cg + c) * kh + ky) * kw + kx]
             if v != 0 {
-              o.append((g * cg + c) * h * w + ky * dh * w + kx * dw)
-              w8.append(v)
+              offsets.append((g * cg + c) * h * w + ky * dh * w + kx * dw)
+              weights.append(v)
             }
           }
         }
       }
-      offsets.append(o)
-      weights.append(w8)
+      starts.append(offsets.count)
     }
     let total = outShape.reduce(1, *)
-    let filterOffsets = offsets, filterWeights = weights
-    let r = x.withUnsafeBufferPointer { xb in
-      let xp = SharedBuffer(base: UnsafeMutablePointer(mutating: xb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
-      return parallelMap(total, threads: threads, minimumChunk: 64, fill: d.zero()) { o in
-        let ox = o % ow, oy = (o / ow) % oh, fi = (o / (ow * oh)) % fN, n = o / (ow * oh * fN)
-        let base = n * cIn * h * w + oy * sh * w + ox * sw
-        var acc = d.zero()
-        if let bias { acc = d.addPlain(acc, bias[fi], width: p) }
-        filterOffsets[fi].withUnsafeBufferPointer { ob in
-          filterWeights[fi].withUnsafeBufferPointer { wb in
-            for k in 0..<ob.count { acc = d.mulAddPlain(acc, xp[base + ob[k]], wb[k]) }
+    let filterStarts = starts
+    var r = [C](repeating: d.zero(), count: total)
+    r.withUnsafeMutableBufferPointer { rb in
+      x.withUnsafeBufferPointer { xb in
+        offsets.withUnsafeBufferPointer { ob in
+          weights.withUnsafeBufferPointer { wb in
+            let out = SharedBuffer(base: rb.baseAddress!)
+            let xp = SharedBuffer(base: UnsafeMutablePointer(mutating: xb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+            let op = SharedBuffer(base: UnsafeMutablePointer(mutating: ob.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+            let wp = SharedBuffer(base: UnsafeMutablePointer(mutating: wb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+            parallelChunks(total, threads: threads, minimumChunk: 64) { range in
+              for o in range {
+                let ox = o % ow, oy = (o / ow) % oh, fi = (o / (ow * oh)) % fN, n = o / (ow * oh * fN)
+                let base = n * cIn * h * w + oy * sh * w + ox * sw
+                var acc = d.zero()
+                if let bias { acc = d.addPlain(acc, bias[fi], width: p) }
+                for k in filterStarts[fi]..<filterStarts[fi + 1] { acc = d.mulAddPlain(acc, xp[base + op[k]], wp[k]) }
+                out[o] = acc
+              }
+            }
           }
         }
-        return acc
       }
     }
     return Tensor(shape: outShape, elements: r)
