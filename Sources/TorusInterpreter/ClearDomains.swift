@@ -88,9 +88,22 @@ public struct CRTClearDomain: FHEDomain {
   /// Their product `M`.
   public let modulus: UInt64
 
+  /// `⌊2^64 / M⌋`, for Barrett reduction.
+  let reciprocal: UInt64
+
   public init(moduli: [UInt64]) {
     self.moduli = moduli
     modulus = moduli.reduce(1, *)
+    reciprocal = modulus <= 1 ? 0 : UInt64.max / modulus
+  }
+
+  /// `x mod M` without a division (Barrett; M < 2^32 in Concrete's tables).
+  @inline(__always) func mod(_ x: UInt64) -> UInt64 {
+    if modulus <= 1 { return 0 }
+    let q = x.multipliedFullWidth(by: reciprocal).high
+    var r = x &- q &* modulus
+    while r >= modulus { r -= modulus }
+    return r
   }
 
   /// Concrete's moduli for a largest encrypted width `P` (nil when `P > 16`).
@@ -115,11 +128,13 @@ public struct CRTClearDomain: FHEDomain {
     return Int64(c)
   }
   public func zero() -> UInt64 { 0 }
-  public func add(_ a: UInt64, _ b: UInt64) -> UInt64 { (a + b) % modulus }
-  public func sub(_ a: UInt64, _ b: UInt64) -> UInt64 { (a + modulus - b) % modulus }
-  public func negate(_ a: UInt64) -> UInt64 { (modulus - a) % modulus }
-  public func addPlain(_ a: UInt64, _ value: Int64, width: Int) -> UInt64 { (a + reduce(value)) % modulus }
-  public func mulPlain(_ a: UInt64, _ value: Int64) -> UInt64 { (a * reduce(value)) % modulus }
+  @inline(__always) func reduceClear(_ v: Int64) -> UInt64 { v >= 0 && v < Int64(modulus) ? UInt64(v) : reduce(v) }
+  public func add(_ a: UInt64, _ b: UInt64) -> UInt64 { mod(a + b) }
+  public func sub(_ a: UInt64, _ b: UInt64) -> UInt64 { mod(a + modulus - b) }
+  public func negate(_ a: UInt64) -> UInt64 { mod(modulus - a) }
+  public func addPlain(_ a: UInt64, _ value: Int64, width: Int) -> UInt64 { mod(a + reduceClear(value)) }
+  public func mulPlain(_ a: UInt64, _ value: Int64) -> UInt64 { mod(a * reduceClear(value)) }
+  public func mulAddPlain(_ acc: UInt64, _ a: UInt64, _ value: Int64) -> UInt64 { mod(acc + a * reduceClear(value)) }
 
   public func bootstrap(_ inputs: [UInt64], _ lookup: LookupBatch, threads: Int) throws(InterpreterError) -> [UInt64] {
     let p = lookup.inputWidth
