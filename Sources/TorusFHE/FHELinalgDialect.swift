@@ -570,7 +570,7 @@ public enum FHELinalg: Dialect {
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
     public func verify() throws(VerifyError) {
-      try FHEVerify.types(operation, operands: [FHELinalg.encTensor], results: [FHELinalg.encTensor])
+      try FHEVerify.types(operation, operands: [.described("", FHELinalg.encTensor)], results: [FHELinalg.encTensor])
       if operation.operands[0].type.staticShape != operation.results[0].type.staticShape {
         throw VerifyError("input and output tensors should have the same shape")
       }

@@ -9,6 +9,8 @@ public enum FHEVerify {
     case tensorOf(Kind)
     case clearTensor, indexTensor
     case anyTensor
+    /// `kind` with another description (Concrete's wording, sometimes empty).
+    case described(String, Kind)
 
     var description: String {
       switch self {
@@ -22,6 +24,7 @@ public enum FHEVerify {
       case .clearTensor: "tensor of integer values"
       case .indexTensor: "tensor of index values"
       case .anyTensor: "ranked tensor of any type values"
+      case .described(let d, _): d
       }
     }
 
@@ -45,6 +48,7 @@ public enum FHEVerify {
       case .anyTensor:
         guard case .tensor(let s, _, _) = t else { return false }
         return !s.contains(dynamicSize)
+      case .described(_, let k): return k.matches(t)
       }
     }
   }

@@ -181,6 +181,12 @@ public struct Simulator: Sendable {
     }
   }
 
+  /// Computes constants and lookup tables once, before the first sample (not needed for
+  /// correctness: runs fill the same cache on first use).
+  public func prepare() throws(InterpreterError) {
+    try Interpreter(domain: ClearDomain(), threads: options.threads, cache: circuit.cache).prepare(circuit.function)
+  }
+
   /// Runs one sample in `domain`.
   public func run<D: FHEDomain>(_ inputs: [[Int64]], domain: D) throws(InterpreterError) -> [[Int64]] {
     let types = circuit.argumentTypes

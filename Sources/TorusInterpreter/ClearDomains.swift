@@ -51,7 +51,7 @@ public struct ClearDomain: FHEDomain {
     let selectors = lookup.selectors
     return inputs.withUnsafeBufferPointer { inBuf in
       let src = SharedBuffer(base: UnsafeMutablePointer(mutating: inBuf.baseAddress ?? UnsafePointer(bitPattern: 8)!))
-      return parallelMap(inputs.count, threads: threads, minimumChunk: 512, fill: 0) { i in
+      return parallelMap(inputs.count, threads: threads, minimumChunk: 32768, fill: 0) { i in
         var t = src[i]
         if signed { t &+= 1 << 62 }
         var idx = Self.roundedMessage(t, p)
@@ -70,7 +70,7 @@ public struct ClearDomain: FHEDomain {
 
   public func extractMostSignificantBit(_ inputs: [UInt64], outputWidth: Int, threads: Int) throws(InterpreterError) -> [UInt64] {
     let d = Self.delta(outputWidth)
-    return inputs.map { ($0 >> 63) &* d }
+    return parallelMap(inputs.count, threads: threads, minimumChunk: 65536, fill: 0) { i in (inputs[i] >> 63) &* d }
   }
 
   public func traceBits(_ c: UInt64) -> UInt64 { c }
@@ -88,9 +88,22 @@ public struct CRTClearDomain: FHEDomain {
   /// Their product `M`.
   public let modulus: UInt64
 
+  /// `⌊2^64 / M⌋`, for Barrett reduction.
+  let reciprocal: UInt64
+
   public init(moduli: [UInt64]) {
     self.moduli = moduli
     modulus = moduli.reduce(1, *)
+    reciprocal = modulus <= 1 ? 0 : UInt64.max / modulus
+  }
+
+  /// `x mod M` without a division (Barrett; M < 2^32 in Concrete's tables).
+  @inline(__always) func mod(_ x: UInt64) -> UInt64 {
+    if modulus <= 1 { return 0 }
+    let q = x.multipliedFullWidth(by: reciprocal).high
+    var r = x &- q &* modulus
+    while r >= modulus { r -= modulus }
+    return r
   }
 
   /// Concrete's moduli for a largest encrypted width `P` (nil when `P > 16`).
@@ -115,17 +128,20 @@ public struct CRTClearDomain: FHEDomain {
     return Int64(c)
   }
   public func zero() -> UInt64 { 0 }
-  public func add(_ a: UInt64, _ b: UInt64) -> UInt64 { (a + b) % modulus }
-  public func sub(_ a: UInt64, _ b: UInt64) -> UInt64 { (a + modulus - b) % modulus }
-  public func negate(_ a: UInt64) -> UInt64 { (modulus - a) % modulus }
-  public func addPlain(_ a: UInt64, _ value: Int64, width: Int) -> UInt64 { (a + reduce(value)) % modulus }
-  public func mulPlain(_ a: UInt64, _ value: Int64) -> UInt64 { (a * reduce(value)) % modulus }
+  @inline(__always) func reduceClear(_ v: Int64) -> UInt64 { v >= 0 && v < Int64(modulus) ? UInt64(v) : reduce(v) }
+  public func add(_ a: UInt64, _ b: UInt64) -> UInt64 { mod(a + b) }
+  public func sub(_ a: UInt64, _ b: UInt64) -> UInt64 { mod(a + modulus - b) }
+  public func negate(_ a: UInt64) -> UInt64 { mod(modulus - a) }
+  public func addPlain(_ a: UInt64, _ value: Int64, width: Int) -> UInt64 { mod(a + reduceClear(value)) }
+  public func mulPlain(_ a: UInt64, _ value: Int64) -> UInt64 { mod(a * reduceClear(value)) }
+  public func mulAddPlain(_ acc: UInt64, _ a: UInt64, _ value: Int64) -> UInt64 { mod(acc + a * reduceClear(value)) }
 
   public func bootstrap(_ inputs: [UInt64], _ lookup: LookupBatch, threads: Int) throws(InterpreterError) -> [UInt64] {
     let p = lookup.inputWidth
     let size = UInt64(1) << UInt64(p)
     let m = modulus
-    return inputs.enumerated().map { i, r in
+    return parallelMap(inputs.count, threads: threads, minimumChunk: 32768, fill: 0) { i in
+      let r = inputs[i]
       let table = lookup.selectors.map { lookup.tables[Int($0[i])] } ?? lookup.tables[0]
       let index: UInt64?
       if lookup.inputSigned {

@@ -78,6 +78,23 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     throw .invalidProgram("function '@\(function.symbolName)' has no return")
   }
 
+  /// Evaluates the clear constants and the tables of constant lookups of `function` into the
+  /// cache, so that runs only do per-sample work.
+  public func prepare(_ function: FuncDialect.FuncOp) throws(InterpreterError) {
+    guard let body = function.body else { return }
+    var frame = Frame()
+    for op in body.operations {
+      if op.name == "arith.constant" {
+        let t = try cache.constant(op) { () throws(InterpreterError) in try executeUpstream(op, &frame)?.first }
+        frame.values[ObjectIdentifier(op.results[0])] = .clear(t)
+      } else if op.name.rawValue.contains("lookup_table"), op.operands.count > 1,
+        op.operands[1].definingOp?.name == "arith.constant", op.results.first?.type.isEncrypted == true
+      {
+        _ = try cachedTables(op, frame)
+      }
+    }
+  }
+
   struct Frame {
     var values: [ObjectIdentifier: RuntimeValue<C>] = [:]
     func get(_ v: Value) throws(InterpreterError) -> RuntimeValue<C> {
@@ -271,19 +288,17 @@ public struct Interpreter<D: FHEDomain>: Sendable {
 
   func encEnc(_ op: Operation, _ f: Frame, _ g: @escaping @Sendable (D, C, C) -> C) throws(InterpreterError) -> Tensor<C> {
     let out = Self.shape(op.results[0])
-    let a = try f.enc(op.operands[0]).broadcast(to: out).elements
-    let b = try f.enc(op.operands[1]).broadcast(to: out).elements
+    let a = Operand(try f.enc(op.operands[0]), out), b = Operand(try f.enc(op.operands[1]), out)
     let d = domain
-    let r = parallelMap(a.count, threads: threads, minimumChunk: 4096, fill: d.zero()) { i in g(d, a[i], b[i]) }
+    let r = parallelMap(out.reduce(1, *), threads: threads, minimumChunk: 65536, fill: d.zero()) { i in g(d, a[i], b[i]) }
     return Tensor(shape: out, elements: r)
   }
 
   func encClear(_ op: Operation, _ f: Frame, enc: Int, clear: Int, _ g: @escaping @Sendable (D, C, Int64) -> C) throws(InterpreterError) -> Tensor<C> {
     let out = Self.shape(op.results[0])
-    let a = try f.enc(op.operands[enc]).broadcast(to: out).elements
-    let c = try f.clear(op.operands[clear]).broadcast(to: out).elements
+    let a = Operand(try f.enc(op.operands[enc]), out), c = Operand(try f.clear(op.operands[clear]), out)
     let d = domain
-    let r = parallelMap(a.count, threads: threads, minimumChunk: 4096, fill: d.zero()) { i in g(d, a[i], c[i]) }
+    let r = parallelMap(out.reduce(1, *), threads: threads, minimumChunk: 65536, fill: d.zero()) { i in g(d, a[i], c[i]) }
     return Tensor(shape: out, elements: r)
   }
 
@@ -362,11 +377,18 @@ public struct Interpreter<D: FHEDomain>: Sendable {
   func round(_ xs: [C], from p: Int, to q: Int) throws(InterpreterError) -> [C] {
     let d = p - q
     guard d > 0 else { return xs }
-    var t = xs.map { domain.addPlain($0, Int64(1) << Int64(d - 1), width: p) }
+    let dm = domain
+    let carried = xs
+    var t = parallelMap(xs.count, threads: threads, minimumChunk: 65536, fill: dm.zero()) { k in
+      dm.addPlain(carried[k], Int64(1) << Int64(d - 1), width: p)
+    }
     for i in 0..<d {
-      let shifted = t.map { domain.addPlain(domain.mulPlain($0, Int64(1) << Int64(p - i)), 1, width: 1) }
+      let current = t
+      let shifted = parallelMap(t.count, threads: threads, minimumChunk: 65536, fill: dm.zero()) { k in
+        dm.addPlain(dm.mulPlain(current[k], Int64(1) << Int64(p - i)), 1, width: 1)
+      }
       let bits = try domain.extractMostSignificantBit(shifted, outputWidth: p - i, threads: threads)
-      t = zip(t, bits).map { domain.sub($0, $1) }
+      t = parallelMap(t.count, threads: threads, minimumChunk: 65536, fill: dm.zero()) { k in dm.sub(current[k], bits[k]) }
     }
     return t
   }
@@ -417,27 +439,48 @@ public struct Interpreter<D: FHEDomain>: Sendable {
       let encLeft = op.name.rawValue == "FHELinalg.matmul_eint_int"
       let e = try f.enc(encLeft ? lhsV : rhsV).elements
       let c = try f.clear(encLeft ? rhsV : lhsV).elements
-      // Strides of the contraction in each operand, for output (bi, i, j).
-      let eBatch = encLeft ? lMap : rMap, cBatch = encLeft ? rMap : lMap
-      let eBatchSize = encLeft ? m * k : k * n, cBatchSize = encLeft ? k * n : m * k
-      let eStep = encLeft ? 1 : n, cStep = encLeft ? n : 1
-      result = e.withUnsafeBufferPointer { eb in
-        c.withUnsafeBufferPointer { cb in
-          let ep = SharedBuffer(base: UnsafeMutablePointer(mutating: eb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
-          let cp = SharedBuffer(base: UnsafeMutablePointer(mutating: cb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
-          return parallelMap(total, threads: threads, minimumChunk: max(1, 16384 / max(k, 1)), fill: d.zero()) { o in
-            let bi = o / (m * n), i = (o / n) % m, j = o % n
-            let eBase = eBatch[bi] * eBatchSize + (encLeft ? i * k : j)
-            let cBase = cBatch[bi] * cBatchSize + (encLeft ? j : i * k)
-            var acc = d.zero()
-            for kk in 0..<k {
-              let w = cp[cBase + kk * cStep]
-              if w != 0 { acc = d.mulAddPlain(acc, ep[eBase + kk * eStep], w) }
+      // Work unit: one output row segment (batch bi, row i, columns j0..<j1). Rows of the
+      // right operand are read contiguously; zero clear weights are skipped (exact).
+      let block = max(1, min(n, (n + threads * 4 - 1) / (threads * 4)))
+      let blocksPerRow = (n + block - 1) / block
+      let units = batchCount * m * blocksPerRow
+      var out = [C](repeating: d.zero(), count: total)
+      out.withUnsafeMutableBufferPointer { ob in
+        e.withUnsafeBufferPointer { eb in
+          c.withUnsafeBufferPointer { cb in
+            let op = SharedBuffer(base: ob.baseAddress!)
+            let ep = SharedBuffer(base: UnsafeMutablePointer(mutating: eb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+            let cp = SharedBuffer(base: UnsafeMutablePointer(mutating: cb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+            parallelChunks(units, threads: threads, minimumChunk: 1) { range in
+              var acc = [C](repeating: d.zero(), count: block)
+              for u in range {
+                let jb = u % blocksPerRow, i = (u / blocksPerRow) % m, bi = u / (blocksPerRow * m)
+                let j0 = jb * block, j1 = min(n, j0 + block)
+                for j in 0..<(j1 - j0) { acc[j] = d.zero() }
+                let lBase = lMap[bi] * m * k + i * k
+                let rBase = rMap[bi] * k * n
+                for kk in 0..<k {
+                  let row = rBase + kk * n
+                  if encLeft {
+                    let x = ep[lBase + kk]
+                    for j in j0..<j1 {
+                      let w = cp[row + j]
+                      if w != 0 { acc[j - j0] = d.mulAddPlain(acc[j - j0], x, w) }
+                    }
+                  } else {
+                    let w = cp[lBase + kk]
+                    if w == 0 { continue }
+                    for j in j0..<j1 { acc[j - j0] = d.mulAddPlain(acc[j - j0], ep[row + j], w) }
+                  }
+                }
+                let outBase = (bi * m + i) * n
+                for j in j0..<j1 { op[outBase + j] = acc[j - j0] }
+              }
             }
-            return acc
           }
         }
       }
+      result = out
     }
     return Tensor(shape: outShape, elements: result)
   }
@@ -504,39 +547,45 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     let x = input.elements
     // Per filter, the non-zero weights with their offset inside the input window: adding
     // `x·0` leaves a phase unchanged, so skipping zeros is exact in every domain.
-    var offsets: [[Int]] = [], weights: [[Int64]] = []
+    var offsets: [Int] = [], weights: [Int64] = [], starts: [Int] = [0]
     for fi in 0..<fN {
       let g = fi / fPerGroup
-      var o: [Int] = [], w8: [Int64] = []
       for c in 0..<cg {
         for ky in 0..<kh {
           for kx in 0..<kw {
             let v = weight.elements[((fi * cg + c) * kh + ky) * kw + kx]
             if v != 0 {
-              o.append((g * cg + c) * h * w + ky * dh * w + kx * dw)
-              w8.append(v)
+              offsets.append((g * cg + c) * h * w + ky * dh * w + kx * dw)
+              weights.append(v)
             }
           }
         }
       }
-      offsets.append(o)
-      weights.append(w8)
+      starts.append(offsets.count)
     }
     let total = outShape.reduce(1, *)
-    let filterOffsets = offsets, filterWeights = weights
-    let r = x.withUnsafeBufferPointer { xb in
-      let xp = SharedBuffer(base: UnsafeMutablePointer(mutating: xb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
-      return parallelMap(total, threads: threads, minimumChunk: 64, fill: d.zero()) { o in
-        let ox = o % ow, oy = (o / ow) % oh, fi = (o / (ow * oh)) % fN, n = o / (ow * oh * fN)
-        let base = n * cIn * h * w + oy * sh * w + ox * sw
-        var acc = d.zero()
-        if let bias { acc = d.addPlain(acc, bias[fi], width: p) }
-        filterOffsets[fi].withUnsafeBufferPointer { ob in
-          filterWeights[fi].withUnsafeBufferPointer { wb in
-            for k in 0..<ob.count { acc = d.mulAddPlain(acc, xp[base + ob[k]], wb[k]) }
+    let filterStarts = starts
+    var r = [C](repeating: d.zero(), count: total)
+    r.withUnsafeMutableBufferPointer { rb in
+      x.withUnsafeBufferPointer { xb in
+        offsets.withUnsafeBufferPointer { ob in
+          weights.withUnsafeBufferPointer { wb in
+            let out = SharedBuffer(base: rb.baseAddress!)
+            let xp = SharedBuffer(base: UnsafeMutablePointer(mutating: xb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+            let op = SharedBuffer(base: UnsafeMutablePointer(mutating: ob.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+            let wp = SharedBuffer(base: UnsafeMutablePointer(mutating: wb.baseAddress ?? UnsafePointer(bitPattern: 8)!))
+            parallelChunks(total, threads: threads, minimumChunk: 64) { range in
+              for o in range {
+                let ox = o % ow, oy = (o / ow) % oh, fi = (o / (ow * oh)) % fN, n = o / (ow * oh * fN)
+                let base = n * cIn * h * w + oy * sh * w + ox * sw
+                var acc = d.zero()
+                if let bias { acc = d.addPlain(acc, bias[fi], width: p) }
+                for k in filterStarts[fi]..<filterStarts[fi + 1] { acc = d.mulAddPlain(acc, xp[base + op[k]], wp[k]) }
+                out[o] = acc
+              }
+            }
           }
         }
-        return acc
       }
     }
     return Tensor(shape: outShape, elements: r)
@@ -579,6 +628,23 @@ public struct Interpreter<D: FHEDomain>: Sendable {
       out.append(flat)
     }
     return out
+  }
+}
+
+/// An operand of an elementwise op read at the result's flat indices (numpy broadcasting),
+/// without materializing the broadcast when shapes agree or the operand has one element.
+struct Operand<E: Sendable>: Sendable {
+  let elements: [E]
+  let map: [Int]?
+
+  init(_ t: Tensor<E>, _ out: [Int]) {
+    elements = t.elements
+    map = t.shape == out || t.elements.count == 1 ? nil : Tensor<E>.broadcastIndices(from: t.shape, to: out)
+  }
+
+  @inline(__always) subscript(i: Int) -> E {
+    if let map { return elements[map[i]] }
+    return elements.count == 1 ? elements[0] : elements[i]
   }
 }
 

@@ -32,9 +32,9 @@ struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run a function of a circuit on .npy or .json inputs.",
     discussion: """
-      Inputs bind to the function arguments in order. When every batched input has an extra
-      leading dimension B (or B replaces a leading 1 of the argument shape), the circuit runs once
-      per sample and the outputs are stacked.
+      Inputs bind to the function arguments in order. When every batched input has an extra \
+      leading dimension B (or B replaces a leading 1 of the argument shape), the circuit runs \
+      once per sample and the outputs are stacked.
       """)
 
   @Argument(help: "The circuit (MLIR text; .gz is decompressed).")
@@ -106,11 +106,14 @@ struct Run: ParsableCommand {
       var options = SimulateOptions(threads: threads, encoding: encoding)
       options.profile = profile
       let sim = Simulator(circuit: c, options: options)
+      try sim.prepare()
       let start = Date()
       let results = try sim.run(arrays: arrays)
       let elapsed = Date().timeIntervalSince(start)
       if timing {
-        let batch = arrays.first.map { a in a.shape.count > (c.argumentTypes.first?.staticShape.count ?? 0) || a.shape.first != 1 ? (a.shape.first ?? 1) : 1 } ?? 1
+        let per = c.resultTypes.first?.staticShape ?? []
+        let got = results.first?.shape ?? []
+        let batch = got == per ? 1 : (got.first ?? 1)
         printError(String(format: "simulate: %.6f s total, %.6f s per sample (%d threads, %@ encoding)", elapsed, elapsed / Double(max(batch, 1)), threads, sim.resolvedEncoding.rawValue))
       }
       try write(results)
