@@ -13,6 +13,9 @@ let package = Package(
     .library(name: "TFHE", targets: ["TFHE"]),
     .library(name: "TorusFormats", targets: ["TorusFormats"]),
     .library(name: "TorusONNX", targets: ["TorusONNX"]),
+    .library(name: "TorusQNN", targets: ["TorusQNN"]),
+    .library(name: "TorusImport", targets: ["TorusImport"]),
+    .library(name: "TorusQNNTransforms", targets: ["TorusQNNTransforms"]),
     .executable(name: "torus-opt", targets: ["torus-opt"]),
     .executable(name: "torus", targets: ["torus"]),
     .executable(name: "torus-bench", targets: ["torus-bench"]),
@@ -38,6 +41,13 @@ let package = Package(
         "TorusFormats",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
+    .target(name: "TorusQNN", dependencies: ["TorusIR"]),
+    .target(
+      name: "TorusImport",
+      dependencies: ["TorusIR", "TorusQNN", "TorusONNX", "TorusFormats"]),
+    .target(
+      name: "TorusQNNTransforms",
+      dependencies: ["TorusIR", "TorusPasses", "TorusQNN", "TorusFormats"]),
     .executableTarget(
       name: "torus-opt",
       dependencies: ["TorusOpt"]),
@@ -57,5 +67,9 @@ let package = Package(
     .testTarget(name: "TFHETests", dependencies: ["TFHE"]),
     .testTarget(name: "TorusFormatsTests", dependencies: ["TorusFormats"]),
     .testTarget(name: "TorusONNXTests", dependencies: ["TorusONNX", "TorusFormats"]),
+    .testTarget(name: "TorusQNNTests", dependencies: ["TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusFormats"]),
+    .testTarget(
+      name: "TorusImportTests",
+      dependencies: ["TorusImport", "TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusPasses", "TorusONNX", "TorusFormats"]),
   ]
 )
