@@ -44,7 +44,7 @@ let package = Package(
     .target(name: "TorusQNN", dependencies: ["TorusIR"]),
     .target(
       name: "TorusImport",
-      dependencies: ["TorusIR", "TorusQNN", "TorusONNX", "TorusFormats"]),
+      dependencies: ["TorusIR", "TorusPasses", "TorusQNN", "TorusQNNTransforms", "TorusONNX", "TorusFormats"]),
     .target(
       name: "TorusQNNTransforms",
       dependencies: ["TorusIR", "TorusPasses", "TorusQNN", "TorusFormats"]),

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import TorusFormats
+import TorusIR
+import TorusImport
+import TorusQNN
+import TorusQNNTransforms
+
+/// One chess model folder of `shared/models` and what Concrete-ML recorded for it.
+struct ReferenceModel: CustomStringConvertible, Sendable {
+  var folder: String
+  var inputNames: [String]  // "" for a single input, else "_board", "_source"
+  var description: String { folder }
+
+  static let fast = [
+    ReferenceModel(folder: "chess-source-h8", inputNames: [""]),
+    ReferenceModel(folder: "chess-target-h8", inputNames: ["_board", "_source"]),
+    ReferenceModel(folder: "chess-source-h32", inputNames: [""]),
+    ReferenceModel(folder: "chess-target-h32", inputNames: ["_board", "_source"]),
+  ]
+  static let large = [
+    ReferenceModel(folder: "chess-source-h128", inputNames: [""]),
+    ReferenceModel(folder: "chess-target-h128", inputNames: ["_board", "_source"]),
+  ]
+
+  func load(_ name: String) throws -> NDArray {
+    try Npy.read(contentsOf: SharedData.url("models/\(folder)/\(name)")!)
+  }
+
+  var maximumBitWidth: Int? {
+    guard let url = SharedData.url("models/\(folder)/info.json"), let data = try? Data(contentsOf: url),
+      let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let circuit = json["circuit"] as? [String: Any]
+    else { return nil }
+    return circuit["maximum_integer_bit_width"] as? Int
+  }
+}
+
+/// Exact-match counts of one model against Concrete-ML's recorded results.
+struct ValidationResult: CustomStringConvertible {
+  var model: String
+  var inputs: (Int, Int)
+  var clearQuant: (Int, Int)
+  var simulate: (Int, Int)
+  var maxBitWidth: (Int, Int?)
+  var seconds: Double
+  var description: String {
+    "\(model): inputs \(inputs.0)/\(inputs.1), clear_quant \(clearQuant.0)/\(clearQuant.1), simulate_q \(simulate.0)/\(simulate.1), max bit width \(maxBitWidth.0) (info.json \(maxBitWidth.1.map(String.init) ?? "?")), compile \(String(format: "%.2f", seconds)) s"
+  }
+  var exact: Bool {
+    inputs.0 == inputs.1 && clearQuant.0 == clearQuant.1 && simulate.0 == simulate.1 && maxBitWidth.0 == maxBitWidth.1
+  }
+}
+
+func validate(_ m: ReferenceModel) throws -> ValidationResult {
+  let start = Date()
+  let module = try importONNX(contentsOf: SharedData.url("models/\(m.folder)/model.qonnx.onnx")!)
+  let inputsets = try m.inputNames.map { try m.load("inputset\($0).npy") }
+  let compiled = try QATCompiler.compile(model: module, inputsets: inputsets)
+  let seconds = Date().timeIntervalSince(start)
+
+  let tests = try m.inputNames.map { try m.load("test_inputs\($0).npy") }
+  let expectedQ = try m.inputNames.map { try m.load("test_inputs_q\($0).npy").int64Values }
+  let q = compiled.program.quantizeInputs(tests)
+  var inputMatches = 0, inputTotal = 0
+  for (ours, theirs) in zip(q, expectedQ) {
+    inputTotal += theirs.count
+    inputMatches += zip(ours.data, theirs).filter { $0 == $1 }.count
+  }
+  // The circuit consumes the recorded integers (so output checks do not depend on input quantization).
+  let recorded = zip(q, expectedQ).map { IntTensor(shape: $0.shape, data: $1) }
+  let values = compiled.program.evaluate(recorded)
+  let out = values[compiled.program.outputs[0].node]
+  let simulate = try m.load("expected_simulate_q.npy").int64Values
+  let clear = try m.load("expected_clear_quant.npy").doubleValues
+  let deq = compiled.program.dequantizeOutput(0, out).data.map { Double(Float($0)) }
+  return ValidationResult(
+    model: m.folder, inputs: (inputMatches, inputTotal),
+    clearQuant: (zip(deq, clear).filter { $0 == $1 }.count, clear.count),
+    simulate: (zip(out.data, simulate).filter { $0 == $1 }.count, simulate.count),
+    maxBitWidth: (compiled.maximumBitWidth, m.maximumBitWidth), seconds: seconds)
+}
+
+@Suite struct ModelValidationTests {
+  /// Small models: bit-exact against Concrete-ML 1.9 (clear inference, simulation, max width).
+  @Test(arguments: ReferenceModel.fast)
+  func reproducesConcreteMLExactly(_ m: ReferenceModel) throws {
+    guard SharedData.url("models/\(m.folder)/model.qonnx.onnx") != nil else {
+      print(SharedData.skipMessage)
+      return
+    }
+    let r = try validate(m)
+    print("validation: \(r)")
+    #expect(r.exact, "\(r)")
+  }
+
+  /// The h128 models (a few seconds each); run with `TORUS_LARGE_MODELS=1`.
+  @Test(arguments: ReferenceModel.large)
+  func reproducesLargeModels(_ m: ReferenceModel) throws {
+    guard ProcessInfo.processInfo.environment["TORUS_LARGE_MODELS"] != nil else { return }
+    guard SharedData.url("models/\(m.folder)/model.qonnx.onnx") != nil else {
+      print(SharedData.skipMessage)
+      return
+    }
+    let r = try validate(m)
+    print("validation: \(r)")
+    #expect(r.exact, "\(r)")
+  }
+}
