@@ -107,3 +107,54 @@ func validate(_ m: ReferenceModel) throws -> ValidationResult {
     #expect(r.exact, "\(r)")
   }
 }
+
+/// The circuit's ops (without constants) as `name(operand types) -> result types`, with table contents.
+func circuitSignature(_ module: Module) -> [String] {
+  var out: [String] = []
+  module.operation.walk { op in
+    guard op.name.dialect == "FHE" || op.name.dialect == "FHELinalg" || op.name.rawValue.hasPrefix("tensor.insert_slice")
+      || op.name.rawValue.hasPrefix("tensor.collapse") || op.name.rawValue == "func.func" || op.name.rawValue == "func.return"
+    else { return }
+    var text = op.name.rawValue + "(" + op.operands.map { "\($0.type)" }.joined(separator: ", ") + ") -> "
+      + op.results.map { "\($0.type)" }.joined(separator: ", ")
+    if op.name.rawValue == "func.func" { text += " \(op.attribute("function_type").map { "\($0)" } ?? "")" }
+    if op.name.rawValue.contains("lookup_table") {
+      for v in op.operands.dropFirst() {
+        if let c = v.definingOp, case .denseElements(let d)? = c.attribute("value") {
+          let fnv = d.int64Values.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64(bitPattern: $1)) &* 0x100_0000_01b3 }
+          text += " table#\(d.type):\(String(fnv, radix: 16))"
+        }
+      }
+    }
+    out.append(text)
+  }
+  return out
+}
+
+@Suite struct CircuitComparisonTests {
+  /// Our circuit has the same ops, types and tables as the one Concrete-ML emitted (order aside).
+  @Test(arguments: [("chess-source-h8", "mlir_source.txt"), ("chess-target-h8", "mlir_target.txt")])
+  func matchesConcreteMLCircuit(_ folder: String, _ file: String) throws {
+    guard let reference = SharedData.url("models/\(folder)/\(file)") else {
+      print(SharedData.skipMessage)
+      return
+    }
+    let m = ReferenceModel.fast.first { $0.folder == folder }!
+    let module = try importONNX(contentsOf: SharedData.url("models/\(folder)/model.qonnx.onnx")!)
+    let compiled = try QATCompiler.compile(model: module, inputsets: try m.inputNames.map { try m.load("inputset\($0).npy") })
+    var registry = DialectRegistry.core
+    registry.allowUnregisteredDialects = true
+    let text = try String(contentsOf: reference, encoding: .utf8)
+    let theirs = try OpAsmParser(file: SourceFile(name: file, bytes: Array(text.utf8)), registry: registry).parseModule()
+    let ours = circuitSignature(compiled.circuit).sorted()
+    let expected = circuitSignature(theirs).sorted()
+    #expect(expected.count == ours.count && expected.count > 10, "\(expected.count) reference ops, \(ours.count) ours")
+    #expect(expected.filter { $0.contains("table#") }.count >= 7)
+    let missing = expected.filter { !ours.contains($0) }
+    let extra = ours.filter { !expected.contains($0) }
+    #expect(missing.isEmpty && extra.isEmpty, "missing: \(missing.joined(separator: "\n"))\nextra: \(extra.joined(separator: "\n"))")
+    // Our text parses back.
+    let printed = String(decoding: compiled.circuit.print(), as: UTF8.self)
+    _ = try OpAsmParser(file: SourceFile(name: "ours.mlir", bytes: Array(printed.utf8)), registry: registry).parseModule()
+  }
+}
