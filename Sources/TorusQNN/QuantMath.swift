@@ -1,9 +1,9 @@
 import Foundation
 
 /// Rounds half to even, as numpy's `rint` and `torch.round` do.
-@inlinable public func rint(_ x: Double) -> Double { x.rounded(.toNearestOrEven) }
+@inlinable public func roundHalfEven(_ x: Double) -> Double { x.rounded(.toNearestOrEven) }
 
-/// An affine integer quantizer `q = clip(rint(x/s + z), lo, hi)`, `x̂ = s·(q - z)`.
+/// An affine integer quantizer `q = clip(roundHalfEven(x/s + z), lo, hi)`, `x̂ = s·(q - z)`.
 ///
 /// `offset = 2^(n-1)` when signed; the range is `[-offset (+1 if narrow), 2^n - 1 - offset]`.
 public struct Quantizer: Hashable, Sendable, CustomStringConvertible {
@@ -26,9 +26,9 @@ public struct Quantizer: Hashable, Sendable, CustomStringConvertible {
   public var lowerBound: Int64 { -offset + (isNarrow ? 1 : 0) }
   public var upperBound: Int64 { (Int64(1) << Int64(bits)) - 1 - offset }
 
-  /// `clip(rint(x/s + z), lo, hi)`.
+  /// `clip(roundHalfEven(x/s + z), lo, hi)`.
   @inlinable public func quantize(_ x: Double) -> Int64 {
-    let y = rint(x / scale + Double(zeroPoint))
+    let y = roundHalfEven(x / scale + Double(zeroPoint))
     return Int64(Swift.min(Swift.max(y, Double(lowerBound)), Double(upperBound)))
   }
 
@@ -72,10 +72,10 @@ public struct BrevitasQuant: Hashable, Sendable {
     isSigned ? Double((Int64(1) << Int64(bitWidth - 1)) - 1) : Double((Int64(1) << Int64(bitWidth)) - 1)
   }
 
-  /// The integer `k = rint(clip(x/S + Z, lo, hi))`.
+  /// The integer `k = roundHalfEven(clip(x/S + Z, lo, hi))`.
   @inlinable public func integer(_ x: Double) -> Double {
     let y = x / Double(scale) + Double(zeroPoint)
-    return rint(Swift.min(Swift.max(y, lowerBound), upperBound))
+    return roundHalfEven(Swift.min(Swift.max(y, lowerBound), upperBound))
   }
 
   /// Fake quantization `(k - Z)·S` in float64.
@@ -116,14 +116,14 @@ public enum QuantMath {
   /// flag forces zero point 0. Returns `(scale, zeroPoint)`.
   public static func fitParameters(rmin: Double, rmax: Double, bits n: Int, qat: Bool) -> (Double, Int64) {
     if rmax - rmin < 1e-6 {
-      if abs(rmax) < 1e-6 { return (1, Int64(rint(-rmin))) }
+      if abs(rmax) < 1e-6 { return (1, Int64(roundHalfEven(-rmin))) }
       return (rmax, 0)
     }
     let levels = Double((Int64(1) << Int64(n)) - 1)
     let scale = (rmax - rmin) / levels
     if qat { return (scale, 0) }
     // offset 0 (unsigned): z = round((rmax·0 - rmin·(2^n - 1)) / (rmax - rmin))
-    let z = rint((rmax * 0 - rmin * levels) / (rmax - rmin))
+    let z = roundHalfEven((rmax * 0 - rmin * levels) / (rmax - rmin))
     return (scale, Int64(z))
   }
 

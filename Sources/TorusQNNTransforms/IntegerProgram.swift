@@ -11,7 +11,7 @@ public enum FloatStep: Sendable, Equatable {
   case batchNorm(mean: [Double], denominator: [Double], gamma: [Double], beta: [Double])
   case relu
   case sigmoid
-  /// Brevitas fake quantization `(rint(clip(x/S + Z)) - Z) · S`.
+  /// Brevitas fake quantization `(roundHalfEven(clip(x/S + Z)) - Z) · S`.
   case fakeQuant(BrevitasQuant)
   /// `x + c[channel]` (one value broadcasts).
   case addConstant([Double])
@@ -46,13 +46,18 @@ public enum FloatStep: Sendable, Equatable {
 public struct FusedFunction: Sendable, Equatable {
   /// How the float result becomes an integer.
   public enum Rounding: Sendable, Equatable {
-    /// `clip(rint(x/s + z), lo, hi)`.
+    /// `clip(roundHalfEven(x/s + z), lo, hi)`.
     case quantize(Quantizer)
-    /// `rint(x/s + z)` without clipping (Concrete-ML 1.9's operand rescale of an Add).
+    /// `roundHalfEven(x/s + z)` without clipping (Concrete-ML 1.9's operand rescale of an Add).
     case rescale(scale: Double, zeroPoint: Int64)
   }
   public var steps: [FloatStep]
   public var rounding: Rounding
+
+  public init(steps: [FloatStep], rounding: Rounding) {
+    self.steps = steps
+    self.rounding = rounding
+  }
 
   /// Number of distinct channel functions (1 when no step has per-channel constants).
   public var channelCount: Int { steps.map(\.channelCount).max() ?? 1 }
@@ -62,7 +67,7 @@ public struct FusedFunction: Sendable, Equatable {
     for s in steps { x = s.apply(x, channel: c) }
     switch rounding {
     case .quantize(let q): return q.quantize(x)
-    case .rescale(let s, let z): return Int64(rint(x / s + Double(z)))
+    case .rescale(let s, let z): return Int64(roundHalfEven(x / s + Double(z)))
     }
   }
 }
@@ -89,6 +94,8 @@ public struct IntegerProgram: Sendable {
     public var shape: [Int]
     /// Name of the graph node this comes from.
     public var name: String
+    /// The `QGraph` nodes this node computes (all ops fused into a lookup).
+    public var sources: [Int] = []
   }
 
   public var nodes: [Node] = []
@@ -97,7 +104,7 @@ public struct IntegerProgram: Sendable {
   /// Returned nodes and the quantizers that dequantize them.
   public var outputs: [(node: Int, quantizer: Quantizer)] = []
 
-  /// Quantizes inputs with the input quantizers (`clip(rint(x/s + z))`).
+  /// Quantizes inputs with the input quantizers (`clip(roundHalfEven(x/s + z))`).
   public func quantizeInputs(_ inputs: [NDArray]) -> [IntTensor] {
     zip(inputs, inputQuantizers).map { a, q in IntTensor(shape: a.shape, data: a.doubleValues.map(q.quantize)) }
   }
@@ -143,6 +150,12 @@ public struct IntegerProgram: Sendable {
     let channels = f.channelCount
     let c = a.shape.count >= 2 ? a.shape[1] : 1
     let inner = a.shape.count >= 2 ? a.shape.dropFirst(2).reduce(1, *) : 1
+    if hi - lo >= Int64(a.count) {
+      // A sparse range (very wide accumulators): evaluate each element.
+      var out = a.data
+      for i in out.indices { out[i] = f.apply(a.data[i], channel: channels == 1 ? 0 : (i / inner) % c) }
+      return IntTensor(shape: a.shape, data: out)
+    }
     let width = Int(hi - lo + 1)
     var tables = [[Int64]](repeating: [], count: channels)
     for ch in 0..<channels { tables[ch] = (0..<width).map { f.apply(lo + Int64($0), channel: ch) } }

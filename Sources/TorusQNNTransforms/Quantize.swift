@@ -21,7 +21,7 @@ extension QGraph {
     case integer(node: Int, quantizer: Quantizer)
     /// A float function of one integer node, still to be fused; `last` is the Brevitas Quant that
     /// ends it (nil when the chain does not end in a Quant).
-    case chain(source: Int, steps: [FloatStep], last: BrevitasQuant?)
+    case chain(source: Int, steps: [FloatStep], last: BrevitasQuant?, members: [Int])
     case constant(FloatTensor)
     case quantizedConstant(IntTensor, Quantizer)
   }
@@ -37,8 +37,8 @@ extension QGraph {
     var lowered: [Lowered] = []
     var quantizedInputs = Set<Int>()
 
-    func append(_ op: IntegerProgram.Op, shape: [Int], name: String) -> Int {
-      program.nodes.append(IntegerProgram.Node(op: op, shape: shape, name: name))
+    func append(_ op: IntegerProgram.Op, shape: [Int], name: String, source: Int? = nil) -> Int {
+      program.nodes.append(IntegerProgram.Node(op: op, shape: shape, name: name, sources: source.map { [$0] } ?? []))
       return program.nodes.count - 1
     }
 
@@ -46,13 +46,14 @@ extension QGraph {
     func materialize(_ v: Lowered, for node: Node, operand: Int) throws(QNNError) -> (Int, Quantizer) {
       switch v {
       case .integer(let n, let q): return (n, q)
-      case .chain(let source, let steps, let last):
+      case .chain(let source, let steps, let last, let members):
         guard let last else {
           throw .unsupported(node: node.name, message: "operand \(operand) must come from a Brevitas Quant (QAT import), found a float computation without one")
         }
         let q = last.quantizer
         let f = FusedFunction(steps: steps, rounding: .quantize(q))
         let n = append(.lookup(x: source, function: f), shape: program.nodes[source].shape, name: nodes[node.inputs[operand]].name)
+        program.nodes[n].sources = members
         return (n, q)
       case .rawInput:
         throw .unsupported(node: node.name, message: "graph input used without a Brevitas Quant in front (add a QuantIdentity)")
@@ -62,10 +63,10 @@ extension QGraph {
     }
 
     /// The value as a float chain (starting one on an integer tensor).
-    func chain(_ v: Lowered, node: Node) throws(QNNError) -> (Int, [FloatStep]) {
+    func chain(_ v: Lowered, node: Node) throws(QNNError) -> (Int, [FloatStep], [Int]) {
       switch v {
-      case .integer(let n, let q): return (n, [.dequantize(scale: q.scale, zeroPoint: q.zeroPoint)])
-      case .chain(let s, let steps, _): return (s, steps)
+      case .integer(let n, let q): return (n, [.dequantize(scale: q.scale, zeroPoint: q.zeroPoint)], [])
+      case .chain(let s, let steps, _, let members): return (s, steps, members)
       default: throw .unsupported(node: node.name, message: "expected a computed operand")
       }
     }
@@ -95,22 +96,22 @@ extension QGraph {
           }
           quantizedInputs.insert(k)
           program.inputQuantizers[k] = b.quantizer
-          let n = append(.input(index: k, quantizer: b.quantizer), shape: nodes[node.inputs[0]].shape, name: nodes[node.inputs[0]].name)
+          let n = append(.input(index: k, quantizer: b.quantizer), shape: nodes[node.inputs[0]].shape, name: nodes[node.inputs[0]].name, source: index)
           result = .integer(node: n, quantizer: b.quantizer)
         case .integer(_, let q) where q == b.quantizer:
           result = ins[0]  // pass-through: identical quantizer
         case .quantizedConstant:
           throw .unsupported(node: node.name, message: "a Quant of quantized weights is not supported")
         default:
-          let (s, steps) = try chain(ins[0], node: node)
-          result = .chain(source: s, steps: steps + [.fakeQuant(b)], last: b)
+          let (s, steps, members) = try chain(ins[0], node: node)
+          result = .chain(source: s, steps: steps + [.fakeQuant(b)], last: b, members: members + [index])
         }
       case .identity: result = ins[0]
       case .relu, .sigmoid:
-        let (s, steps) = try chain(ins[0], node: node)
-        result = .chain(source: s, steps: steps + [node.op == .relu ? .relu : .sigmoid], last: nil)
+        let (s, steps, members) = try chain(ins[0], node: node)
+        result = .chain(source: s, steps: steps + [node.op == .relu ? .relu : .sigmoid], last: nil, members: members + [index])
       case .batchNorm(let eps):
-        let (s, steps) = try chain(ins[0], node: node)
+        let (s, steps, members) = try chain(ins[0], node: node)
         var params: [[Double]] = []
         for k in 1...4 {
           guard case .constant(let t) = ins[k] else {
@@ -119,7 +120,7 @@ extension QGraph {
           params.append(t.data)
         }
         let d = params[3].map { QuantMath.batchNormDenominator(variance: Float($0), epsilon: eps) }
-        result = .chain(source: s, steps: steps + [.batchNorm(mean: params[2], denominator: d, gamma: params[0], beta: params[1])], last: nil)
+        result = .chain(source: s, steps: steps + [.batchNorm(mean: params[2], denominator: d, gamma: params[0], beta: params[1])], last: nil, members: members + [index])
       case .conv(let group, let pads, let strides):
         let (x, qx) = try materialize(ins[0], for: node, operand: 0)
         guard case .quantizedConstant(let w, let qw) = ins[1] else {
@@ -135,8 +136,8 @@ extension QGraph {
         let perOut = w.count / o
         let sumW = qx.zeroPoint == 0 ? [] : (0..<o).map { c in Double(qx.zeroPoint) * Double(w.data[c * perOut..<(c + 1) * perOut].reduce(0, +)) }
         let acc = append(
-          .conv(x: x, weights: w, pads: pads, strides: strides, group: group, padValue: qx.zeroPoint), shape: node.shape, name: node.name)
-        result = .chain(source: acc, steps: [.accumulator(m: qx.scale * qw.scale, final: 0, sumW: sumW, bias: bias)], last: nil)
+          .conv(x: x, weights: w, pads: pads, strides: strides, group: group, padValue: qx.zeroPoint), shape: node.shape, name: node.name, source: index)
+        result = .chain(source: acc, steps: [.accumulator(m: qx.scale * qw.scale, final: 0, sumW: sumW, bias: bias)], last: nil, members: [])
       case .gemm, .matmul:
         var (alpha, beta, ta, tb) = (1.0, 1.0, false, false)
         if case .gemm(let a, let b, let x, let y) = node.op { (alpha, beta, ta, tb) = (a, b, x, y) }
@@ -156,17 +157,17 @@ extension QGraph {
         let sumW = qx.zeroPoint == 0 ? [] : (0..<n).map { j in
           Double(qx.zeroPoint) * Double((0..<w.shape[0]).reduce(Int64(0)) { $0 + w.data[$1 * n + j] })
         }
-        let acc = append(.matmul(x: x, weights: w), shape: node.shape, name: node.name)
-        result = .chain(source: acc, steps: [.accumulator(m: qx.scale * qw.scale, final: 0, sumW: sumW, bias: bias)], last: nil)
+        let acc = append(.matmul(x: x, weights: w), shape: node.shape, name: node.name, source: index)
+        result = .chain(source: acc, steps: [.accumulator(m: qx.scale * qw.scale, final: 0, sumW: sumW, bias: bias)], last: nil, members: [])
       case .flatten, .reshape:
         let (x, q) = try materialize(ins[0], for: node, operand: 0)
-        result = .integer(node: append(.reshape(x: x), shape: node.shape, name: node.name), quantizer: q)
+        result = .integer(node: append(.reshape(x: x), shape: node.shape, name: node.name, source: index), quantizer: q)
       case .add:
         switch (ins[0], ins[1]) {
         case (.constant(let c), let v), (let v, .constant(let c)):
-          let (s, steps) = try chain(v, node: node)
+          let (s, steps, members) = try chain(v, node: node)
           let channels = node.shape.count >= 2 ? node.shape[1] : 1
-          result = .chain(source: s, steps: steps + [.addConstant(try perChannel(c, channels: channels, node: node))], last: nil)
+          result = .chain(source: s, steps: steps + [.addConstant(try perChannel(c, channels: channels, node: node))], last: nil, members: members + [index])
         default:
           guard let calibration else {
             throw .unsupported(node: node.name, message: "an Add of two integer tensors needs calibration statistics")
@@ -178,10 +179,10 @@ extension QGraph {
           for k in 0..<2 {
             let (x, q) = try materialize(ins[k], for: node, operand: k)
             let f = FusedFunction(steps: [.dequantize(scale: q.scale, zeroPoint: q.zeroPoint)], rounding: .rescale(scale: sOut, zeroPoint: 0))
-            operands.append(append(.lookup(x: x, function: f), shape: program.nodes[x].shape, name: node.name + "/rescale\(k)"))
+            operands.append(append(.lookup(x: x, function: f), shape: program.nodes[x].shape, name: node.name + "/rescale\(k)", source: index))
           }
-          let sum = append(.add(operands[0], operands[1]), shape: node.shape, name: node.name)
-          result = .chain(source: sum, steps: [.dequantize(scale: sOut, zeroPoint: 0)], last: nil)
+          let sum = append(.add(operands[0], operands[1]), shape: node.shape, name: node.name, source: index)
+          result = .chain(source: sum, steps: [.dequantize(scale: sOut, zeroPoint: 0)], last: nil, members: [])
         }
       case .pad, .transpose:
         throw .unsupported(node: node.name, message: "'\(node.op)' on quantized values is not lowered yet")
