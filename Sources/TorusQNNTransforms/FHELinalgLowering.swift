@@ -91,6 +91,15 @@ public enum FHELinalgLowering {
       QuantMath.bitWidth(lo: values.min() ?? 0, hi: values.max() ?? 0) + 1
     }
 
+    /// A clear constant typed `i(original width + 1)`, stored as MLIR does: each value masked to
+    /// the element width (so -1 in `i5` is the byte 0x1F).
+    static func clearIntegers(_ values: [Int64], shape: [Int]) -> DenseElementsAttr {
+      let width = bitsPlusOne(values)
+      let mask = width >= 64 ? Int64(-1) : (Int64(1) << Int64(width)) - 1
+      let masked = width % 8 == 0 ? values : values.map { $0 & mask }
+      return .integers(masked, type: FHELinalgLowering.tensor(shape, .i(width)))
+    }
+
     mutating func run() throws(QNNError) -> Module {
       let module = IRSkeleton.module()
       var inputTypes: [IRType] = []
@@ -120,6 +129,8 @@ public enum FHELinalgLowering {
             if let cached = paddings[key] {
               base = cached
             } else {
+              // Concrete's order: the scalar 1, the zero tensor, then `from_elements`.
+              _ = constant(.integer(1, .i(width + 1)))
               let zero = builder.create(
                 "FHE.zero_tensor", resultTypes: [FHELinalgLowering.tensor(padded, encrypted(width, signed: false))]
               ).results[0]
@@ -141,7 +152,7 @@ public enum FHELinalgLowering {
               ])
             ).results[0]
           }
-          let weights = constant(.denseElements(.integers(w.data, type: FHELinalgLowering.tensor(w.shape, .i(Self.bitsPlusOne(w.data))))))
+          let weights = constant(.denseElements(Self.clearIntegers(w.data, shape: w.shape)))
           input = withSignedness(input, signed: signed)
           let s = strides.isEmpty ? [1, 1] : strides
           values.append(op("FHELinalg.conv2d", [input, weights], resultType, [
@@ -151,7 +162,7 @@ public enum FHELinalgLowering {
             NamedAttribute("strides", .denseElements(.integers(s.map(Int64.init), type: FHELinalgLowering.tensor([2], .i64)))),
           ]))
         case .matmul(let x, let w):
-          let weights = constant(.denseElements(.integers(w.data, type: FHELinalgLowering.tensor(w.shape, .i(Self.bitsPlusOne(w.data))))))
+          let weights = constant(.denseElements(Self.clearIntegers(w.data, shape: w.shape)))
           let input = withSignedness(values[x], signed: signed)
           values.append(op("FHELinalg.matmul_eint_int", [input, weights], resultType))
         case .reshape(let x):
@@ -211,8 +222,8 @@ public enum FHELinalgLowering {
             let c = shape[1]
             // Tables are numbered by first occurrence in row-major cell order: channel order here.
             let mapping = (0..<cells).map { Int64(channelTable[($0 / inner) % c]) }
-            let t = constant(.denseElements(.integers(distinct.flatMap { $0 }, type: FHELinalgLowering.tensor([distinct.count, size], .i64))))
             let m = constant(.denseElements(.integers(mapping, type: FHELinalgLowering.tensor(shape, .index))))
+            let t = constant(.denseElements(.integers(distinct.flatMap { $0 }, type: FHELinalgLowering.tensor([distinct.count, size], .i64))))
             values.append(op("FHELinalg.apply_mapped_lookup_table", [input, t, m], resultType))
           }
         }

@@ -176,8 +176,9 @@ extension QGraph {
           let (sOut, _) = QuantMath.fitParameters(
             rmin: calibration.minimum[index], rmax: calibration.maximum[index], bits: bits.modelOutputs, qat: false)
           var operands: [Int] = []
-          for k in 0..<2 {
-            let (x, q) = try materialize(ins[k], for: node, operand: k)
+          // Both operands' integers first, then both rescales (Concrete's node order).
+          let materialized = [try materialize(ins[0], for: node, operand: 0), try materialize(ins[1], for: node, operand: 1)]
+          for (k, (x, q)) in materialized.enumerated() {
             let f = FusedFunction(steps: [.dequantize(scale: q.scale, zeroPoint: q.zeroPoint)], rounding: .rescale(scale: sOut, zeroPoint: 0))
             operands.append(append(.lookup(x: x, function: f), shape: program.nodes[x].shape, name: node.name + "/rescale\(k)", source: index))
           }

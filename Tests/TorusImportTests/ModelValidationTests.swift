@@ -58,6 +58,12 @@ func validate(_ m: ReferenceModel) throws -> ValidationResult {
   let inputsets = try m.inputNames.map { try m.load("inputset\($0).npy") }
   let compiled = try QATCompiler.compile(model: module, inputsets: inputsets)
   let seconds = Date().timeIntervalSince(start)
+  if let dir = ProcessInfo.processInfo.environment["TORUS_DUMP_DIR"] {
+    // For inspection with torus-opt: the imported qnn graph and the circuit.
+    let qnn = try importONNX(contentsOf: SharedData.url("models/\(m.folder)/model.qonnx.onnx")!)
+    try Data(qnn.print()).write(to: URL(fileURLWithPath: "\(dir)/\(m.folder).qnn.mlir"))
+    try Data(compiled.circuit.print()).write(to: URL(fileURLWithPath: "\(dir)/\(m.folder).circuit.mlir"))
+  }
 
   let tests = try m.inputNames.map { try m.load("test_inputs\($0).npy") }
   let expectedQ = try m.inputNames.map { try m.load("test_inputs_q\($0).npy").int64Values }
@@ -132,7 +138,7 @@ func circuitSignature(_ module: Module) -> [String] {
 }
 
 @Suite struct CircuitComparisonTests {
-  /// Our circuit has the same ops, types and tables as the one Concrete-ML emitted (order aside).
+  /// Our circuit has the same ops, types and tables as the one Concrete-ML emitted, and the same text.
   @Test(arguments: [("chess-source-h8", "mlir_source.txt"), ("chess-target-h8", "mlir_target.txt")])
   func matchesConcreteMLCircuit(_ folder: String, _ file: String) throws {
     guard let reference = SharedData.url("models/\(folder)/\(file)") else {
@@ -153,8 +159,9 @@ func circuitSignature(_ module: Module) -> [String] {
     let missing = expected.filter { !ours.contains($0) }
     let extra = ours.filter { !expected.contains($0) }
     #expect(missing.isEmpty && extra.isEmpty, "missing: \(missing.joined(separator: "\n"))\nextra: \(extra.joined(separator: "\n"))")
-    // Our text parses back.
+    // Our text parses back, and is Concrete-ML's text byte for byte (their file has no final newline).
     let printed = String(decoding: compiled.circuit.print(), as: UTF8.self)
+    #expect(printed == text + "\n", "circuit text differs from \(file)")
     _ = try OpAsmParser(file: SourceFile(name: "ours.mlir", bytes: Array(printed.utf8)), registry: registry).parseModule()
   }
 }
