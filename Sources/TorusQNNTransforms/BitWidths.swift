@@ -47,12 +47,19 @@ extension IntegerProgram {
       case .add(let a, let b):
         union(i, a)
         union(i, b)
-      case .input, .lookup: break
+      case .input, .lookup, .round: break
       }
     }
     var widest: [Int: Int] = [:]
-    for i in nodes.indices { widest[find(i), default: 0] = max(widest[find(i), default: 0], widths[i]) }
-    let assigned = nodes.indices.map { widest[find($0)]! }
+    for i in nodes.indices {
+      if case .round = nodes[i].op { continue }
+      widest[find(i), default: 0] = max(widest[find(i), default: 0], widths[i])
+    }
+    var assigned = nodes.indices.map { widest[find($0)] ?? widths[$0] }
+    // A rounded accumulator keeps its input's width minus the dropped bits.
+    for (i, node) in nodes.enumerated() {
+      if case .round(let x, let l) = node.op { assigned[i] = assigned[x] - l }
+    }
     return BitWidthAnalysis(bounds: bounds, widths: widths, assigned: assigned, maximumBitWidth: maximum)
   }
 

@@ -23,11 +23,12 @@ public enum FHELinalgLowering {
   }
 
   /// Table entries for one channel, in two's-complement index order (`0…max`, then `min…-1`).
-  public static func table(_ f: FusedFunction, channel: Int, width: Int, signed: Bool) -> [Int64] {
+  /// Inputs rounded by `step` bits are the index shifted left by `step`.
+  public static func table(_ f: FusedFunction, channel: Int, width: Int, signed: Bool, step: Int = 0) -> [Int64] {
     let size = 1 << width
     return (0..<size).map { i in
       let v = signed && i >= size / 2 ? Int64(i - size) : Int64(i)
-      return f.apply(v, channel: channel)
+      return f.apply(v << Int64(step), channel: channel)
     }
   }
 
@@ -184,11 +185,19 @@ public enum FHELinalgLowering {
           var rhs = withSignedness(values[b], signed: signed)
           rhs = op("FHELinalg.mul_eint_int", [rhs, scalarTensor(1, width: 2)], rhs.type)
           values.append(op("FHELinalg.add_eint", [lhs, rhs], resultType))
+        case .round(let x, _):
+          values.append(op("FHELinalg.round", [values[x]], resultType))
         case .lookup(let x, let f):
           var input = values[x]
           let inSigned = analysis.isSigned(x)
           var tableWidth = analysis.assigned[x]
-          let original = analysis.widths[x]
+          var original = analysis.widths[x]
+          var step = 0
+          if case .round(_, let l) = program.nodes[x].op {
+            // Entries sampled every 2^l inputs, indexed by the rounded value >> l.
+            original = tableWidth
+            step = l
+          }
           if original <= tableOriginalWidthLimit && original < tableWidth {
             let shift = scalarTensor(Int64(1) << Int64(tableWidth - original), width: tableWidth - original + 2)
             input = op("FHELinalg.mul_eint_int", [input, shift], input.type)
@@ -199,7 +208,9 @@ public enum FHELinalgLowering {
           }
           let shape = program.nodes[x].shape
           let channels = f.channelCount
-          let perChannel = (0..<channels).map { FHELinalgLowering.table(f, channel: $0, width: tableWidth, signed: inSigned) }
+          let perChannel = (0..<channels).map {
+            FHELinalgLowering.table(f, channel: $0, width: tableWidth, signed: inSigned, step: step)
+          }
           var distinct: [[Int64]] = []
           var indexOf: [[Int64]: Int] = [:]
           var channelTable: [Int] = []

@@ -86,6 +86,8 @@ public struct IntegerProgram: Sendable {
     case add(Int, Int)
     /// Table lookup, per channel (axis 1) when the function has per-channel constants.
     case lookup(x: Int, function: FusedFunction)
+    /// `round_bit_pattern`: `((x + 2^(l-1)) >> l) << l` (`rounding_threshold_bits`).
+    case round(x: Int, lsbs: Int)
   }
 
   public struct Node: Sendable {
@@ -119,29 +121,37 @@ public struct IntegerProgram: Sendable {
   public func evaluate(_ inputs: [IntTensor]) -> [IntTensor] {
     var values: [IntTensor] = []
     values.reserveCapacity(nodes.count)
-    for node in nodes {
-      switch node.op {
-      case .input(let k, _): values.append(inputs[k])
-      case .conv(let x, let w, let pads, let strides, let group, let padValue):
-        let (d, s) = Kernels.conv2d(
-          values[x].data, values[x].shape, w.data, w.shape, pads: pads, strides: strides, group: group, padValue: padValue)
-        values.append(IntTensor(shape: s, data: d))
-      case .matmul(let x, let w):
-        let a = values[x]
-        let k = w.shape[0], n = w.shape[1]
-        let m = a.count / k
-        values.append(IntTensor(shape: Array(a.shape.dropLast()) + [n], data: Kernels.matmul(a.data, m: m, k: k, w.data, n: n)))
-      case .reshape(let x):
-        let a = values[x]
-        let batch = a.count / max(node.shape.reduce(1, *), 1)
-        values.append(IntTensor(shape: [batch] + node.shape.dropFirst(), data: a.data))
-      case .add(let a, let b):
-        values.append(IntTensor(shape: values[a].shape, data: zip(values[a].data, values[b].data).map(+)))
-      case .lookup(let x, let f):
-        values.append(Self.lookup(values[x], f))
-      }
-    }
+    for i in nodes.indices { values.append(evaluateNode(i, inputs: inputs, values: values)) }
     return values
+  }
+
+  /// The value of node `i`, given the inputs and the values of the nodes before it.
+  public func evaluateNode(_ i: Int, inputs: [IntTensor], values: [IntTensor]) -> IntTensor {
+    let node = nodes[i]
+    switch node.op {
+    case .input(let k, _): return inputs[k]
+    case .conv(let x, let w, let pads, let strides, let group, let padValue):
+      let (d, s) = Kernels.conv2d(
+        values[x].data, values[x].shape, w.data, w.shape, pads: pads, strides: strides, group: group, padValue: padValue)
+      return IntTensor(shape: s, data: d)
+    case .matmul(let x, let w):
+      let a = values[x]
+      let k = w.shape[0], n = w.shape[1]
+      let m = a.count / k
+      return IntTensor(shape: Array(a.shape.dropLast()) + [n], data: Kernels.matmul(a.data, m: m, k: k, w.data, n: n))
+    case .reshape(let x):
+      let a = values[x]
+      let batch = a.count / max(node.shape.reduce(1, *), 1)
+      return IntTensor(shape: [batch] + node.shape.dropFirst(), data: a.data)
+    case .add(let a, let b):
+      return IntTensor(shape: values[a].shape, data: zip(values[a].data, values[b].data).map(+))
+    case .lookup(let x, let f):
+      return Self.lookup(values[x], f)
+    case .round(let x, let l):
+      guard l > 0 else { return values[x] }
+      let half = Int64(1) << Int64(l - 1)
+      return IntTensor(shape: values[x].shape, data: values[x].data.map { (($0 + half) >> Int64(l)) << Int64(l) })
+    }
   }
 
   /// Applies a fused function through per-channel tables built over the observed input range.

@@ -1,3 +1,4 @@
+import TorusFormats
 import TorusQNN
 
 /// `n_bits` of Concrete-ML's compile call (only the two keys it accepts).
@@ -29,17 +30,38 @@ extension QGraph {
   /// Quantizes and fuses the graph into an integer program (Concrete-ML 1.9 QAT rules): Brevitas
   /// quantizers are taken over, float chains between integer ops become table lookups, an Add of
   /// two integer tensors is rescaled to the calibrated common scale.
+  ///
+  /// With `roundingThresholdBits` (Concrete-ML's `rounding_threshold_bits`), every Conv/Gemm
+  /// accumulator is rounded to that many most significant bits before its lookup; the bits to drop
+  /// come from the accumulator's range over `inputset`, evaluated layer by layer.
   public func buildIntegerProgram(
-    calibration: CalibrationStatistics?, bits: QuantizationBits = QuantizationBits()
+    calibration: CalibrationStatistics?, bits: QuantizationBits = QuantizationBits(),
+    roundingThresholdBits: Int? = nil, inputset: [NDArray]? = nil
   ) throws(QNNError) -> IntegerProgram {
+    if roundingThresholdBits != nil && inputset == nil {
+      throw .invalidInputset("rounding needs the inputset to size accumulators")
+    }
     var program = IntegerProgram()
+    var evaluationInputs = [IntTensor](repeating: IntTensor(shape: [0], data: []), count: inputs.count)
+    var values: [IntTensor] = []
     program.inputQuantizers = Array(repeating: Quantizer(bits: 0, isSigned: false, scale: 1), count: inputs.count)
     var lowered: [Lowered] = []
     var quantizedInputs = Set<Int>()
 
     func append(_ op: IntegerProgram.Op, shape: [Int], name: String, source: Int? = nil) -> Int {
       program.nodes.append(IntegerProgram.Node(op: op, shape: shape, name: name, sources: source.map { [$0] } ?? []))
+      if roundingThresholdBits != nil {
+        values.append(program.evaluateNode(program.nodes.count - 1, inputs: evaluationInputs, values: values))
+      }
       return program.nodes.count - 1
+    }
+
+    /// The accumulator, rounded to `roundingThresholdBits` significant bits when asked.
+    func rounded(_ acc: Int, name: String, source: Int) -> Int {
+      guard let r = roundingThresholdBits, let lo = values[acc].data.min(), let hi = values[acc].data.max() else { return acc }
+      let lsbs = max(0, QuantMath.bitWidth(lo: lo, hi: hi) - r)
+      guard lsbs > 0 else { return acc }
+      return append(.round(x: acc, lsbs: lsbs), shape: program.nodes[acc].shape, name: name, source: source)
     }
 
     /// The integers of a value, adding the table lookup that ends a chain.
@@ -96,6 +118,9 @@ extension QGraph {
           }
           quantizedInputs.insert(k)
           program.inputQuantizers[k] = b.quantizer
+          if let inputset, k < inputset.count {
+            evaluationInputs[k] = IntTensor(shape: inputset[k].shape, data: inputset[k].doubleValues.map(b.quantizer.quantize))
+          }
           let n = append(.input(index: k, quantizer: b.quantizer), shape: nodes[node.inputs[0]].shape, name: nodes[node.inputs[0]].name, source: index)
           result = .integer(node: n, quantizer: b.quantizer)
         case .integer(_, let q) where q == b.quantizer:
@@ -137,7 +162,8 @@ extension QGraph {
         let sumW = qx.zeroPoint == 0 ? [] : (0..<o).map { c in Double(qx.zeroPoint) * Double(w.data[c * perOut..<(c + 1) * perOut].reduce(0, +)) }
         let acc = append(
           .conv(x: x, weights: w, pads: pads, strides: strides, group: group, padValue: qx.zeroPoint), shape: node.shape, name: node.name, source: index)
-        result = .chain(source: acc, steps: [.accumulator(m: qx.scale * qw.scale, final: 0, sumW: sumW, bias: bias)], last: nil, members: [])
+        let accOrRounded = rounded(acc, name: node.name, source: index)
+        result = .chain(source: accOrRounded, steps: [.accumulator(m: qx.scale * qw.scale, final: 0, sumW: sumW, bias: bias)], last: nil, members: [])
       case .gemm, .matmul:
         var (alpha, beta, ta, tb) = (1.0, 1.0, false, false)
         if case .gemm(let a, let b, let x, let y) = node.op { (alpha, beta, ta, tb) = (a, b, x, y) }
@@ -158,7 +184,8 @@ extension QGraph {
           Double(qx.zeroPoint) * Double((0..<w.shape[0]).reduce(Int64(0)) { $0 + w.data[$1 * n + j] })
         }
         let acc = append(.matmul(x: x, weights: w), shape: node.shape, name: node.name, source: index)
-        result = .chain(source: acc, steps: [.accumulator(m: qx.scale * qw.scale, final: 0, sumW: sumW, bias: bias)], last: nil, members: [])
+        let accOrRounded = rounded(acc, name: node.name, source: index)
+        result = .chain(source: accOrRounded, steps: [.accumulator(m: qx.scale * qw.scale, final: 0, sumW: sumW, bias: bias)], last: nil, members: [])
       case .flatten, .reshape:
         let (x, q) = try materialize(ins[0], for: node, operand: 0)
         result = .integer(node: append(.reshape(x: x), shape: node.shape, name: node.name, source: index), quantizer: q)

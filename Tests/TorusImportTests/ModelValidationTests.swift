@@ -10,7 +10,12 @@ import TorusQNNTransforms
 struct ReferenceModel: CustomStringConvertible, Sendable {
   var folder: String
   var inputNames: [String]  // "" for a single input, else "_board", "_source"
+  /// Folder of `model.qonnx.onnx` when not `folder` (the -r6 folders reuse the h128 export).
+  var onnxFolder: String? = nil
+  /// `rounding_threshold_bits` of the compile call.
+  var roundingBits: Int? = nil
   var description: String { folder }
+  var onnxPath: String { "models/\(onnxFolder ?? folder)/model.qonnx.onnx" }
 
   static let fast = [
     ReferenceModel(folder: "chess-source-h8", inputNames: [""]),
@@ -21,6 +26,8 @@ struct ReferenceModel: CustomStringConvertible, Sendable {
   static let large = [
     ReferenceModel(folder: "chess-source-h128", inputNames: [""]),
     ReferenceModel(folder: "chess-target-h128", inputNames: ["_board", "_source"]),
+    ReferenceModel(folder: "chess-source-h128-r6", inputNames: [""], onnxFolder: "chess-source-h128", roundingBits: 6),
+    ReferenceModel(folder: "chess-target-h128-r6", inputNames: ["_board", "_source"], onnxFolder: "chess-target-h128", roundingBits: 6),
   ]
 
   func load(_ name: String) throws -> NDArray {
@@ -54,13 +61,13 @@ struct ValidationResult: CustomStringConvertible {
 
 func validate(_ m: ReferenceModel) throws -> ValidationResult {
   let start = Date()
-  let module = try importONNX(contentsOf: SharedData.url("models/\(m.folder)/model.qonnx.onnx")!)
+  let module = try importONNX(contentsOf: SharedData.url(m.onnxPath)!)
   let inputsets = try m.inputNames.map { try m.load("inputset\($0).npy") }
-  let compiled = try QATCompiler.compile(model: module, inputsets: inputsets)
+  let compiled = try QATCompiler.compile(model: module, inputsets: inputsets, roundingThresholdBits: m.roundingBits)
   let seconds = Date().timeIntervalSince(start)
   if let dir = ProcessInfo.processInfo.environment["TORUS_DUMP_DIR"] {
     // For inspection with torus-opt: the imported qnn graph and the circuit.
-    let qnn = try importONNX(contentsOf: SharedData.url("models/\(m.folder)/model.qonnx.onnx")!)
+    let qnn = try importONNX(contentsOf: SharedData.url(m.onnxPath)!)
     try Data(qnn.print()).write(to: URL(fileURLWithPath: "\(dir)/\(m.folder).qnn.mlir"))
     try Data(compiled.circuit.print()).write(to: URL(fileURLWithPath: "\(dir)/\(m.folder).circuit.mlir"))
   }
@@ -104,7 +111,7 @@ func validate(_ m: ReferenceModel) throws -> ValidationResult {
   @Test(arguments: ReferenceModel.large)
   func reproducesLargeModels(_ m: ReferenceModel) throws {
     guard ProcessInfo.processInfo.environment["TORUS_LARGE_MODELS"] != nil else { return }
-    guard SharedData.url("models/\(m.folder)/model.qonnx.onnx") != nil else {
+    guard SharedData.url(m.onnxPath) != nil else {
       print(SharedData.skipMessage)
       return
     }
