@@ -98,7 +98,16 @@ public struct IntegerProgram: Sendable {
     public var name: String
     /// The `QGraph` nodes this node computes (all ops fused into a lookup).
     public var sources: [Int] = []
+
+    public init(op: Op, shape: [Int], name: String, sources: [Int] = []) {
+      self.op = op
+      self.shape = shape
+      self.name = name
+      self.sources = sources
+    }
   }
+
+  public init() {}
 
   public var nodes: [Node] = []
   /// Quantizer of each graph input (what `quantize_input` uses).

@@ -219,15 +219,19 @@ public struct QNNToFHELinalgPass: Pass {
   public static let info = PassInfo(
     argument: "qnn-to-fhelinalg", summary: "Lower a quantized qnn graph to FHELinalg integer ops",
     options: QNNQuantizePass.info.options + QNNCalibratePass.info.options + [
-      .int("max-bit-width", default: 16, help: "widest table lookup input allowed")
+      .int("max-bit-width", default: 16, help: "widest table lookup input allowed"),
+      .int("rounding-threshold-bits", default: 0, help: "round accumulators to this many bits (0: exact)"),
     ])
   let bits: QuantizationBits
   let inputset: String
   let maxBitWidth: Int
+  let roundingBits: Int?
   public init(options: PassOptions) throws(PassOptionError) {
     bits = QuantizationBits(modelInputs: try options.int("n-bits-inputs"), modelOutputs: try options.int("n-bits-outputs"))
     inputset = try options.string("inputset")
     maxBitWidth = try options.int("max-bit-width")
+    let r = try options.int("rounding-threshold-bits")
+    roundingBits = r > 0 ? r : nil
   }
 
   public func run(on op: TorusIR.Operation, context: PassContext) throws(PassFailure) {
@@ -238,7 +242,8 @@ public struct QNNToFHELinalgPass: Pass {
       _ = try graph.validateInputset(arrays)
       var calibration = QNNPasses.storedCalibration(module, graph: graph)
       if calibration == nil { calibration = try graph.calibrate(arrays) }
-      let program = try graph.buildIntegerProgram(calibration: calibration, bits: bits)
+      let program = try graph.buildIntegerProgram(
+        calibration: calibration, bits: bits, roundingThresholdBits: roundingBits, inputset: arrays)
       let analysis = program.analyzeBitWidths(program.quantizeInputs(arrays))
       try program.checkLookupWidths(analysis, limit: maxBitWidth)
       let circuit = try FHELinalgLowering.lower(program, analysis: analysis)

@@ -79,3 +79,28 @@ import TorusQNNTransforms
     #expect(t == expected)
   }
 }
+
+@Suite struct IntegerProgramTests {
+  /// `round_bit_pattern` keeps the value's magnitude: `((x + 2^(l-1)) >> l) << l`, ties upward.
+  @Test func roundKeepsMagnitudeAndRoundsTiesUp() {
+    var p = IntegerProgram()
+    p.nodes = [
+      IntegerProgram.Node(op: .input(index: 0, quantizer: Quantizer(bits: 8, isSigned: true, scale: 1)), shape: [1, 6], name: "x"),
+      IntegerProgram.Node(op: .round(x: 0, lsbs: 2), shape: [1, 6], name: "r"),
+    ]
+    let v = p.evaluate([IntTensor(shape: [1, 6], data: [-6, -5, -2, 1, 2, 6])])
+    #expect(v[1].data == [-4, -4, 0, 0, 4, 8])
+  }
+
+  /// A lookup applies its per-channel function along axis 1.
+  @Test func lookupIsPerChannel() {
+    let f = FusedFunction(
+      steps: [.accumulator(m: 1, final: 0, sumW: [], bias: [0, 10])], rounding: .quantize(Quantizer(bits: 8, isSigned: true, scale: 1)))
+    var p = IntegerProgram()
+    p.nodes = [
+      IntegerProgram.Node(op: .input(index: 0, quantizer: Quantizer(bits: 8, isSigned: true, scale: 1)), shape: [1, 2, 2], name: "x"),
+      IntegerProgram.Node(op: .lookup(x: 0, function: f), shape: [1, 2, 2], name: "t"),
+    ]
+    #expect(p.evaluate([IntTensor(shape: [1, 2, 2], data: [1, 2, 3, 200])])[1].data == [1, 2, 13, 127])
+  }
+}
