@@ -238,8 +238,6 @@ public enum FHELinalgLowering {
             values.append(op("FHELinalg.apply_mapped_lookup_table", [input, t, m], resultType))
           }
         }
-        _ = signed
-        _ = width
       }
       builder.create(FuncDialect.ReturnOp.name, operands: program.outputs.map { values[$0.node] })
       return module

@@ -217,11 +217,10 @@ extension QGraph {
       }
       lowered.append(result)
     }
-    for (k, out) in outputs.enumerated() {
-      let fake = Node(op: .identity, inputs: [out], name: nodes[out].name)
-      let (n, q) = try materialize(lowered[out], for: fake, operand: 0)
-      _ = k
-      program.outputs.append((n, q))
+    for out in outputs {
+      // A graph output is materialized like an integer op's operand.
+      let consumer = Node(op: .identity, inputs: [out], name: nodes[out].name)
+      program.outputs.append(try materialize(lowered[out], for: consumer, operand: 0))
     }
     for k in inputs.indices where !quantizedInputs.contains(k) {
       throw .unsupported(node: nodes[inputs[k]].name, message: "graph input is not quantized by a Brevitas Quant")
