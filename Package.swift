@@ -24,6 +24,9 @@ let package = Package(
     .library(name: "TorusFHE", targets: ["TorusFHE"]),
     .library(name: "TorusFHETransforms", targets: ["TorusFHETransforms"]),
     .library(name: "TorusInterpreter", targets: ["TorusInterpreter"]),
+    .library(name: "TorusQNN", targets: ["TorusQNN"]),
+    .library(name: "TorusImport", targets: ["TorusImport"]),
+    .library(name: "TorusQNNTransforms", targets: ["TorusQNNTransforms"]),
     .executable(name: "torus-opt", targets: ["torus-opt"]),
     .executable(name: "torus", targets: ["torus"]),
     .executable(name: "torus-bench", targets: ["torus-bench"]),
@@ -53,6 +56,13 @@ let package = Package(
     .target(name: "TorusFHETransforms", dependencies: ["TorusIR", "TorusPasses", "TorusFHE"]),
     .target(name: "TorusInterpreter", dependencies: ["TorusIR", "TorusFHE", "TorusFormats"]),
     .target(name: "TorusEncrypted", dependencies: ["TorusIR", "TorusFHE", "TorusFormats", "TorusInterpreter", "TFHE"]),
+    .target(name: "TorusQNN", dependencies: ["TorusIR"]),
+    .target(
+      name: "TorusImport",
+      dependencies: ["TorusIR", "TorusPasses", "TorusQNN", "TorusQNNTransforms", "TorusONNX", "TorusFormats"]),
+    .target(
+      name: "TorusQNNTransforms",
+      dependencies: ["TorusIR", "TorusPasses", "TorusQNN", "TorusFormats"]),
     .executableTarget(
       name: "torus-opt",
       dependencies: ["TorusOpt", "TorusFHE", "TorusFHETransforms"]),
@@ -76,5 +86,9 @@ let package = Package(
     .testTarget(name: "TorusFHETests", dependencies: ["TorusFHE", "TorusFHETransforms", "TorusIR", "TorusPasses", "TorusOpt"]),
     .testTarget(name: "TorusEncryptedTests", dependencies: ["TorusEncrypted", "TorusInterpreter", "TorusFormats", "TorusIR", "TFHE"]),
     .testTarget(name: "TorusInterpreterTests", dependencies: ["TorusInterpreter", "TorusFHE", "TorusIR", "TorusFormats"]),
+    .testTarget(name: "TorusQNNTests", dependencies: ["TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusFormats"]),
+    .testTarget(
+      name: "TorusImportTests",
+      dependencies: ["TorusImport", "TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusPasses", "TorusONNX", "TorusFormats"]),
   ]
 )

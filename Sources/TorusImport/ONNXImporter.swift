@@ -1,0 +1,257 @@
+import Foundation
+import TorusFormats
+import TorusIR
+import TorusONNX
+import TorusQNN
+
+/// Why an ONNX graph could not be imported.
+public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// Every node whose op we do not know, as `(node name, op type)`, in graph order.
+  case unsupportedOps(file: String, nodes: [UnsupportedNode])
+  /// The graph has no QONNX `Quant` node: a float model, not a quantization-aware one.
+  case notQuantizationAware(file: String)
+  /// A node reads a value that no node, input or initializer defines.
+  case undefinedValue(file: String, node: String, value: String)
+  /// A node input that must be a constant (an initializer) is computed.
+  case expectedConstant(file: String, node: String, input: String)
+  /// An attribute or input with a value we cannot accept.
+  case invalidNode(file: String, node: String, message: String)
+  /// A graph input without a static shape.
+  case dynamicInput(file: String, input: String)
+  /// The file could not be read as ONNX.
+  case onnx(ONNXError)
+
+  /// One unsupported node.
+  public struct UnsupportedNode: Sendable, Equatable, CustomStringConvertible {
+    public var name: String
+    public var opType: String
+    public var description: String { "'\(name)' (\(opType))" }
+  }
+
+  public var description: String {
+    switch self {
+    case .unsupportedOps(let f, let nodes):
+      return "'\(f)': \(nodes.count) unsupported node\(nodes.count == 1 ? "" : "s"): "
+        + nodes.map(\.description).joined(separator: ", ")
+    case .notQuantizationAware(let f):
+      return "'\(f)': not a quantization-aware model: expected QONNX 'Quant' nodes (Brevitas export), found none"
+    case .undefinedValue(let f, let n, let v): return "'\(f)': node '\(n)' reads undefined value '\(v)'"
+    case .expectedConstant(let f, let n, let i): return "'\(f)': node '\(n)': input '\(i)' must be an initializer"
+    case .invalidNode(let f, let n, let m): return "'\(f)': node '\(n)': \(m)"
+    case .dynamicInput(let f, let i): return "'\(f)': input '\(i)' needs a static shape"
+    case .onnx(let e): return e.description
+    }
+  }
+}
+
+/// The ONNX op types the importer maps to `qnn` (plus `Constant`).
+public let supportedONNXOps: Set<String> = [
+  "Quant", "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "Sigmoid", "Flatten", "Reshape", "Add",
+  "Identity", "Pad", "Constant", "Transpose",
+]
+
+/// Reads an ONNX file and imports it (see `importONNX(_:fileName:)`).
+public func importONNX(contentsOf url: URL) throws(ImportError) -> Module {
+  let model: ONNXModel
+  do { model = try ONNXModel(contentsOf: url) } catch { throw .onnx(error) }
+  return try importONNX(model, fileName: url.lastPathComponent)
+}
+
+/// Imports a QONNX graph as `func.func @main` of `qnn` ops.
+///
+/// Arguments are the runtime inputs (initializers Brevitas also lists as inputs are dropped), in
+/// graph order, with their static shapes; intermediate values are `tensor<*xf32>` until
+/// `qnn-shape-inference`. Initializers become `arith.constant dense<…>` where used. Each op's
+/// location is its ONNX node name. All unsupported nodes are reported at once.
+public func importONNX(_ model: ONNXModel, fileName: String) throws(ImportError) -> Module {
+  var importer = Importer(graph: model.graph, file: fileName)
+  return try importer.run()
+}
+
+struct Importer {
+  let graph: ONNXGraph
+  let file: String
+  var constants: [String: NDArray]
+  var values: [String: Value] = [:]
+  var builder = Builder(registry: QNN.registry)
+
+  init(graph: ONNXGraph, file: String) {
+    self.graph = graph
+    self.file = file
+    constants = graph.initializers
+  }
+
+  mutating func run() throws(ImportError) -> Module {
+    let unsupported = graph.nodes.filter { !supportedONNXOps.contains($0.opType) }
+    if !unsupported.isEmpty {
+      throw .unsupportedOps(file: file, nodes: unsupported.map { .init(name: $0.name, opType: $0.opType) })
+    }
+    guard graph.nodes.contains(where: { $0.opType == "Quant" }) else { throw .notQuantizationAware(file: file) }
+
+    let module = IRSkeleton.module()
+    var inputTypes: [IRType] = []
+    var argAttrs: [AttributeDictionary] = []
+    for input in graph.runtimeInputs {
+      guard let dims = input.shape else { throw .dynamicInput(file: file, input: input.name) }
+      var shape: [Int] = []
+      for d in dims {
+        guard case .value(let n) = d else { throw .dynamicInput(file: file, input: input.name) }
+        shape.append(Int(n))
+      }
+      inputTypes.append(QNN.tensorType(shape))
+      argAttrs.append(AttributeDictionary([NamedAttribute("qnn.name", .string(input.name))]))
+    }
+    let resultTypes = graph.outputs.map { _ in QNN.unrankedType }
+    let (fn, block) = IRSkeleton.function(
+      "main", inputs: inputTypes, results: resultTypes, argumentAttributes: argAttrs, in: module)
+    for (input, arg) in zip(graph.runtimeInputs, block.arguments) {
+      values[input.name] = arg
+      arg.location = .name(input.name, child: nil)
+    }
+    builder.setInsertionPointToEnd(of: block)
+
+    for node in graph.nodes { try importNode(node) }
+
+    var results: [Value] = []
+    for out in graph.outputs {
+      guard let v = values[out.name] else { throw .undefinedValue(file: file, node: "<graph output>", value: out.name) }
+      results.append(v)
+    }
+    builder.create(FuncDialect.ReturnOp.name, operands: results)
+    fn.setInherentAttribute("function_type", .type(.function(inputs: inputTypes, results: results.map(\.type))))
+    return module
+  }
+
+  /// The value of `name`, materializing an initializer as `arith.constant` on first use.
+  mutating func value(_ name: String, node: ONNXNode) throws(ImportError) -> Value {
+    if let v = values[name] { return v }
+    guard let c = constants[name] else { throw .undefinedValue(file: file, node: node.name, value: name) }
+    let t = FloatTensor(shape: c.shape, data: c.doubleValues)
+    let v = builder.constant(t.float32Attribute, location: .name(name, child: nil))!
+    values[name] = v
+    return v
+  }
+
+  func constant(_ name: String, node: ONNXNode) throws(ImportError) -> NDArray {
+    guard let c = constants[name] else { throw .expectedConstant(file: file, node: node.name, input: name) }
+    return c
+  }
+
+  func scalar(_ name: String, node: ONNXNode) throws(ImportError) -> Double {
+    let c = try constant(name, node: node)
+    guard c.count == 1 else {
+      throw .invalidNode(file: file, node: node.name, message: "input '\(name)' must be a scalar (per-tensor quantization), found shape \(c.shape)")
+    }
+    return c.doubleValues[0]
+  }
+
+  func intAttr(_ node: ONNXNode, _ name: String, default d: Int64) -> Int64 { node.attributes[name]?.intValue ?? d }
+
+  mutating func emit(_ name: OpName, _ node: ONNXNode, operands: [Value], attributes: [NamedAttribute] = []) {
+    let op = builder.create(
+      name, operands: operands, resultTypes: [QNN.unrankedType], attributes: AttributeDictionary(attributes),
+      location: .name(node.name, child: nil))
+    if let out = node.outputs.first { values[out] = op.results[0] }
+  }
+
+  mutating func importNode(_ node: ONNXNode) throws(ImportError) {
+    let inputs = node.inputs.filter { !$0.isEmpty }
+    func operand(_ i: Int) throws(ImportError) -> Value { try value(inputs[i], node: node) }
+    func require(_ n: ClosedRange<Int>) throws(ImportError) {
+      guard n.contains(inputs.count) else {
+        throw .invalidNode(file: file, node: node.name, message: "expected \(n) inputs, found \(inputs.count)")
+      }
+    }
+    switch node.opType {
+    case "Constant":
+      guard let t = node.attributes["value"]?.tensorValue, let out = node.outputs.first else {
+        throw .invalidNode(file: file, node: node.name, message: "expected a tensor 'value' attribute")
+      }
+      constants[out] = t
+    case "Quant":
+      try require(4...4)
+      let mode = node.attributes["rounding_mode"]?.stringValue ?? "ROUND"
+      guard mode == "ROUND" else {
+        throw .invalidNode(file: file, node: node.name, message: "rounding mode must be 'ROUND', found '\(mode)'")
+      }
+      let scale = try scalar(inputs[1], node: node)
+      let zp = try scalar(inputs[2], node: node)
+      let bits = try scalar(inputs[3], node: node)
+      guard bits.rounded() == bits, bits >= 1, bits <= 32 else {
+        throw .invalidNode(file: file, node: node.name, message: "bit width must be an integer in 1...32, found \(bits)")
+      }
+      emit(QNN.QuantOp.name, node, operands: [try operand(0)], attributes: [
+        NamedAttribute("scale", .f32(Float(scale))), NamedAttribute("zero_point", .f32(Float(zp))),
+        NamedAttribute("bit_width", .i64(Int64(bits))),
+        NamedAttribute("signed", .i64(intAttr(node, "signed", default: 1))),
+        NamedAttribute("narrow", .i64(intAttr(node, "narrow", default: 0))),
+        NamedAttribute("rounding_mode", .string(mode)),
+      ])
+    case "Conv":
+      try require(2...3)
+      var attrs: [NamedAttribute] = [NamedAttribute("group", .i64(intAttr(node, "group", default: 1)))]
+      for k in ["kernel_shape", "pads", "strides", "dilations"] {
+        if let v = node.attributes[k]?.intsValue { attrs.append(NamedAttribute(k, .i64Array(v))) }
+      }
+      if let pad = node.attributes["auto_pad"]?.stringValue, pad != "NOTSET" {
+        throw .invalidNode(file: file, node: node.name, message: "auto_pad must be 'NOTSET', found '\(pad)'")
+      }
+      emit(QNN.ConvOp.name, node, operands: try (0..<inputs.count).map { i throws(ImportError) in try operand(i) }, attributes: attrs)
+    case "Gemm":
+      try require(2...3)
+      emit(QNN.GemmOp.name, node, operands: try (0..<inputs.count).map { i throws(ImportError) in try operand(i) }, attributes: [
+        NamedAttribute("alpha", .f32(node.attributes["alpha"]?.floatValue ?? 1)),
+        NamedAttribute("beta", .f32(node.attributes["beta"]?.floatValue ?? 1)),
+        NamedAttribute("transA", .i64(intAttr(node, "transA", default: 0))),
+        NamedAttribute("transB", .i64(intAttr(node, "transB", default: 0))),
+      ])
+    case "MatMul":
+      try require(2...2)
+      emit(QNN.MatMulOp.name, node, operands: [try operand(0), try operand(1)])
+    case "BatchNormalization":
+      try require(5...5)
+      if intAttr(node, "training_mode", default: 0) != 0 {
+        throw .invalidNode(file: file, node: node.name, message: "training_mode must be 0")
+      }
+      emit(QNN.BatchNormOp.name, node, operands: try (0..<5).map { i throws(ImportError) in try operand(i) }, attributes: [
+        NamedAttribute("epsilon", .f32(node.attributes["epsilon"]?.floatValue ?? 1e-5))
+      ])
+    case "Relu": try require(1...1); emit(QNN.ReluOp.name, node, operands: [try operand(0)])
+    case "Sigmoid": try require(1...1); emit(QNN.SigmoidOp.name, node, operands: [try operand(0)])
+    case "Identity": try require(1...1); emit(QNN.IdentityOp.name, node, operands: [try operand(0)])
+    case "Flatten":
+      try require(1...1)
+      emit(QNN.FlattenOp.name, node, operands: [try operand(0)], attributes: [
+        NamedAttribute("axis", .i64(intAttr(node, "axis", default: 1)))
+      ])
+    case "Reshape":
+      try require(2...2)
+      if intAttr(node, "allowzero", default: 0) != 0 {
+        throw .invalidNode(file: file, node: node.name, message: "allowzero must be 0")
+      }
+      let shape = try constant(inputs[1], node: node).int64Values
+      emit(QNN.ReshapeOp.name, node, operands: [try operand(0)], attributes: [NamedAttribute("shape", .i64Array(shape))])
+    case "Add":
+      try require(2...2)
+      emit(QNN.AddOp.name, node, operands: [try operand(0), try operand(1)])
+    case "Transpose":
+      try require(1...1)
+      var attrs: [NamedAttribute] = []
+      if let p = node.attributes["perm"]?.intsValue { attrs.append(NamedAttribute("perm", .i64Array(p))) }
+      emit(QNN.TransposeOp.name, node, operands: [try operand(0)], attributes: attrs)
+    case "Pad":
+      try require(1...3)
+      let mode = node.attributes["mode"]?.stringValue ?? "constant"
+      guard mode == "constant" else {
+        throw .invalidNode(file: file, node: node.name, message: "pad mode must be 'constant', found '\(mode)'")
+      }
+      let pads = inputs.count > 1 ? try constant(inputs[1], node: node).int64Values : (node.attributes["pads"]?.intsValue ?? [])
+      let fill = inputs.count > 2 ? try scalar(inputs[2], node: node) : 0
+      emit(QNN.PadOp.name, node, operands: [try operand(0)], attributes: [
+        NamedAttribute("pads", .i64Array(pads)), NamedAttribute("value", .f32(Float(fill))),
+      ])
+    default:
+      preconditionFailure("op '\(node.opType)' passed the support check")
+    }
+  }
+}

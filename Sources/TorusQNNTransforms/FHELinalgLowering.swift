@@ -1,0 +1,246 @@
+import TorusIR
+import TorusQNN
+
+/// Emits the integer program as Concrete's circuit: `func.func @_clear_forward_proxy` of `FHE` /
+/// `FHELinalg` ops in generic form (multi-precision widths, as Concrete-ML 1.9 emits).
+///
+/// Padding becomes `FHE.zero_tensor` + `add_eint_int 1` + `mul_eint_int zero_point` +
+/// `tensor.insert_slice`; convolutions `FHELinalg.conv2d` without padding or bias; Gemm
+/// `FHELinalg.matmul_eint_int` with `K×N` weights; flatten `tensor.collapse_shape`; lookups
+/// `apply_lookup_table` or, with per-channel tables, `apply_mapped_lookup_table`; signedness
+/// changes `FHELinalg.to_signed` / `to_unsigned`. Identical constants are emitted once.
+public enum FHELinalgLowering {
+  /// Tables indexed by inputs of at most this original width use it (with a precision cast).
+  public static let tableOriginalWidthLimit = 8
+
+  /// `!FHE.eint<w>` or `!FHE.esint<w>`.
+  public static func encrypted(_ width: Int, signed: Bool) -> IRType {
+    .opaque(dialect: "FHE", body: "\(signed ? "esint" : "eint")<\(width)>")
+  }
+
+  static func tensor(_ shape: [Int], _ element: IRType) -> IRType {
+    .tensor(shape: shape.map(Int64.init), element: element, encoding: nil)
+  }
+
+  /// Table entries for one channel, in two's-complement index order (`0…max`, then `min…-1`).
+  /// Inputs rounded by `step` bits are the index shifted left by `step`.
+  public static func table(_ f: FusedFunction, channel: Int, width: Int, signed: Bool, step: Int = 0) -> [Int64] {
+    let size = 1 << width
+    return (0..<size).map { i in
+      let v = signed && i >= size / 2 ? Int64(i - size) : Int64(i)
+      return f.apply(v << Int64(step), channel: channel)
+    }
+  }
+
+  public static func lower(_ program: IntegerProgram, analysis: BitWidthAnalysis) throws(QNNError) -> Module {
+    var emitter = Emitter(program: program, analysis: analysis)
+    return try emitter.run()
+  }
+
+  struct Emitter {
+    let program: IntegerProgram
+    let analysis: BitWidthAnalysis
+    var builder = Builder(registry: DialectRegistry.core)
+    var values: [Value] = []
+    var constants: [Attribute: Value] = [:]
+    var paddings: [String: Value] = [:]
+
+    init(program: IntegerProgram, analysis: BitWidthAnalysis) {
+      self.program = program
+      self.analysis = analysis
+    }
+
+    func type(of node: Int) -> IRType {
+      FHELinalgLowering.tensor(program.nodes[node].shape, encrypted(analysis.assigned[node], signed: analysis.isSigned(node)))
+    }
+
+    mutating func constant(_ attr: Attribute) -> Value {
+      if let v = constants[attr] { return v }
+      let v = builder.constant(attr)!
+      constants[attr] = v
+      return v
+    }
+
+    /// `tensor.from_elements` of one scalar constant (cached).
+    mutating func scalarTensor(_ value: Int64, width: Int) -> Value {
+      let key = Attribute.string("from_elements \(value) i\(width)")
+      if let v = constants[key] { return v }
+      let c = constant(.integer(value, .i(width)))
+      let v = builder.create(
+        TensorDialect.FromElementsOp.name, operands: [c], resultTypes: [FHELinalgLowering.tensor([1], .i(width))]
+      ).results[0]
+      constants[key] = v
+      return v
+    }
+
+    mutating func op(_ name: String, _ operands: [Value], _ result: IRType, _ attrs: [NamedAttribute] = []) -> Value {
+      builder.create(OpName(name), operands: operands, resultTypes: [result], attributes: AttributeDictionary(attrs)).results[0]
+    }
+
+    /// Converts `v` to the wanted signedness with `to_signed` / `to_unsigned`.
+    mutating func withSignedness(_ v: Value, signed: Bool) -> Value {
+      guard case .tensor(let shape, .opaque(_, let body), _) = v.type else { return v }
+      let isSigned = body.hasPrefix("esint")
+      guard isSigned != signed else { return v }
+      let width = Int(body.drop { !$0.isNumber }.prefix { $0.isNumber }) ?? 0
+      return op(
+        signed ? "FHELinalg.to_signed" : "FHELinalg.to_unsigned", [v],
+        .tensor(shape: shape, element: encrypted(width, signed: signed), encoding: nil))
+    }
+
+    static func bitsPlusOne(_ values: [Int64]) -> Int {
+      QuantMath.bitWidth(lo: values.min() ?? 0, hi: values.max() ?? 0) + 1
+    }
+
+    /// A clear constant typed `i(original width + 1)`, stored as MLIR does: each value masked to
+    /// the element width (so -1 in `i5` is the byte 0x1F).
+    static func clearIntegers(_ values: [Int64], shape: [Int]) -> DenseElementsAttr {
+      let width = bitsPlusOne(values)
+      let mask = width >= 64 ? Int64(-1) : (Int64(1) << Int64(width)) - 1
+      let masked = width % 8 == 0 ? values : values.map { $0 & mask }
+      return .integers(masked, type: FHELinalgLowering.tensor(shape, .i(width)))
+    }
+
+    mutating func run() throws(QNNError) -> Module {
+      let module = IRSkeleton.module()
+      var inputTypes: [IRType] = []
+      for node in program.nodes.indices {
+        if case .input = program.nodes[node].op { inputTypes.append(type(of: node)) }
+      }
+      let resultTypes = program.outputs.map { type(of: $0.node) }
+      let (_, block) = IRSkeleton.function("_clear_forward_proxy", inputs: inputTypes, results: resultTypes, in: module)
+      builder.setInsertionPointToEnd(of: block)
+      var nextArgument = 0
+      for (i, node) in program.nodes.enumerated() {
+        let signed = analysis.isSigned(i)
+        let width = analysis.assigned[i]
+        let resultType = type(of: i)
+        switch node.op {
+        case .input:
+          values.append(block.arguments[nextArgument])
+          nextArgument += 1
+        case .conv(let x, let w, let pads, let strides, let group, let padValue):
+          var input = values[x]
+          let xs = program.nodes[x].shape
+          let p = pads.isEmpty ? [0, 0, 0, 0] : pads
+          if p.contains(where: { $0 != 0 }) {
+            let padded = [xs[0], xs[1], xs[2] + p[0] + p[2], xs[3] + p[1] + p[3]]
+            let key = "\(padded) \(width) \(padValue)"
+            var base: Value
+            if let cached = paddings[key] {
+              base = cached
+            } else {
+              // Concrete's order: the scalar 1, the zero tensor, then `from_elements`.
+              _ = constant(.integer(1, .i(width + 1)))
+              let zero = builder.create(
+                "FHE.zero_tensor", resultTypes: [FHELinalgLowering.tensor(padded, encrypted(width, signed: false))]
+              ).results[0]
+              let one = scalarTensor(1, width: width + 1)
+              let ones = op("FHELinalg.add_eint_int", [zero, one], zero.type)
+              let zp = scalarTensor(padValue, width: QuantMath.bitWidth(lo: min(padValue, 0), hi: max(padValue, 0)) + 1)
+              base = op("FHELinalg.mul_eint_int", [ones, zp], zero.type)
+              paddings[key] = base
+            }
+            let inSigned = analysis.isSigned(x)
+            base = withSignedness(base, signed: inSigned)
+            input = builder.create(
+              TensorDialect.InsertSliceOp.name, operands: [input, base], resultTypes: [base.type],
+              attributes: AttributeDictionary([
+                NamedAttribute("operandSegmentSizes", .denseArray(element: .i(32), values: [1, 1, 0, 0, 0])),
+                NamedAttribute("static_offsets", .i64Array([0, 0, Int64(p[0]), Int64(p[1])])),
+                NamedAttribute("static_sizes", .i64Array(xs.map(Int64.init))),
+                NamedAttribute("static_strides", .i64Array([1, 1, 1, 1])),
+              ])
+            ).results[0]
+          }
+          let weights = constant(.denseElements(Self.clearIntegers(w.data, shape: w.shape)))
+          input = withSignedness(input, signed: signed)
+          let s = strides.isEmpty ? [1, 1] : strides
+          values.append(op("FHELinalg.conv2d", [input, weights], resultType, [
+            NamedAttribute("dilations", .denseElements(.integers([1, 1], type: FHELinalgLowering.tensor([2], .i64)))),
+            NamedAttribute("group", .integer(Int64(group), .i64)),
+            NamedAttribute("padding", .denseElements(.integers([0, 0, 0, 0], type: FHELinalgLowering.tensor([4], .i64)))),
+            NamedAttribute("strides", .denseElements(.integers(s.map(Int64.init), type: FHELinalgLowering.tensor([2], .i64)))),
+          ]))
+        case .matmul(let x, let w):
+          let weights = constant(.denseElements(Self.clearIntegers(w.data, shape: w.shape)))
+          let input = withSignedness(values[x], signed: signed)
+          values.append(op("FHELinalg.matmul_eint_int", [input, weights], resultType))
+        case .reshape(let x):
+          let xs = program.nodes[x].shape
+          guard node.shape.count == 2, xs.count >= 2, node.shape[0] == xs[0] else {
+            throw .unsupported(node: node.name, message: "only flattening reshapes are lowered, found \(xs) to \(node.shape)")
+          }
+          let input = values[x]
+          let element = input.type.elementType!
+          values.append(builder.create(
+            TensorDialect.CollapseShapeOp.name, operands: [input],
+            resultTypes: [FHELinalgLowering.tensor(node.shape, element)],
+            attributes: AttributeDictionary([
+              NamedAttribute("reassociation", .array([.array([.integer(0, .i64)]), .array((1..<xs.count).map { .integer(Int64($0), .i64) })]))
+            ])
+          ).results[0])
+        case .add(let a, let b):
+          let lhs = withSignedness(values[a], signed: signed)
+          var rhs = withSignedness(values[b], signed: signed)
+          rhs = op("FHELinalg.mul_eint_int", [rhs, scalarTensor(1, width: 2)], rhs.type)
+          values.append(op("FHELinalg.add_eint", [lhs, rhs], resultType))
+        case .round(let x, _):
+          values.append(op("FHELinalg.round", [values[x]], resultType))
+        case .lookup(let x, let f):
+          var input = values[x]
+          let inSigned = analysis.isSigned(x)
+          var tableWidth = analysis.assigned[x]
+          var original = analysis.widths[x]
+          var step = 0
+          if case .round(_, let l) = program.nodes[x].op {
+            // Entries sampled every 2^l inputs, indexed by the rounded value >> l.
+            original = tableWidth
+            step = l
+          }
+          if original <= tableOriginalWidthLimit && original < tableWidth {
+            let shift = scalarTensor(Int64(1) << Int64(tableWidth - original), width: tableWidth - original + 2)
+            input = op("FHELinalg.mul_eint_int", [input, shift], input.type)
+            input = op(
+              "FHELinalg.reinterpret_precision", [input],
+              FHELinalgLowering.tensor(program.nodes[x].shape, encrypted(original, signed: inSigned)))
+            tableWidth = original
+          }
+          let shape = program.nodes[x].shape
+          let channels = f.channelCount
+          let perChannel = (0..<channels).map {
+            FHELinalgLowering.table(f, channel: $0, width: tableWidth, signed: inSigned, step: step)
+          }
+          var distinct: [[Int64]] = []
+          var indexOf: [[Int64]: Int] = [:]
+          var channelTable: [Int] = []
+          for t in perChannel {
+            if let k = indexOf[t] {
+              channelTable.append(k)
+            } else {
+              indexOf[t] = distinct.count
+              channelTable.append(distinct.count)
+              distinct.append(t)
+            }
+          }
+          let size = 1 << tableWidth
+          if distinct.count == 1 {
+            let t = constant(.denseElements(.integers(distinct[0], type: FHELinalgLowering.tensor([size], .i64))))
+            values.append(op("FHELinalg.apply_lookup_table", [input, t], resultType))
+          } else {
+            let inner = shape.dropFirst(2).reduce(1, *)
+            let cells = shape.reduce(1, *)
+            let c = shape[1]
+            // Tables are numbered by first occurrence in row-major cell order: channel order here.
+            let mapping = (0..<cells).map { Int64(channelTable[($0 / inner) % c]) }
+            let m = constant(.denseElements(.integers(mapping, type: FHELinalgLowering.tensor(shape, .index))))
+            let t = constant(.denseElements(.integers(distinct.flatMap { $0 }, type: FHELinalgLowering.tensor([distinct.count, size], .i64))))
+            values.append(op("FHELinalg.apply_mapped_lookup_table", [input, t, m], resultType))
+          }
+        }
+      }
+      builder.create(FuncDialect.ReturnOp.name, operands: program.outputs.map { values[$0.node] })
+      return module
+    }
+  }
+}

@@ -1,0 +1,188 @@
+import TorusFormats
+import TorusQNN
+
+/// One float step of a fused chain, applied per element; per-channel constants index axis 1.
+public enum FloatStep: Sendable, Equatable {
+  /// Accumulator to float: `((acc + final) - sumW[c]) · m + bias[c]` (Conv/Gemm continuation).
+  case accumulator(m: Double, final: Double, sumW: [Double], bias: [Double])
+  /// `s · (q - z)`.
+  case dequantize(scale: Double, zeroPoint: Int64)
+  /// `((x - mean[c]) / d[c]) · gamma[c] + beta[c]`, `d` computed in float32.
+  case batchNorm(mean: [Double], denominator: [Double], gamma: [Double], beta: [Double])
+  case relu
+  case sigmoid
+  /// Brevitas fake quantization `(roundHalfEven(clip(x/S + Z)) - Z) · S`.
+  case fakeQuant(BrevitasQuant)
+  /// `x + c[channel]` (one value broadcasts).
+  case addConstant([Double])
+
+  @inline(__always) static func at(_ a: [Double], _ c: Int) -> Double { a.isEmpty ? 0 : a[a.count == 1 ? 0 : c] }
+
+  @inline(__always) func apply(_ x: Double, channel c: Int) -> Double {
+    switch self {
+    case .accumulator(let m, let final, let sumW, let bias):
+      return ((x + final) - FloatStep.at(sumW, c)) * m + FloatStep.at(bias, c)
+    case .dequantize(let s, let z): return s * (x - Double(z))
+    case .batchNorm(let mean, let d, let g, let b): return ((x - mean[c]) / d[c]) * g[c] + b[c]
+    case .relu: return max(x, 0)
+    case .sigmoid: return QuantMath.sigmoid(x)
+    case .fakeQuant(let q): return q.fakeQuantize(x)
+    case .addConstant(let k): return x + FloatStep.at(k, c)
+    }
+  }
+
+  var channelCount: Int {
+    switch self {
+    case .accumulator(_, _, let s, let b): max(s.count, b.count)
+    case .batchNorm(let m, _, _, _): m.count
+    case .addConstant(let k): k.count
+    default: 1
+    }
+  }
+}
+
+/// A univariate integer function: float steps, then a final integer rounding.
+/// This is the content of one table lookup (one table per channel when constants differ).
+public struct FusedFunction: Sendable, Equatable {
+  /// How the float result becomes an integer.
+  public enum Rounding: Sendable, Equatable {
+    /// `clip(roundHalfEven(x/s + z), lo, hi)`.
+    case quantize(Quantizer)
+    /// `roundHalfEven(x/s + z)` without clipping (Concrete-ML 1.9's operand rescale of an Add).
+    case rescale(scale: Double, zeroPoint: Int64)
+  }
+  public var steps: [FloatStep]
+  public var rounding: Rounding
+
+  public init(steps: [FloatStep], rounding: Rounding) {
+    self.steps = steps
+    self.rounding = rounding
+  }
+
+  /// Number of distinct channel functions (1 when no step has per-channel constants).
+  public var channelCount: Int { steps.map(\.channelCount).max() ?? 1 }
+
+  @inline(__always) public func apply(_ v: Int64, channel c: Int) -> Int64 {
+    var x = Double(v)
+    for s in steps { x = s.apply(x, channel: c) }
+    switch rounding {
+    case .quantize(let q): return q.quantize(x)
+    case .rescale(let s, let z): return Int64(roundHalfEven(x / s + Double(z)))
+    }
+  }
+}
+
+/// The integer circuit a QAT graph becomes: leveled integer ops and fused table lookups.
+public struct IntegerProgram: Sendable {
+  public enum Op: Sendable, Equatable {
+    case input(index: Int, quantizer: Quantizer)
+    /// Convolution of integers with integer weights `O×I×kh×kw`; padding filled with `padValue`.
+    case conv(x: Int, weights: IntTensor, pads: [Int], strides: [Int], group: Int, padValue: Int64)
+    /// `x[…, K] · weights[K, N]`.
+    case matmul(x: Int, weights: IntTensor)
+    /// Integer reshape (flatten): same values, new batch-1 shape.
+    case reshape(x: Int)
+    /// Encrypted addition.
+    case add(Int, Int)
+    /// Table lookup, per channel (axis 1) when the function has per-channel constants.
+    case lookup(x: Int, function: FusedFunction)
+    /// `round_bit_pattern`: `((x + 2^(l-1)) >> l) << l` (`rounding_threshold_bits`).
+    case round(x: Int, lsbs: Int)
+  }
+
+  public struct Node: Sendable {
+    public var op: Op
+    /// Batch-1 shape.
+    public var shape: [Int]
+    /// Name of the graph node this comes from.
+    public var name: String
+    /// The `QGraph` nodes this node computes (all ops fused into a lookup).
+    public var sources: [Int] = []
+
+    public init(op: Op, shape: [Int], name: String, sources: [Int] = []) {
+      self.op = op
+      self.shape = shape
+      self.name = name
+      self.sources = sources
+    }
+  }
+
+  public init() {}
+
+  public var nodes: [Node] = []
+  /// Quantizer of each graph input (what `quantize_input` uses).
+  public var inputQuantizers: [Quantizer] = []
+  /// Returned nodes and the quantizers that dequantize them.
+  public var outputs: [(node: Int, quantizer: Quantizer)] = []
+
+  /// Quantizes inputs with the input quantizers (`clip(roundHalfEven(x/s + z))`).
+  public func quantizeInputs(_ inputs: [NDArray]) -> [IntTensor] {
+    zip(inputs, inputQuantizers).map { a, q in IntTensor(shape: a.shape, data: a.doubleValues.map(q.quantize)) }
+  }
+
+  /// Dequantizes output `k` (`s · (q - z)`).
+  public func dequantizeOutput(_ k: Int, _ q: IntTensor) -> FloatTensor {
+    let quantizer = outputs[k].quantizer
+    return FloatTensor(shape: q.shape, data: q.data.map(quantizer.dequantize))
+  }
+
+  /// Runs the integer circuit on a batch (axis 0) of quantized inputs; returns every node's value.
+  public func evaluate(_ inputs: [IntTensor]) -> [IntTensor] {
+    var values: [IntTensor] = []
+    values.reserveCapacity(nodes.count)
+    for i in nodes.indices { values.append(evaluateNode(i, inputs: inputs, values: values)) }
+    return values
+  }
+
+  /// The value of node `i`, given the inputs and the values of the nodes before it.
+  public func evaluateNode(_ i: Int, inputs: [IntTensor], values: [IntTensor]) -> IntTensor {
+    let node = nodes[i]
+    switch node.op {
+    case .input(let k, _): return inputs[k]
+    case .conv(let x, let w, let pads, let strides, let group, let padValue):
+      let (d, s) = Kernels.conv2d(
+        values[x].data, values[x].shape, w.data, w.shape, pads: pads, strides: strides, group: group, padValue: padValue)
+      return IntTensor(shape: s, data: d)
+    case .matmul(let x, let w):
+      let a = values[x]
+      let k = w.shape[0], n = w.shape[1]
+      let m = a.count / k
+      return IntTensor(shape: Array(a.shape.dropLast()) + [n], data: Kernels.matmul(a.data, m: m, k: k, w.data, n: n))
+    case .reshape(let x):
+      let a = values[x]
+      let batch = a.count / max(node.shape.reduce(1, *), 1)
+      return IntTensor(shape: [batch] + node.shape.dropFirst(), data: a.data)
+    case .add(let a, let b):
+      return IntTensor(shape: values[a].shape, data: zip(values[a].data, values[b].data).map(+))
+    case .lookup(let x, let f):
+      return Self.lookup(values[x], f)
+    case .round(let x, let l):
+      guard l > 0 else { return values[x] }
+      let half = Int64(1) << Int64(l - 1)
+      return IntTensor(shape: values[x].shape, data: values[x].data.map { (($0 + half) >> Int64(l)) << Int64(l) })
+    }
+  }
+
+  /// Applies a fused function through per-channel tables built over the observed input range.
+  static func lookup(_ a: IntTensor, _ f: FusedFunction) -> IntTensor {
+    guard let lo = a.data.min(), let hi = a.data.max() else { return a }
+    let channels = f.channelCount
+    let c = a.shape.count >= 2 ? a.shape[1] : 1
+    let inner = a.shape.count >= 2 ? a.shape.dropFirst(2).reduce(1, *) : 1
+    if hi - lo >= Int64(a.count) {
+      // A sparse range (very wide accumulators): evaluate each element.
+      var out = a.data
+      for i in out.indices { out[i] = f.apply(a.data[i], channel: channels == 1 ? 0 : (i / inner) % c) }
+      return IntTensor(shape: a.shape, data: out)
+    }
+    let width = Int(hi - lo + 1)
+    var tables = [[Int64]](repeating: [], count: channels)
+    for ch in 0..<channels { tables[ch] = (0..<width).map { f.apply(lo + Int64($0), channel: ch) } }
+    var out = a.data
+    for i in out.indices {
+      let ch = channels == 1 ? 0 : (i / inner) % c
+      out[i] = tables[ch][Int(a.data[i] - lo)]
+    }
+    return IntTensor(shape: a.shape, data: out)
+  }
+}

@@ -1,0 +1,167 @@
+/// Tensor kernels shared by the float (calibration) and integer (circuit) interpreters.
+/// Row-major buffers, batch on axis 0; zero weights are skipped (pruned convolutions).
+enum Kernels {
+  /// 2-D convolution `x[N,C,H,W] ⋆ w[O,C/g,kh,kw]`, explicit padding filled with `padValue`.
+  static func conv2d<T: Numeric & Comparable>(
+    _ x: [T], _ xs: [Int], _ w: [T], _ ws: [Int], pads: [Int], strides: [Int], group: Int, padValue: T
+  ) -> ([T], [Int]) {
+    let (n, c, h, wd) = (xs[0], xs[1], xs[2], xs[3])
+    let (o, cg, kh, kw) = (ws[0], ws[1], ws[2], ws[3])
+    let p = pads.isEmpty ? [0, 0, 0, 0] : pads
+    let s = strides.isEmpty ? [1, 1] : strides
+    let ph = h + p[0] + p[2], pw = wd + p[1] + p[3]
+    let oh = (ph - kh) / s[0] + 1, ow = (pw - kw) / s[1] + 1
+    // Pad once.
+    var padded = [T](repeating: padValue, count: n * c * ph * pw)
+    for b in 0..<n {
+      for ch in 0..<c {
+        for y in 0..<h {
+          let src = ((b * c + ch) * h + y) * wd
+          let dst = ((b * c + ch) * ph + y + p[0]) * pw + p[1]
+          for xx in 0..<wd { padded[dst + xx] = x[src + xx] }
+        }
+      }
+    }
+    var out = [T](repeating: 0, count: n * o * oh * ow)
+    let outPerGroup = o / group
+    padded.withUnsafeBufferPointer { px in
+      out.withUnsafeMutableBufferPointer { po in
+        for oc in 0..<o {
+          let g = oc / outPerGroup
+          // Nonzero taps of this output channel: (input channel, dy, dx, weight).
+          var taps: [(Int, Int, Int, T)] = []
+          for ic in 0..<cg {
+            for dy in 0..<kh {
+              for dx in 0..<kw {
+                let v = w[((oc * cg + ic) * kh + dy) * kw + dx]
+                if v != 0 { taps.append((g * cg + ic, dy, dx, v)) }
+              }
+            }
+          }
+          for b in 0..<n {
+            let obase = (b * o + oc) * oh * ow
+            for (ic, dy, dx, v) in taps {
+              let ibase = (b * c + ic) * ph * pw
+              for y in 0..<oh {
+                let row = ibase + (y * s[0] + dy) * pw + dx
+                let orow = obase + y * ow
+                for xx in 0..<ow { po[orow + xx] += px[row + xx * s[1]] * v }
+              }
+            }
+          }
+        }
+      }
+    }
+    return (out, [n, o, oh, ow])
+  }
+
+  /// `a[M,K] · b[K,N]`.
+  static func matmul<T: Numeric & Comparable>(_ a: [T], m: Int, k: Int, _ b: [T], n: Int) -> [T] {
+    var out = [T](repeating: 0, count: m * n)
+    a.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in
+        out.withUnsafeMutableBufferPointer { po in
+          for i in 0..<m {
+            for kk in 0..<k {
+              let av = pa[i * k + kk]
+              if av == 0 { continue }
+              let brow = kk * n
+              let orow = i * n
+              for j in 0..<n { po[orow + j] += av * pb[brow + j] }
+            }
+          }
+        }
+      }
+    }
+    return out
+  }
+
+  /// Transposes a rank-2 `[r, c]` buffer.
+  static func transpose2<T>(_ a: [T], rows: Int, cols: Int) -> [T] {
+    var out = a
+    for i in 0..<rows { for j in 0..<cols { out[j * rows + i] = a[i * cols + j] } }
+    return out
+  }
+
+  /// Permutes dimensions.
+  static func transpose<T>(_ a: [T], shape: [Int], perm: [Int]) -> ([T], [Int]) {
+    let outShape = perm.map { shape[$0] }
+    var inStrides = [Int](repeating: 1, count: shape.count)
+    for d in stride(from: shape.count - 2, through: 0, by: -1) { inStrides[d] = inStrides[d + 1] * shape[d + 1] }
+    var out: [T] = []
+    out.reserveCapacity(a.count)
+    var idx = [Int](repeating: 0, count: shape.count)
+    for _ in 0..<a.count {
+      var off = 0
+      for (k, p) in perm.enumerated() { off += idx[k] * inStrides[p] }
+      out.append(a[off])
+      var d = shape.count - 1
+      while d >= 0 {
+        idx[d] += 1
+        if idx[d] < outShape[d] { break }
+        idx[d] = 0
+        d -= 1
+      }
+    }
+    return (out, outShape)
+  }
+
+  /// Numpy-style broadcast of a binary element-wise op.
+  static func broadcast<T>(_ a: [T], _ ash: [Int], _ b: [T], _ bsh: [Int], _ f: (T, T) -> T) -> ([T], [Int]) {
+    let r = max(ash.count, bsh.count)
+    let pa = Array(repeating: 1, count: r - ash.count) + ash
+    let pb = Array(repeating: 1, count: r - bsh.count) + bsh
+    let out = zip(pa, pb).map { max($0, $1) }
+    func strides(_ s: [Int]) -> [Int] {
+      var st = [Int](repeating: 0, count: s.count)
+      var acc = 1
+      for d in stride(from: s.count - 1, through: 0, by: -1) {
+        st[d] = s[d] == 1 ? 0 : acc
+        acc *= s[d]
+      }
+      return st
+    }
+    let sa = strides(pa), sb = strides(pb)
+    let total = out.reduce(1, *)
+    var res: [T] = []
+    res.reserveCapacity(total)
+    var idx = [Int](repeating: 0, count: r)
+    for _ in 0..<total {
+      var oa = 0, ob = 0
+      for d in 0..<r {
+        oa += idx[d] * sa[d]
+        ob += idx[d] * sb[d]
+      }
+      res.append(f(a[oa], b[ob]))
+      var d = r - 1
+      while d >= 0 {
+        idx[d] += 1
+        if idx[d] < out[d] { break }
+        idx[d] = 0
+        d -= 1
+      }
+    }
+    return (res, out)
+  }
+
+  /// Constant padding of every dimension (`pads` = all begins then all ends).
+  static func pad<T>(_ a: [T], shape: [Int], pads: [Int], value: T) -> ([T], [Int]) {
+    let r = shape.count
+    let outShape = (0..<r).map { shape[$0] + pads[$0] + pads[$0 + r] }
+    var out = [T](repeating: value, count: outShape.reduce(1, *))
+    var idx = [Int](repeating: 0, count: r)
+    for i in 0..<a.count {
+      var off = 0
+      for d in 0..<r { off = off * outShape[d] + idx[d] + pads[d] }
+      out[off] = a[i]
+      var d = r - 1
+      while d >= 0 {
+        idx[d] += 1
+        if idx[d] < shape[d] { break }
+        idx[d] = 0
+        d -= 1
+      }
+    }
+    return (out, outShape)
+  }
+}

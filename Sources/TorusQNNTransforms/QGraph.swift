@@ -1,0 +1,211 @@
+import TorusIR
+import TorusQNN
+
+/// Why a `qnn` graph could not be analysed, calibrated, quantized or lowered.
+public enum QNNError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The module is not a `func.func` of `qnn` ops we can read.
+  case malformedGraph(String)
+  /// A node whose operands' shapes do not fit it.
+  case shapeMismatch(node: String, message: String)
+  /// A node the quantized lowering does not handle (the reason says what was expected).
+  case unsupported(node: String, message: String)
+  /// The calibration inputs do not match the graph's inputs.
+  case invalidInputset(String)
+  /// A table lookup wider than Concrete allows.
+  case bitWidthExceeded(node: String, bits: Int, limit: Int)
+
+  public var description: String {
+    switch self {
+    case .malformedGraph(let m): return "malformed qnn graph: \(m)"
+    case .shapeMismatch(let n, let m): return "node '\(n)': \(m)"
+    case .unsupported(let n, let m): return "node '\(n)': \(m)"
+    case .invalidInputset(let m): return "invalid inputset: \(m)"
+    case .bitWidthExceeded(let n, let b, let l):
+      return "node '\(n)': only up to \(l)-bit table lookups are supported, found a \(b)-bit input"
+    }
+  }
+}
+
+/// A `qnn` function as a plain dataflow graph: one node per op (each with one result), in order.
+public struct QGraph: Sendable {
+  /// What a node computes.
+  public enum Op: Sendable, Equatable {
+    case input(Int)
+    case constant(FloatTensor)
+    case quant(BrevitasQuant)
+    case conv(group: Int, pads: [Int], strides: [Int])
+    case gemm(alpha: Double, beta: Double, transA: Bool, transB: Bool)
+    case matmul
+    case batchNorm(epsilon: Float)
+    case relu, sigmoid, identity
+    case flatten(axis: Int)
+    case reshape([Int64])
+    case add
+    case pad([Int64], value: Double)
+    case transpose([Int])
+  }
+
+  public struct Node: Sendable {
+    public var op: Op
+    public var inputs: [Int]
+    /// The ONNX node name (from the location), or a synthesized one.
+    public var name: String
+    /// Static shape (batch 1), filled by `inferShapes()`.
+    public var shape: [Int] = []
+  }
+
+  public var nodes: [Node] = []
+  /// Node index of each function argument.
+  public var inputs: [Int] = []
+  /// Node index of each returned value.
+  public var outputs: [Int] = []
+
+  /// Reads the first `func.func` of `module`.
+  public init(module: Module) throws(QNNError) {
+    guard let fn = IRSkeleton.mainFunction(of: module), let block = fn.body else {
+      throw .malformedGraph("expected a 'func.func' with a body")
+    }
+    var index: [ObjectIdentifier: Int] = [:]
+    for (i, arg) in block.arguments.enumerated() {
+      index[ObjectIdentifier(arg)] = nodes.count
+      inputs.append(nodes.count)
+      var name = "input\(i)"
+      if let attrs = fn.operation.attribute("arg_attrs")?.arrayValue, i < attrs.count,
+        let n = attrs[i].dictionaryValue?["qnn.name"]?.stringValue
+      {
+        name = n
+      }
+      var node = Node(op: .input(i), inputs: [], name: name)
+      if let s = arg.type.shape { node.shape = s.map { Int($0) } }
+      nodes.append(node)
+    }
+    for op in block.operations {
+      var operands: [Int] = []
+      for v in op.operands {
+        guard let i = index[ObjectIdentifier(v)] else { throw .malformedGraph("operand of '\(op.name)' defined outside the function") }
+        operands.append(i)
+      }
+      if op.name == FuncDialect.ReturnOp.name {
+        outputs = operands
+        continue
+      }
+      let name = Self.name(of: op.location) ?? "\(op.name)#\(nodes.count)"
+      guard op.results.count == 1 else { throw .malformedGraph("op '\(op.name)' must have one result") }
+      let kind = try Self.op(of: op, name: name)
+      index[ObjectIdentifier(op.results[0])] = nodes.count
+      nodes.append(Node(op: kind, inputs: operands, name: name))
+    }
+    guard !outputs.isEmpty else { throw .malformedGraph("function returns nothing") }
+    try inferShapes()
+  }
+
+  static func name(of loc: Location) -> String? {
+    switch loc {
+    case .name(let n, _): n
+    case .fused(_, let locs): locs.lazy.compactMap(name(of:)).first
+    default: nil
+    }
+  }
+
+  static func op(of op: Operation, name: String) throws(QNNError) -> Op {
+    func ints(_ k: String) -> [Int] { (op.intsAttribute(k) ?? []).map { Int($0) } }
+    switch op.name {
+    case ArithDialect.ConstantOp.name:
+      guard let v = op.attribute("value"), let t = FloatTensor(v) else {
+        throw .unsupported(node: name, message: "expected a float dense constant")
+      }
+      return .constant(t)
+    case QNN.QuantOp.name:
+      guard let p = QNN.QuantOp(unchecked: op).parameters else {
+        throw .malformedGraph("'\(name)': quant without its parameters")
+      }
+      return .quant(p)
+    case QNN.ConvOp.name:
+      let c = QNN.ConvOp(unchecked: op)
+      return .conv(group: c.group, pads: c.pads, strides: c.strides)
+    case QNN.GemmOp.name:
+      let g = QNN.GemmOp(unchecked: op)
+      return .gemm(alpha: g.alpha, beta: g.beta, transA: g.transA, transB: g.transB)
+    case QNN.MatMulOp.name: return .matmul
+    case QNN.BatchNormOp.name: return .batchNorm(epsilon: QNN.BatchNormOp(unchecked: op).epsilon)
+    case QNN.ReluOp.name: return .relu
+    case QNN.SigmoidOp.name: return .sigmoid
+    case QNN.IdentityOp.name: return .identity
+    case QNN.FlattenOp.name: return .flatten(axis: QNN.FlattenOp(unchecked: op).axis)
+    case QNN.ReshapeOp.name: return .reshape(QNN.ReshapeOp(unchecked: op).targetShape)
+    case QNN.AddOp.name: return .add
+    case QNN.PadOp.name: return .pad(QNN.PadOp(unchecked: op).pads, value: op.floatAttribute("value") ?? 0)
+    case QNN.TransposeOp.name: return .transpose(ints("perm"))
+    default: throw .unsupported(node: name, message: "unexpected op '\(op.name)' in a qnn graph")
+    }
+  }
+
+  /// Computes every node's static shape from the inputs' and constants' shapes.
+  public mutating func inferShapes() throws(QNNError) {
+    for i in nodes.indices {
+      let n = nodes[i]
+      let ins = n.inputs.map { nodes[$0].shape }
+      func fail(_ m: String) -> QNNError { .shapeMismatch(node: n.name, message: m) }
+      switch n.op {
+      case .input: break
+      case .constant(let t): nodes[i].shape = t.shape
+      case .quant, .relu, .sigmoid, .identity, .batchNorm: nodes[i].shape = ins[0]
+      case .conv(let group, let pads, let strides):
+        let x = ins[0], w = ins[1]
+        guard x.count == 4, w.count == 4 else { throw fail("expected rank-4 input and weight, found \(x) and \(w)") }
+        guard x[1] == w[1] * group else { throw fail("input has \(x[1]) channels, weight expects \(w[1] * group)") }
+        let p = pads.isEmpty ? [0, 0, 0, 0] : pads
+        let s = strides.isEmpty ? [1, 1] : strides
+        let h = (x[2] + p[0] + p[2] - w[2]) / s[0] + 1
+        let wd = (x[3] + p[1] + p[3] - w[3]) / s[1] + 1
+        if ins.count > 2 && ins[2] != [w[0]] { throw fail("bias must have shape [\(w[0])], found \(ins[2])") }
+        nodes[i].shape = [x[0], w[0], h, wd]
+      case .gemm(_, _, let ta, let tb):
+        let a = ins[0], b = ins[1]
+        guard a.count == 2, b.count == 2 else { throw fail("expected rank-2 operands, found \(a) and \(b)") }
+        let (m, k) = ta ? (a[1], a[0]) : (a[0], a[1])
+        let (k2, nn) = tb ? (b[1], b[0]) : (b[0], b[1])
+        guard k == k2 else { throw fail("inner dimensions differ: \(k) and \(k2)") }
+        nodes[i].shape = [m, nn]
+      case .matmul:
+        let a = ins[0], b = ins[1]
+        guard a.count >= 2, b.count == 2, a.last == b[0] else { throw fail("cannot multiply \(a) by \(b)") }
+        nodes[i].shape = Array(a.dropLast()) + [b[1]]
+      case .flatten(let axis):
+        let x = ins[0]
+        nodes[i].shape = [x[..<axis].reduce(1, *), x[axis...].reduce(1, *)]
+      case .reshape(let target):
+        let x = ins[0]
+        var out = target.enumerated().map { k, d in d == 0 ? x[k] : Int(d) }
+        if let k = out.firstIndex(of: -1) {
+          let known = out.filter { $0 != -1 }.reduce(1, *)
+          out[k] = x.reduce(1, *) / max(known, 1)
+        }
+        guard out.reduce(1, *) == x.reduce(1, *) else { throw fail("cannot reshape \(x) to \(target)") }
+        nodes[i].shape = out
+      case .add:
+        nodes[i].shape = try Self.broadcast(ins[0], ins[1], fail: fail)
+      case .pad(let pads, _):
+        let x = ins[0]
+        guard pads.count == 2 * x.count else { throw fail("expected \(2 * x.count) pads, found \(pads.count)") }
+        nodes[i].shape = x.enumerated().map { k, d in d + Int(pads[k]) + Int(pads[k + x.count]) }
+      case .transpose(let perm):
+        let x = ins[0]
+        let p = perm.isEmpty ? Array((0..<x.count).reversed()) : perm
+        nodes[i].shape = p.map { x[$0] }
+      }
+    }
+  }
+
+  static func broadcast(_ a: [Int], _ b: [Int], fail: (String) -> QNNError) throws(QNNError) -> [Int] {
+    let r = max(a.count, b.count)
+    let pa = Array(repeating: 1, count: r - a.count) + a
+    let pb = Array(repeating: 1, count: r - b.count) + b
+    var out: [Int] = []
+    for (x, y) in zip(pa, pb) {
+      guard x == y || x == 1 || y == 1 else { throw fail("cannot broadcast \(a) with \(b)") }
+      out.append(max(x, y))
+    }
+    return out
+  }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+import TorusFormats
+import TorusIR
+import TorusImport
+import TorusONNX
+import TorusPasses
+import TorusQNN
+import TorusQNNTransforms
+
+let h8 = ReferenceModel.fast[0]
+let target8 = ReferenceModel.fast[1]
+
+func loadModel(_ m: ReferenceModel) throws -> ONNXModel? {
+  guard let url = SharedData.url("models/\(m.folder)/model.qonnx.onnx") else {
+    print(SharedData.skipMessage)
+    return nil
+  }
+  return try ONNXModel(contentsOf: url)
+}
+
+@Suite struct ImportErrorTests {
+  @Test func listsEveryUnsupportedNode() throws {
+    guard var model = try loadModel(h8) else { return }
+    let convs = model.graph.nodes.indices.filter { model.graph.nodes[$0].opType == "Conv" }
+    model.graph.nodes[convs[1]].opType = "MaxPool"
+    model.graph.nodes[convs[3]].opType = "Softmax"
+    #expect(throws: ImportError.self) { try importONNX(model, fileName: "m.onnx") }
+    do {
+      _ = try importONNX(model, fileName: "m.onnx")
+    } catch {
+      #expect(error.description == "'m.onnx': 2 unsupported nodes: '/qconv2/Conv' (MaxPool), '/qconv4/Conv' (Softmax)")
+    }
+  }
+
+  @Test func rejectsFloatModel() throws {
+    guard var model = try loadModel(h8) else { return }
+    for i in model.graph.nodes.indices where model.graph.nodes[i].opType == "Quant" {
+      model.graph.nodes[i].opType = "Identity"
+      model.graph.nodes[i].domain = ""
+      model.graph.nodes[i].inputs = [model.graph.nodes[i].inputs[0]]
+    }
+    #expect(throws: ImportError.notQuantizationAware(file: "f.onnx")) { try importONNX(model, fileName: "f.onnx") }
+  }
+
+  @Test func rejectsMissingOrWrongShapedInputset() throws {
+    guard let model = try loadModel(target8) else { return }
+    let module = try importONNX(model, fileName: "t.onnx")
+    let board = try target8.load("inputset_board.npy")
+    #expect(throws: QNNError.invalidInputset("expected 2 arrays (one per graph input), found 1")) {
+      try QATCompiler.compile(model: module, inputsets: [board])
+    }
+    let wrong = try board.reshaped([200, 12, 64])
+    do {
+      _ = try QATCompiler.compile(model: module, inputsets: [wrong, try target8.load("inputset_source.npy")])
+      Issue.record("expected an inputset error")
+    } catch {
+      #expect("\(error)" == "invalid inputset: input 0 ('x.715'): expected shape N×12×8×8, found 200×12×64")
+    }
+  }
+
+  @Test func rejectsLookupWiderThan16Bits() throws {
+    guard let model = try loadModel(h8) else { return }
+    let module = try importONNX(model, fileName: "w.onnx")
+    // Weights on a 1000× finer 16-bit grid: accumulators far beyond 16 bits.
+    module.operation.walk { op in
+      guard op.name == QNN.QuantOp.name, op.operands[0].definingOp?.name == ArithDialect.ConstantOp.name,
+        let s = op.floatAttribute("scale")
+      else { return }
+      op.attributes["scale"] = .f32(Float(s / 1000))
+      op.attributes["bit_width"] = .i64(16)
+    }
+    do {
+      _ = try QATCompiler.compile(model: module, inputsets: [try h8.load("inputset.npy")])
+      Issue.record("expected a bit-width error")
+    } catch let e as QNNError {
+      guard case .bitWidthExceeded(_, let bits, 16) = e else {
+        Issue.record("unexpected \(e)")
+        return
+      }
+      #expect(bits > 16)
+      #expect(e.description.contains("only up to 16-bit table lookups are supported"))
+    }
+  }
+}
+
+@Suite struct PassTests {
+  func run(_ pipeline: String, on module: Module) throws {
+    var passes = PassRegistry.standard
+    QNNPasses.register(into: &passes)
+    let pm = PassManager(root: try PipelineParser(passes: passes).parse(pipeline), context: PassContext(registry: QNN.registry))
+    try pm.run(module)
+  }
+
+  @Test func importedGraphPrintsAndParsesBack() throws {
+    guard let model = try loadModel(target8) else { return }
+    let module = try importONNX(model, fileName: "t.onnx")
+    try Verifier().verify(module.operation)
+    let text = String(decoding: module.print(), as: UTF8.self)
+    #expect(text.contains("func.func @main(%arg0: tensor<1x12x8x8xf32> {qnn.name = \"x.715\"}, %arg1: tensor<1x64xf32> {qnn.name = \"x.777\"})"))
+    #expect(text.contains("\"qnn.conv\"") && text.contains("\"qnn.batch_norm\"") && text.contains("\"qnn.add\""))
+    var registry = DialectRegistry.core
+    registry.allowUnregisteredDialects = true
+    _ = try OpAsmParser(file: SourceFile(name: "t.mlir", bytes: Array(text.utf8)), registry: registry).parseModule()
+  }
+
+  @Test func eachPassRunsAndTheyComposeToTheCircuit() throws {
+    guard let model = try loadModel(target8) else { return }
+    let dir = SharedData.root.appendingPathComponent("models/\(target8.folder)").path
+    let inputset = "\(dir)/inputset_board.npy:\(dir)/inputset_source.npy"
+    let module = try importONNX(model, fileName: "t.onnx")
+    try run("qnn-shape-inference", on: module)
+    var text = String(decoding: module.print(), as: UTF8.self)
+    #expect(text.contains("-> tensor<1x64xf32>") && !text.contains("tensor<*xf32>"))
+    try run("qnn-calibrate{inputset=\(inputset)}", on: module)
+    try run("qnn-quantize", on: module)
+    try run("qnn-fuse-lookup-tables", on: module)
+    text = String(decoding: module.print(), as: UTF8.self)
+    #expect(text.contains("qnn.calibration = [") && text.contains("qnn.input_quantizer = {bits = 4 : i64"))
+    #expect(text.contains("qnn.common_scale") && text.contains("qnn.lookup = ") && text.contains("qnn.integer"))
+    try run("qnn-to-fhelinalg{inputset=\(inputset)}", on: module)
+    text = String(decoding: module.print(), as: UTF8.self)
+    #expect(text.contains("func.func @_clear_forward_proxy(%arg0: tensor<1x12x8x8x!FHE.esint<9>>, %arg1: tensor<1x64x!FHE.eint<7>>) -> tensor<1x64x!FHE.eint<4>>"))
+    #expect(module.operation.attributes["qnn.maximum_bit_width"]?.integerValue == 11)
+  }
+
+  @Test func calibrateNeedsAnInputset() throws {
+    guard let model = try loadModel(h8) else { return }
+    let module = try importONNX(model, fileName: "m.onnx")
+    #expect(throws: PassFailure.self) { try run("qnn-calibrate", on: module) }
+  }
+}
