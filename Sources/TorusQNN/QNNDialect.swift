@@ -77,8 +77,8 @@ extension Attribute {
 extension QNN {
   /// Brevitas QONNX quantization (per tensor): fake-quantizes `x`.
   ///
-  ///     %q = "qnn.quant"(%x) {bit_width = 4 : i64, narrow = false, rounding_mode = "ROUND",
-  ///          scale = 1.250000e-01 : f32, signed = true, zero_point = 0.000000e+00 : f32}
+  ///     %q = "qnn.quant"(%x) {bit_width = 4 : i64, narrow = 0 : i64, rounding_mode = "ROUND",
+  ///          scale = 1.250000e-01 : f32, signed = 1 : i64, zero_point = 0.000000e+00 : f32}
   ///          : (tensor<1x12x8x8xf32>) -> tensor<1x12x8x8xf32>
   public struct QuantOp: OpDefinition {
     public static let name: OpName = "qnn.quant"

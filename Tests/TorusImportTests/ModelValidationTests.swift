@@ -51,8 +51,10 @@ struct ValidationResult: CustomStringConvertible {
   var simulate: (Int, Int)
   var maxBitWidth: (Int, Int?)
   var seconds: Double
+  /// Our float64 (calibration) forward vs Brevitas' float32 torch forward: equal after rounding to float32.
+  var float: (Int, Int) = (0, 0)
   var description: String {
-    "\(model): inputs \(inputs.0)/\(inputs.1), clear_quant \(clearQuant.0)/\(clearQuant.1), simulate_q \(simulate.0)/\(simulate.1), max bit width \(maxBitWidth.0) (info.json \(maxBitWidth.1.map(String.init) ?? "?")), compile \(String(format: "%.2f", seconds)) s"
+    "\(model): inputs \(inputs.0)/\(inputs.1), clear_quant \(clearQuant.0)/\(clearQuant.1), simulate_q \(simulate.0)/\(simulate.1), max bit width \(maxBitWidth.0) (info.json \(maxBitWidth.1.map(String.init) ?? "?")), float forward \(float.0)/\(float.1), compile \(String(format: "%.2f", seconds)) s"
   }
   var exact: Bool {
     inputs.0 == inputs.1 && clearQuant.0 == clearQuant.1 && simulate.0 == simulate.1 && maxBitWidth.0 == maxBitWidth.1
@@ -87,11 +89,15 @@ func validate(_ m: ReferenceModel) throws -> ValidationResult {
   let simulate = try m.load("expected_simulate_q.npy").int64Values
   let clear = try m.load("expected_clear_quant.npy").doubleValues
   let deq = compiled.program.dequantizeOutput(0, out).data.map { Double(Float($0)) }
+  let graph = try QGraph(module: module)
+  let floatOut = try graph.evaluateFloat(tests)[graph.outputs[0]].data.map { Float($0) }
+  let expectedFloat = try m.load("expected_float.npy").doubleValues.map { Float($0) }
   return ValidationResult(
     model: m.folder, inputs: (inputMatches, inputTotal),
     clearQuant: (zip(deq, clear).filter { $0 == $1 }.count, clear.count),
     simulate: (zip(out.data, simulate).filter { $0 == $1 }.count, simulate.count),
-    maxBitWidth: (compiled.maximumBitWidth, m.maximumBitWidth), seconds: seconds)
+    maxBitWidth: (compiled.maximumBitWidth, m.maximumBitWidth), seconds: seconds,
+    float: (zip(floatOut, expectedFloat).filter { $0 == $1 }.count, expectedFloat.count))
 }
 
 @Suite struct ModelValidationTests {
