@@ -70,7 +70,7 @@ let package = Package(
       name: "torus",
       dependencies: [
         "TorusIR", "TorusPasses", "TorusFHE", "TorusFHETransforms", "TorusInterpreter", "TorusFormats",
-        "TorusEncrypted", "TFHE",
+        "TorusEncrypted", "TFHE", "TorusImport", "TorusQNN", "TorusQNNTransforms",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(

@@ -6,7 +6,7 @@ import Foundation
 /// An affine integer quantizer `q = clip(roundHalfEven(x/s + z), lo, hi)`, `x̂ = s·(q - z)`.
 ///
 /// `offset = 2^(n-1)` when signed; the range is `[-offset (+1 if narrow), 2^n - 1 - offset]`.
-public struct Quantizer: Hashable, Sendable, CustomStringConvertible {
+public struct Quantizer: Hashable, Sendable, Codable, CustomStringConvertible {
   public var bits: Int
   public var isSigned: Bool
   public var isNarrow: Bool

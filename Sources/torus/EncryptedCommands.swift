@@ -159,6 +159,7 @@ struct EncryptedRun {
   var threads: Int
   var globalPError: Double
   var timing: Bool
+  var modelIO: ModelIO?
 
   func run() throws {
     let c = try EncryptedCircuit(path: circuit, function: function, globalPError: globalPError)
@@ -183,7 +184,8 @@ struct EncryptedRun {
       let client = ClientKey(parameters: c.plan.parameters)
       let server = client.makeServerKey(threads: threads)
       if timing { printError(String(format: "keygen: %.3f s", Date().timeIntervalSince(start))) }
-      let arrays = try inputs.map(readArray)
+      var arrays = try inputs.map(readArray)
+      if let modelIO { arrays = try modelIO.quantize(arrays) }
       let clientSide = EncryptedClient(key: client, circuit: c.circuit, identity: c.identity)
       let batch = try clientSide.encrypt(arrays)
       let progress = BootstrapProgress(total: c.plan.bootstrapCount * batch.samples.count, report: progressReporter(label: "run"))

@@ -12,7 +12,7 @@ struct Torus: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "torus",
     abstract: "Compile and run Concrete-compatible FHE circuits.",
-    subcommands: [Run.self, Conformance.self, Keygen.self, Encrypt.self, Decrypt.self])
+    subcommands: [Compile.self, Import.self, Run.self, Conformance.self, Keygen.self, Encrypt.self, Decrypt.self])
 }
 
 /// Execution modes of `torus run`.
@@ -73,6 +73,9 @@ struct Run: ParsableCommand {
   @Flag(help: "Print the per-sample latency to standard error.")
   var timing = false
 
+  @Flag(help: "For a compiled model (CIRCUIT.quant.json beside it): take and return the circuit's raw integers instead of floats.")
+  var raw = false
+
   @Flag(help: "Print each op's wall time to standard error.")
   var profile = false
 
@@ -80,7 +83,7 @@ struct Run: ParsableCommand {
     if mode == .encrypted {
       try EncryptedRun(
         circuit: circuit, function: function, inputs: inputs, output: output, outputDir: outputDir, evalKeys: evalKeys,
-        threads: threads, globalPError: globalPError, timing: timing
+        threads: threads, globalPError: globalPError, timing: timing, modelIO: evalKeys == nil ? try ModelIO.forCircuit(circuit, raw: raw) : nil
       ).run()
       return
     }
@@ -103,6 +106,8 @@ struct Run: ParsableCommand {
           throw ExitCode(1)
         }
       }
+      let modelIO = try ModelIO.forCircuit(circuit, raw: raw)
+      if let modelIO { arrays = try modelIO.quantize(arrays) }
       var options = SimulateOptions(threads: threads, encoding: encoding)
       options.profile = profile
       let sim = Simulator(circuit: c, options: options)
@@ -116,7 +121,7 @@ struct Run: ParsableCommand {
         let batch = got == per ? 1 : (got.first ?? 1)
         printError(String(format: "simulate: %.6f s total, %.6f s per sample (%d threads, %@ encoding)", elapsed, elapsed / Double(max(batch, 1)), threads, sim.resolvedEncoding.rawValue))
       }
-      try write(results)
+      try write(modelIO.map { $0.dequantize(results) } ?? results)
     } catch let e as InterpreterError {
       printError("error: \(e)")
       throw ExitCode(1)

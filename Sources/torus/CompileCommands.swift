@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import TorusFormats
+import TorusIR
+import TorusImport
+import TorusQNN
+import TorusQNNTransforms
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Peak resident memory of this process, in MiB.
+func peakMemoryMiB() -> Double {
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  return Double(usage.ru_maxrss) / 1024
+}
+
+struct Import: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Import an ONNX/QONNX model into the qnn dialect and print it.",
+    discussion: "Pipe into torus-opt to run passes one at a time: torus import m.onnx | torus-opt --allow-unregistered-dialect -")
+
+  @Argument(help: "The model (.onnx).") var model: String
+  @Option(name: [.customShort("o"), .long], help: "Output file (default: standard output).") var output: String?
+  @Flag(help: "Print every op in generic form.") var generic = false
+
+  func run() throws {
+    let module: Module
+    do { module = try importONNX(contentsOf: URL(fileURLWithPath: model)) } catch { throw fail("\(error)") }
+    let text = module.print(options: PrintOptions(generic: generic))
+    if let output {
+      do { try Data(text).write(to: URL(fileURLWithPath: output)) } catch { throw fail("cannot write '\(output)': \(error.localizedDescription)") }
+    } else {
+      FileHandle.standardOutput.write(Data(text))
+    }
+  }
+}
+
+struct Compile: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Compile a Brevitas QAT model (ONNX/QONNX) to an FHE circuit (MLIR text).",
+    discussion: """
+      The equivalent of Concrete-ML's compile_brevitas_qat_model(model, inputset, n_bits={"model_inputs": I, \
+      "model_outputs": O}): import, calibration on the inputset, quantization (Brevitas values taken over), \
+      fusion of univariate chains into table lookups, bit-width assignment and lowering to FHELinalg. Writes \
+      the circuit and, beside it, CIRCUIT.quant.json, so that 'torus run' takes float inputs and returns \
+      float outputs.
+      """)
+
+  @Argument(help: "The model (.onnx).") var model: String
+  @Option(name: .customLong("inputset"), help: "Calibration samples (.npy, samples on axis 0), one per model input, in order.") var inputsets: [String] = []
+  @Option(help: "Bits of the model inputs (Concrete-ML n_bits['model_inputs']).") var nBitsInputs: Int = 4
+  @Option(help: "Bits of the model outputs (Concrete-ML n_bits['model_outputs']).") var nBitsOutputs: Int = 4
+  @Option(help: "Round accumulators to this many bits before each lookup (Concrete-ML rounding_threshold_bits).") var roundingThresholdBits: Int?
+  @Option(help: "Fail when an integer is wider than this.") var maxBitWidth: Int = 16
+  @Option(name: [.customShort("o"), .long], help: "The circuit file to write (MLIR text).") var output: String
+
+  func run() throws {
+    var stages: [(String, Double)] = []
+    var t = Date()
+    func stage(_ name: String) {
+      stages.append((name, Date().timeIntervalSince(t)))
+      t = Date()
+    }
+    let total = Date()
+    do {
+      guard !inputsets.isEmpty else { throw ValidationError("an inputset is required: --inputset X.npy (one per model input)") }
+      let arrays = try inputsets.map { p throws -> NDArray in
+        do { return try Npy.read(contentsOf: URL(fileURLWithPath: p)) } catch { throw fail("cannot read inputset '\(p)': \(error)") }
+      }
+      stage("read inputsets")
+      let module = try importONNX(contentsOf: URL(fileURLWithPath: model))
+      stage("import")
+      let graph = try QGraph(module: module)
+      let calibration = try graph.calibrate(arrays)
+      stage("calibration")
+      guard nBitsOutputs >= nBitsInputs else {
+        throw QNNError.invalidInputset("n_bits model_outputs (\(nBitsOutputs)) must be at least model_inputs (\(nBitsInputs))")
+      }
+      let program = try graph.buildIntegerProgram(
+        calibration: calibration, bits: QuantizationBits(modelInputs: nBitsInputs, modelOutputs: nBitsOutputs),
+        roundingThresholdBits: roundingThresholdBits, inputset: arrays)
+      stage("quantization and lookup fusion")
+      let analysis = program.analyzeBitWidths(program.quantizeInputs(arrays))
+      stage("bit-width analysis")
+      if analysis.maximumBitWidth > maxBitWidth {
+        try program.checkLookupWidths(analysis)
+        throw fail("the circuit needs \(analysis.maximumBitWidth)-bit integers, above the limit of \(maxBitWidth) (use --rounding-threshold-bits)")
+      }
+      try program.checkLookupWidths(analysis)
+      let circuit = try FHELinalgLowering.lower(program, analysis: analysis)
+      stage("lowering to FHELinalg")
+      do {
+        try Data(circuit.print()).write(to: URL(fileURLWithPath: output))
+        try QuantizationMetadata(model: model, inputs: program.inputQuantizers, outputs: program.outputs.map(\.quantizer))
+          .write(to: QuantizationMetadata.path(forCircuit: output))
+      } catch { throw fail("cannot write '\(output)': \(error.localizedDescription)") }
+      stage("write")
+      func pad(_ s: String) -> String { s + String(repeating: " ", count: max(1, 34 - s.count)) }
+      for (name, s) in stages { printError("  " + pad(name) + String(format: "%8.3f s", s)) }
+      printError("  " + pad("total") + String(format: "%8.3f s   (peak memory %.0f MiB)", Date().timeIntervalSince(total), peakMemoryMiB()))
+      print("Max bit-width: \(analysis.maximumBitWidth) bits -> fine in FHE")
+    } catch let e as ImportError {
+      throw fail("\(e)")
+    } catch let e as QNNError {
+      throw fail("\(model): \(e)")
+    }
+  }
+}
+
+/// Float ↔ integer conversion for a compiled model's circuit (its `.quant.json` sidecar).
+struct ModelIO {
+  let metadata: QuantizationMetadata
+
+  /// Quantizes float inputs (integers pass unchanged only when the array is already integral).
+  func quantize(_ arrays: [NDArray]) throws -> [NDArray] {
+    guard arrays.count == metadata.inputs.count else {
+      throw fail("the model takes \(metadata.inputs.count) input\(metadata.inputs.count == 1 ? "" : "s"), got \(arrays.count)")
+    }
+    return zip(arrays, metadata.inputs).map { a, q in NDArray(a.doubleValues.map(q.quantize), shape: a.shape) }
+  }
+
+  func dequantize(_ arrays: [NDArray]) -> [NDArray] {
+    zip(arrays, metadata.outputs).map { a, q in NDArray(float64: a.int64Values.map(q.dequantize), shape: a.shape) }
+  }
+
+  /// The sidecar of `circuit` unless `raw` integers were asked for.
+  static func forCircuit(_ circuit: String, raw: Bool) throws -> ModelIO? {
+    guard !raw else { return nil }
+    do { return try QuantizationMetadata.read(forCircuit: circuit).map(ModelIO.init) } catch { throw fail("\(error)") }
+  }
+}
