@@ -69,6 +69,9 @@ struct Run: ParsableCommand {
   @Flag(help: "Print each op's wall time to standard error.")
   var profile = false
 
+  @Flag(help: "Run the samples of a batch concurrently, one thread each (throughput), instead of splitting each op across threads (latency).")
+  var parallelSamples = false
+
   func run() throws {
     do {
       let c = try Circuit(contentsOf: URL(fileURLWithPath: circuit), functionName: function)
@@ -91,6 +94,7 @@ struct Run: ParsableCommand {
       }
       var options = SimulateOptions(threads: threads, encoding: encoding)
       options.profile = profile
+      options.parallelSamples = parallelSamples
       let sim = Simulator(circuit: c, options: options)
       try sim.prepare()
       let start = Date()
