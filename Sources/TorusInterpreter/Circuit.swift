@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import TorusFHE
 import TorusFormats
@@ -134,6 +135,8 @@ public struct SimulateOptions: Sendable {
   public var trace: @Sendable (String) -> Void
   /// Print per-op wall times to standard error.
   public var profile = false
+  /// Run the samples of a batch concurrently (one thread each) instead of splitting each op.
+  public var parallelSamples = false
 
   public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, encoding: Encoding = .auto, crtModuli: [Int]? = nil,
               checkInputRange: Bool = true, trace: @escaping @Sendable (String) -> Void = { print($0, terminator: "") }) {
@@ -262,18 +265,40 @@ public struct Simulator: Sendable {
       let r = try run(values)
       return zip(r, outShapes).map { NDArray($0, shape: $1) }
     }
-    var samples: [[[Int64]]] = []
-    for b in 0..<batch {
+    let sampleLayouts = layouts.map { if case .single = $0 { false } else { true } }
+    @Sendable func sample(_ b: Int) -> [[Int64]] {
       var sample: [[Int64]] = []
-      for (k, layout) in layouts.enumerated() {
-        switch layout {
-        case .single: sample.append(values[k])
-        case .extraDim, .replacesOne:
+      for (k, batched) in sampleLayouts.enumerated() {
+        if batched {
           let n = values[k].count / batch
           sample.append(Array(values[k][(b * n)..<((b + 1) * n)]))
+        } else {
+          sample.append(values[k])
         }
       }
-      samples.append(try run(sample))
+      return sample
+    }
+    var samples: [[[Int64]]] = []
+    if options.parallelSamples && options.threads > 1 && batch > 1 {
+      // Independent samples on separate cores, one thread each: same results, more throughput.
+      var single = options
+      single.threads = 1
+      let worker = Simulator(circuit: circuit, options: single)
+      let workers = min(options.threads, batch)
+      var slots = [Result<[[Int64]], InterpreterError>](repeating: .success([]), count: batch)
+      slots.withUnsafeMutableBufferPointer { buf in
+        let shared = SharedBuffer(base: buf.baseAddress!)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+          var b = w
+          while b < batch {
+            do throws(InterpreterError) { shared[b] = .success(try worker.run(sample(b))) } catch { shared[b] = .failure(error) }
+            b += workers
+          }
+        }
+      }
+      for slot in slots { samples.append(try slot.get()) }
+    } else {
+      for b in 0..<batch { samples.append(try run(sample(b))) }
     }
     return (0..<outShapes.count).map { r in
       let per = outShapes[r]

@@ -79,6 +79,9 @@ struct Run: ParsableCommand {
   @Flag(help: "Print each op's wall time to standard error.")
   var profile = false
 
+  @Flag(help: "Run the samples of a batch concurrently, one thread each (throughput), instead of splitting each op across threads (latency).")
+  var parallelSamples = false
+
   func run() throws {
     if mode == .encrypted {
       try EncryptedRun(
@@ -110,6 +113,7 @@ struct Run: ParsableCommand {
       if let modelIO { arrays = try modelIO.quantize(arrays) }
       var options = SimulateOptions(threads: threads, encoding: encoding)
       options.profile = profile
+      options.parallelSamples = parallelSamples
       let sim = Simulator(circuit: c, options: options)
       try sim.prepare()
       let start = Date()

@@ -168,8 +168,10 @@ func unary(_ op: String, _ from: String, _ to: String) -> String {
     let circuit = try Circuit(contentsOf: dir.appendingPathComponent("mlir_source.txt"))
     let inputs = try Npy.read(contentsOf: dir.appendingPathComponent("test_inputs_q.npy"))
     let expected = try Npy.read(contentsOf: dir.appendingPathComponent("expected_simulate_q.npy"))
-    for threads in [1, 2] {
-      let out = try Simulator(circuit: circuit, options: SimulateOptions(threads: threads)).run(arrays: [inputs])
+    for (threads, parallelSamples) in [(1, false), (2, false), (2, true)] {
+      var options = SimulateOptions(threads: threads)
+      options.parallelSamples = parallelSamples
+      let out = try Simulator(circuit: circuit, options: options).run(arrays: [inputs])
       #expect(out[0].shape == expected.shape)
       #expect(out[0].int64Values == expected.int64Values)
     }
