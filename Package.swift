@@ -65,7 +65,7 @@ let package = Package(
       dependencies: ["TorusIR", "TorusPasses", "TorusQNN", "TorusFormats"]),
     .executableTarget(
       name: "torus-opt",
-      dependencies: ["TorusOpt", "TorusFHE", "TorusFHETransforms"]),
+      dependencies: ["TorusOpt", "TorusFHE", "TorusFHETransforms", "TorusQNN", "TorusQNNTransforms"]),
     .executableTarget(
       name: "torus",
       dependencies: [

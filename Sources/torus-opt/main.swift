@@ -1,6 +1,8 @@
 import TorusFHE
 import TorusFHETransforms
 import TorusOpt
+import TorusQNN
+import TorusQNNTransforms
 
 #if canImport(Glibc)
   import Glibc
@@ -8,6 +10,9 @@ import TorusOpt
   import Darwin
 #endif
 
+// Upstream subset + FHE/FHELinalg/Tracing + the quantized-graph dialect, and every pass.
 var tool = OptTool(name: "torus-opt", registry: .fhe)
+tool.registry.register(QNN.self)
 tool.passes.registerFHEPasses()
+QNNPasses.register(into: &tool.passes)
 exit(tool.main(Array(CommandLine.arguments.dropFirst())))

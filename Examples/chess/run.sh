@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The chess example: compile both FHE.Chess networks (Brevitas QAT, from ../shared/models) to FHE
+# circuits, then play a few positions in simulate mode and print the top-k from/to squares, as the
+# original project does: the source network scores the 64 from-squares, the target network scores the
+# to-squares given the board and the chosen from-square.
+#
+# usage: Examples/chess/run.sh [HIDDEN=h8] [BOARDS=3] [K=3]      (outputs in .build-chess/)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+hidden=${1:-h8}; boards=${2:-3}; k=${3:-3}
+models=../shared/models
+[ -d "$models/chess-source-$hidden" ] || { echo "error: $models/chess-source-$hidden not found (shared data)" >&2; exit 1; }
+swift build -c release --product torus >&2
+torus=.build/release/torus
+out=.build-chess
+mkdir -p "$out"
+src=$models/chess-source-$hidden; tgt=$models/chess-target-$hidden
+
+echo "== compile chess-source-$hidden -> $out/mlir_source.txt"
+$torus compile "$src/model.qonnx.onnx" --inputset "$src/inputset.npy" --n-bits-inputs 4 --n-bits-outputs 4 -o "$out/mlir_source.txt"
+echo "== compile chess-target-$hidden -> $out/mlir_target.txt"
+$torus compile "$tgt/model.qonnx.onnx" --inputset "$tgt/inputset_board.npy" --inputset "$tgt/inputset_source.npy" \
+  --n-bits-inputs 4 --n-bits-outputs 4 -o "$out/mlir_target.txt"
+
+python3 - "$src/test_inputs.npy" "$out" "$boards" <<'PY'
+import sys, numpy as np
+boards = np.load(sys.argv[1])[: int(sys.argv[3])]
+np.save(sys.argv[2] + "/boards.npy", boards.astype(np.float32))
+PY
+echo "== simulate the source network on $boards boards"
+$torus run "$out/mlir_source.txt" --mode simulate --input "$out/boards.npy" --output "$out/source_scores.npy" --timing
+
+# For each board, the best from-square becomes the target network's one-hot source input.
+python3 - "$out" "$k" <<'PY'
+import sys, numpy as np
+out, k = sys.argv[1], int(sys.argv[2])
+scores = np.load(out + "/source_scores.npy").reshape(-1, 64)
+onehot = np.zeros((len(scores), 64), dtype=np.float32)
+onehot[np.arange(len(scores)), scores.argmax(axis=1)] = 1
+np.save(out + "/sources.npy", onehot)
+PY
+echo "== simulate the target network"
+$torus run "$out/mlir_target.txt" --mode simulate --input "$out/boards.npy" --input "$out/sources.npy" --output "$out/target_scores.npy" --timing
+
+python3 - "$out" "$k" <<'PY'
+import sys, numpy as np
+out, k = sys.argv[1], int(sys.argv[2])
+def name(i):  # square index 0..63 -> a1..h8 (rank-major from a8, as the training data encodes it)
+    return "abcdefgh"[i % 8] + str(8 - i // 8)
+src = np.load(out + "/source_scores.npy").reshape(-1, 64)
+tgt = np.load(out + "/target_scores.npy").reshape(-1, 64)
+for b in range(len(src)):
+    top_from = np.argsort(-src[b], kind="stable")[:k]
+    top_to = np.argsort(-tgt[b], kind="stable")[:k]
+    print(f"board {b}: from " + ", ".join(f"{name(i)} ({src[b][i]:.2f})" for i in top_from)
+          + f" | best from {name(top_from[0])} -> to " + ", ".join(f"{name(i)} ({tgt[b][i]:.2f})" for i in top_to))
+PY
