@@ -73,13 +73,13 @@ public struct TFHEDomain: FHEDomain {
     return result
   }
 
-  /// Bit extraction (spec §0.7): PBS with the constant test polynomial `−2^(62−w)` on `U + 2^62`,
-  /// then `+2^(62−w)`, gives the top bit of `U` as `bit·2^(63−w)`.
+  /// Bit extraction (spec §0.7): the interpreter hands `U` with the bit on top and the rounding
+  /// offset `2^62` already added; PBS with the constant test polynomial `−2^(62−w)`, then
+  /// `+2^(62−w)`, gives the top bit of `U` as `bit·2^(63−w)`.
   public func extractMostSignificantBit(_ inputs: [LweCiphertext], outputWidth w: Int, threads: Int) throws(InterpreterError) -> [LweCiphertext] {
     guard w >= 0 && w <= 61 else { throw .unsupported("bit extraction to width \(w)") }
     let half: UInt64 = 1 << UInt64(62 - w)
-    var tp = TestPolynomial.constant(0 &- half, polynomialSize: server.parameters.polynomialSize)
-    tp.inputOffset = 1 << 62
+    let tp = TestPolynomial.constant(0 &- half, polynomialSize: server.parameters.polynomialSize)
     let out = server.bootstrapBatch(inputs, tables: [tp], threads: threads)
     progress?.add(inputs.count)
     return out.map { $0.adding(plaintext: half) }

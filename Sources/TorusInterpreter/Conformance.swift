@@ -19,6 +19,14 @@ public struct ConformanceResult: Sendable {
   /// Test index in the document.
   public var test: Int
   public var status: Status
+
+  public init(file: String, document: Int, description: String, test: Int, status: Status) {
+    self.file = file
+    self.document = document
+    self.description = description
+    self.test = test
+    self.status = status
+  }
 }
 
 /// Runs Concrete's end-to-end fixture format (spec §7) in simulate mode.
@@ -75,7 +83,8 @@ public struct ConformanceRunner: Sendable {
     return out
   }
 
-  func compare(_ got: [[Int64]], _ expected: [FixtureValue], circuit: Circuit) -> ConformanceResult.Status {
+  /// Compares outputs with the fixture's expected values (container bits, shape, signedness).
+  public func compare(_ got: [[Int64]], _ expected: [FixtureValue], circuit: Circuit) -> ConformanceResult.Status {
     for (i, e) in expected.enumerated() {
       guard i < got.count else { return .failed("expected \(expected.count) outputs, the function returns \(got.count)") }
       let type = circuit.resultTypes[i]

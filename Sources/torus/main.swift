@@ -4,6 +4,7 @@ import TorusFHE
 import TorusFHETransforms
 import TorusFormats
 import TorusIR
+import TorusEncrypted
 import TorusInterpreter
 import TorusPasses
 
@@ -155,7 +156,7 @@ struct Conformance: ParsableCommand {
   @Argument(help: "Fixture files (*.yaml).")
   var files: [String]
 
-  @Option(help: "Execution mode: simulate.")
+  @Option(help: "Execution mode: simulate, or encrypted (real TFHE; programs above 8 bits are skipped with the reason).")
   var mode: Mode = .simulate
 
   @Option(help: "Worker threads for tensor ops (default: all cores).")
@@ -165,10 +166,12 @@ struct Conformance: ParsableCommand {
   var verbose = false
 
   func run() throws {
+    let encrypted = EncryptedConformanceRunner(threads: threads)
     let runner = ConformanceRunner(threads: threads)
     var passed = 0, failed = 0, skipped = 0
     for path in files {
-      for r in runner.run(file: URL(fileURLWithPath: path)) {
+      let url = URL(fileURLWithPath: path)
+      for r in mode == .encrypted ? encrypted.run(file: url) : runner.run(file: url) {
         let label = "\(r.file) #\(r.document) '\(r.description)' test \(r.test)"
         switch r.status {
         case .passed:

@@ -51,6 +51,18 @@ import TorusInterpreter
     #expect(encrypted[0].int64Values == [6, 4, 3, 4])
   }
 
+  @Test func bitExtractionMatchesSimulate() throws {
+    let s = try Self.setup("""
+      func.func @main(%x: tensor<8x!FHE.eint<3>>) -> tensor<8x!FHE.eint<3>> {
+        %0 = "FHELinalg.lsb"(%x) : (tensor<8x!FHE.eint<3>>) -> tensor<8x!FHE.eint<3>>
+        return %0 : tensor<8x!FHE.eint<3>>
+      }
+      """)
+    let x = NDArray([0, 1, 2, 3, 4, 5, 6, 7], shape: [8])
+    let encrypted = try s.client.decrypt(try s.server.run(try s.client.encrypt([x]), threads: 2))
+    #expect(encrypted[0].int64Values == [0, 1, 0, 1, 0, 1, 0, 1])
+  }
+
   @Test func resultsDoNotDependOnThreadCount() throws {
     let s = try Self.setup()
     let input = try s.client.encrypt([NDArray([3, 2, 1, 0], shape: [4]), NDArray([0, 0, 0, 1], shape: [4])])
