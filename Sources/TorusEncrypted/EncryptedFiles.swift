@@ -73,31 +73,26 @@ public enum KeyDirectory {
   static func identityPath(_ dir: String) -> String { dir + "/circuit.id" }
 
   public static func write(client: ClientKey, server: ServerKey, identity: CircuitIdentity, to dir: String) throws(EncryptedModeError) {
-    let fm = FileManager.default
     do {
-      try fm.createDirectory(atPath: dir + "/client", withIntermediateDirectories: true)
-      try fm.createDirectory(atPath: dir + "/server", withIntermediateDirectories: true)
-      try Data(client.serialized()).write(to: URL(fileURLWithPath: clientKeyPath(dir)))
-      try Data(identity.text.utf8).write(to: URL(fileURLWithPath: identityPath(dir + "/client")))
-      try Data(server.serialized()).write(to: URL(fileURLWithPath: serverKeyPath(dir + "/server")))
-      try Data(identity.text.utf8).write(to: URL(fileURLWithPath: identityPath(dir + "/server")))
-      // The secret key is readable by its owner only.
-      try fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: clientKeyPath(dir))
+      try FileManager.default.createDirectory(atPath: dir + "/client", withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(atPath: dir + "/server", withIntermediateDirectories: true)
     } catch {
-      throw .io("cannot write keys to '\(dir)': \(error.localizedDescription)")
+      throw .io("cannot create key directories in '\(dir)': \(error.localizedDescription)")
     }
+    // The secret key is readable by its owner only.
+    try FileIO.write(client.serialized(), to: clientKeyPath(dir), mode: 0o600)
+    try FileIO.write(Array(identity.text.utf8), to: identityPath(dir + "/client"))
+    try FileIO.write(server.serialized(), to: serverKeyPath(dir + "/server"))
+    try FileIO.write(Array(identity.text.utf8), to: identityPath(dir + "/server"))
   }
 
   static func readIdentity(_ dir: String) throws(EncryptedModeError) -> CircuitIdentity {
     let path = identityPath(dir)
-    guard let data = FileManager.default.contents(atPath: path) else { throw .io("cannot read '\(path)' (run 'torus keygen' first)") }
-    return try CircuitIdentity(text: String(decoding: data, as: UTF8.self), path: path)
+    guard FileManager.default.fileExists(atPath: path) else { throw .io("cannot read '\(path)' (run 'torus keygen' first)") }
+    return try CircuitIdentity(text: String(decoding: try FileIO.read(path), as: UTF8.self), path: path)
   }
 
-  static func read(_ path: String) throws(EncryptedModeError) -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else { throw .io("cannot read '\(path)'") }
-    return [UInt8](data)
-  }
+  static func read(_ path: String) throws(EncryptedModeError) -> [UInt8] { try FileIO.read(path) }
 
   /// The client key of `dir`, checked against `expected`.
   public static func readClient(_ dir: String, expected: CircuitIdentity) throws(EncryptedModeError) -> ClientKey {

@@ -91,7 +91,7 @@ struct Encrypt: ParsableCommand {
       let key = try KeyDirectory.readClient(keys, expected: c.identity)
       let arrays = try inputs.map(readArray)
       let batch = try EncryptedClient(key: key, circuit: c.circuit, identity: c.identity).encrypt(arrays)
-      try Data(batch.serialized(parameters: c.plan.parameters)).write(to: URL(fileURLWithPath: output))
+      try FileIO.write(batch.serialized(parameters: c.plan.parameters), to: output)
     } catch let e as EncryptedModeError { throw fail("\(e)") } catch { throw error }
   }
 }
@@ -126,8 +126,7 @@ func readArray(_ path: String) throws(EncryptedModeError) -> NDArray {
 }
 
 func readBatch(_ path: String, parameters: ParameterSet) throws(EncryptedModeError) -> EncryptedBatch {
-  guard let data = FileManager.default.contents(atPath: path) else { throw .io("cannot read '\(path)'") }
-  return try EncryptedBatch(serialized: [UInt8](data), path: path, parameters: parameters)
+  try EncryptedBatch(serialized: try FileIO.read(path), path: path, parameters: parameters)
 }
 
 func writeArrays(_ results: [NDArray], output: String?, outputDir: String?) throws(EncryptedModeError) {
@@ -174,9 +173,7 @@ struct EncryptedRun {
         let start = Date()
         let result = try EncryptedServer(key: key, circuit: c.circuit, identity: c.identity).run(batch, threads: threads, progress: progress)
         if timing { printError(String(format: "encrypted run: %.3f s (%d samples, %d PBS)", Date().timeIntervalSince(start), batch.samples.count, progress.completed)) }
-        do { try Data(result.serialized(parameters: c.plan.parameters)).write(to: URL(fileURLWithPath: output)) } catch {
-          throw EncryptedModeError.io("cannot write '\(output)'")
-        }
+        try FileIO.write(result.serialized(parameters: c.plan.parameters), to: output)
         return
       }
       printError(c.plan.description)
