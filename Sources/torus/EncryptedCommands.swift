@@ -92,7 +92,7 @@ struct Encrypt: ParsableCommand {
       let arrays = try inputs.map(readArray)
       let batch = try EncryptedClient(key: key, circuit: c.circuit, identity: c.identity).encrypt(arrays)
       try FileIO.write(batch.serialized(parameters: c.plan.parameters), to: output)
-    } catch let e as EncryptedModeError { throw fail("\(e)") } catch { throw error }
+    } catch { throw fail("\(error)") }
   }
 }
 
@@ -201,6 +201,6 @@ struct EncryptedRun {
         }
       }
       try writeArrays(outputs, output: output, outputDir: outputDir)
-    } catch let e as EncryptedModeError { throw fail("\(e)") } catch { throw error }
+    } catch { throw fail("\(error)") }
   }
 }
