@@ -5,53 +5,6 @@ import TorusFormats
 import TorusIR
 import TorusInterpreter
 
-/// How arrays bind to a function's arguments: one sample, or a batch along a new or a leading-1 axis.
-struct BatchLayout {
-  enum Kind { case single, extraDim, replacesOne }
-  var kinds: [Kind]
-  var batch: Int?
-
-  init(arrays: [NDArray], types: [IRType], function: String) throws(EncryptedModeError) {
-    guard arrays.count == types.count else {
-      throw .invalidInput("function '@\(function)' takes \(types.count) argument\(types.count == 1 ? "" : "s"), got \(arrays.count) input\(arrays.count == 1 ? "" : "s")")
-    }
-    kinds = []
-    for (i, (a, t)) in zip(arrays, types).enumerated() {
-      let s = t.isRankedTensor ? t.staticShape : []
-      let kind: Kind
-      if a.shape == s {
-        kind = .single
-      } else if a.shape.count == s.count + 1 && Array(a.shape.dropFirst()) == s {
-        kind = .extraDim
-      } else if !s.isEmpty && s[0] == 1 && a.shape.count == s.count && Array(a.shape.dropFirst()) == Array(s.dropFirst()) {
-        kind = .replacesOne
-      } else {
-        throw .invalidInput("input #\(i) has shape \(formatShape(a.shape)), but argument #\(i) of '@\(function)' has type '\(t)' (shape \(formatShape(s)), optionally with a leading batch dimension)")
-      }
-      if kind != .single {
-        if let b = batch, b != a.shape[0] { throw .invalidInput("input #\(i) has a batch of \(a.shape[0]), others \(b)") }
-        batch = a.shape[0]
-      }
-      kinds.append(kind)
-    }
-  }
-
-  var sampleCount: Int { batch ?? 1 }
-
-  /// Sample `b` of argument `k` as flat integers.
-  func slice(_ values: [Int64], argument k: Int, sample b: Int) -> [Int64] {
-    guard kinds[k] != .single, let batch else { return values }
-    let n = values.count / batch
-    return Array(values[(b * n)..<((b + 1) * n)])
-  }
-
-  /// The shape of stacked results.
-  func stackedShape(_ per: [Int]) -> [Int] {
-    guard let batch else { return per }
-    return kinds.contains(.replacesOne) && per.first == 1 ? [batch] + per.dropFirst() : [batch] + per
-  }
-}
-
 /// The client side: holds the secret key, encrypts inputs and decrypts outputs.
 public struct EncryptedClient: Sendable {
   public let key: ClientKey
@@ -68,7 +21,8 @@ public struct EncryptedClient: Sendable {
   public func encrypt(_ arrays: [NDArray]) throws(EncryptedModeError) -> EncryptedBatch {
     let types = circuit.argumentTypes
     let name = circuit.function.symbolName
-    let layout = try BatchLayout(arrays: arrays, types: types, function: name)
+    let layout: BatchLayout
+    do { layout = try BatchLayout(arrays: arrays, types: types, function: name) } catch { throw .invalidInput(error.description) }
     var ints: [[Int64]] = []
     for (i, a) in arrays.enumerated() {
       if a.dtype.isFloatingPoint {

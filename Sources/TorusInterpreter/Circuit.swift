@@ -235,48 +235,15 @@ public struct Simulator: Sendable {
   /// Runs on arrays, one per argument. When every input carries an extra leading batch
   /// dimension (or a batch replaces a leading 1), runs once per sample and stacks the results.
   public func run(arrays: [NDArray]) throws(InterpreterError) -> [NDArray] {
-    let types = circuit.argumentTypes
-    guard arrays.count == types.count else {
-      throw .invalidInput("function '@\(circuit.function.symbolName)' takes \(types.count) argument\(types.count == 1 ? "" : "s"), got \(arrays.count) input\(arrays.count == 1 ? "" : "s")")
-    }
-    // Decide the batch layout from the shapes.
-    enum Layout { case single, extraDim, replacesOne }
-    var layouts: [Layout] = []
-    var batch: Int?
-    for (i, (a, t)) in zip(arrays, types).enumerated() {
-      let s = t.isRankedTensor ? t.staticShape : []
-      if a.shape == s {
-        layouts.append(.single)
-      } else if a.shape.count == s.count + 1 && Array(a.shape.dropFirst()) == s {
-        layouts.append(.extraDim)
-        if let b = batch, b != a.shape[0] { throw .invalidInput("input #\(i) has a batch of \(a.shape[0]), others \(b)") }
-        batch = a.shape[0]
-      } else if !s.isEmpty && s[0] == 1 && a.shape.count == s.count && Array(a.shape.dropFirst()) == Array(s.dropFirst()) {
-        layouts.append(.replacesOne)
-        if let b = batch, b != a.shape[0] { throw .invalidInput("input #\(i) has a batch of \(a.shape[0]), others \(b)") }
-        batch = a.shape[0]
-      } else {
-        throw .invalidInput("input #\(i) has shape \(formatShape(a.shape)), but argument #\(i) of '@\(circuit.function.symbolName)' has type '\(t)' (shape \(formatShape(s)), optionally with a leading batch dimension)")
-      }
-    }
+    let layout = try BatchLayout(arrays: arrays, types: circuit.argumentTypes, function: circuit.function.symbolName)
     let values = try arrays.enumerated().map { (i, a) throws(InterpreterError) in try Self.integers(a, index: i) }
     let outShapes = circuit.resultTypes.map { $0.isRankedTensor ? $0.staticShape : [] }
-    guard let batch, layouts.contains(where: { if case .single = $0 { false } else { true } }) else {
+    guard let batch = layout.batch else {
       let r = try run(values)
       return zip(r, outShapes).map { NDArray($0, shape: $1) }
     }
-    let sampleLayouts = layouts.map { if case .single = $0 { false } else { true } }
     @Sendable func sample(_ b: Int) -> [[Int64]] {
-      var sample: [[Int64]] = []
-      for (k, batched) in sampleLayouts.enumerated() {
-        if batched {
-          let n = values[k].count / batch
-          sample.append(Array(values[k][(b * n)..<((b + 1) * n)]))
-        } else {
-          sample.append(values[k])
-        }
-      }
-      return sample
+      values.indices.map { layout.slice(values[$0], argument: $0, sample: b) }
     }
     var samples: [[[Int64]]] = []
     if options.parallelSamples && options.threads > 1 && batch > 1 {
@@ -300,14 +267,7 @@ public struct Simulator: Sendable {
     } else {
       for b in 0..<batch { samples.append(try run(sample(b))) }
     }
-    return (0..<outShapes.count).map { r in
-      let per = outShapes[r]
-      let flat = samples.flatMap { $0[r] }
-      // A leading 1 of the result is replaced by the batch, as for the inputs.
-      let shape = layouts.contains(where: { if case .replacesOne = $0 { true } else { false } }) && per.first == 1
-        ? [batch] + per.dropFirst() : [batch] + per
-      return NDArray(flat, shape: shape)
-    }
+    return (0..<outShapes.count).map { r in NDArray(samples.flatMap { $0[r] }, shape: layout.stackedShape(outShapes[r])) }
   }
 
   /// Integer values of an array; floats must be integral.

@@ -192,15 +192,13 @@ struct EncryptedRun {
       if timing {
         printError(String(format: "encrypted run: %.3f s total, %.3f s per sample, %d PBS (%d threads)", elapsed, elapsed / Double(batch.samples.count), progress.completed, threads))
       }
-      let stacked = arrays.indices.contains { arrays[$0].shape != (c.circuit.argumentTypes[$0].isRankedTensor ? c.circuit.argumentTypes[$0].staticShape : []) }
-      var outputs = try clientSide.decrypt(result, batched: stacked)
-      if stacked {
-        // A leading 1 of the result is replaced by the batch, as in simulate mode.
-        outputs = outputs.map { a in
-          a.shape.count >= 2 && a.shape[1] == 1 ? NDArray(a.int64Values, shape: [a.shape[0]] + a.shape.dropFirst(2)) : a
-        }
+      // Results stack over the batch exactly as in simulate mode.
+      let layout = try? BatchLayout(arrays: arrays, types: c.circuit.argumentTypes, function: c.circuit.function.symbolName)
+      var outputs = try clientSide.decrypt(result, batched: layout?.batch != nil)
+      if let layout, layout.batch != nil {
+        outputs = outputs.map { NDArray($0.int64Values, shape: layout.stackedShape(Array($0.shape.dropFirst()))) }
       }
-      try writeArrays(outputs, output: output, outputDir: outputDir)
+      try writeArrays(modelIO.map { $0.dequantize(outputs) } ?? outputs, output: output, outputDir: outputDir)
     } catch { throw fail("\(error)") }
   }
 }
