@@ -79,16 +79,18 @@ let package = Package(
         "TFHE",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
-    .testTarget(name: "TorusIRTests", dependencies: ["TorusIR", "TorusPasses", "TorusOpt"]),
-    .testTarget(name: "TFHETests", dependencies: ["TFHE"]),
-    .testTarget(name: "TorusFormatsTests", dependencies: ["TorusFormats"]),
-    .testTarget(name: "TorusONNXTests", dependencies: ["TorusONNX", "TorusFormats"]),
-    .testTarget(name: "TorusFHETests", dependencies: ["TorusFHE", "TorusFHETransforms", "TorusIR", "TorusPasses", "TorusOpt"]),
-    .testTarget(name: "TorusEncryptedTests", dependencies: ["TorusEncrypted", "TorusInterpreter", "TorusFormats", "TorusIR", "TFHE"]),
-    .testTarget(name: "TorusInterpreterTests", dependencies: ["TorusInterpreter", "TorusFHE", "TorusIR", "TorusFormats"]),
-    .testTarget(name: "TorusQNNTests", dependencies: ["TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusFormats"]),
+    // Shared helpers of the test targets (locating ../shared, a seeded test generator); not a product.
+    .target(name: "TorusTestSupport", path: "Tests/TorusTestSupport"),
+    .testTarget(name: "TorusIRTests", dependencies: ["TorusTestSupport", "TorusIR", "TorusPasses", "TorusOpt"]),
+    .testTarget(name: "TFHETests", dependencies: ["TorusTestSupport", "TFHE"]),
+    .testTarget(name: "TorusFormatsTests", dependencies: ["TorusTestSupport", "TorusFormats"]),
+    .testTarget(name: "TorusONNXTests", dependencies: ["TorusTestSupport", "TorusONNX", "TorusFormats"]),
+    .testTarget(name: "TorusFHETests", dependencies: ["TorusTestSupport", "TorusFHE", "TorusFHETransforms", "TorusIR", "TorusPasses", "TorusOpt"]),
+    .testTarget(name: "TorusEncryptedTests", dependencies: ["TorusTestSupport", "TorusEncrypted", "TorusInterpreter", "TorusFormats", "TorusIR", "TFHE"]),
+    .testTarget(name: "TorusInterpreterTests", dependencies: ["TorusTestSupport", "TorusInterpreter", "TorusFHE", "TorusIR", "TorusFormats"]),
+    .testTarget(name: "TorusQNNTests", dependencies: ["TorusTestSupport", "TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusFormats"]),
     .testTarget(
       name: "TorusImportTests",
-      dependencies: ["TorusImport", "TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusPasses", "TorusONNX", "TorusFormats"]),
+      dependencies: ["TorusTestSupport", "TorusImport", "TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusPasses", "TorusONNX", "TorusFormats"]),
   ]
 )

@@ -5,6 +5,7 @@ import TorusFHETransforms
 import TorusIR
 import TorusOpt
 import TorusPasses
+import TorusTestSupport
 
 /// Parses and verifies `text` with the FHE dialects; returns the first diagnostic message.
 func verifyMessage(_ text: String) -> String? {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TorusFormats
+import TorusTestSupport
 
 func expectFixtureError(_ yaml: String, _ expected: String,
                         sourceLocation: SourceLocation = #_sourceLocation) {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TorusFormats
+import TorusTestSupport
 
 @Suite struct JSONTensorTests {
   @Test func readsObjectForm() throws {

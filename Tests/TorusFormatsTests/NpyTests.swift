@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TorusFormats
+import TorusTestSupport
 
 /// A `.npy` file put together by hand: preamble, header text padded as given, data.
 func npyBytes(version: (UInt8, UInt8) = (1, 0), header: String, data: [UInt8]) -> [UInt8] {

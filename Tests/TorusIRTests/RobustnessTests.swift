@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TorusIR
+import TorusTestSupport
 
 /// Mutated corpus files (byte flips, truncation, deletion, duplication) give diagnostics, never a crash.
 @Suite struct RobustnessTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TorusIR
+import TorusTestSupport
 
 /// Runs `../shared/conformance/mlir-syntax` in-process: mlir-opt-19's output is the oracle.
 @Suite struct SyntaxConformanceTests {

@@ -7,6 +7,7 @@ import TorusONNX
 import TorusPasses
 import TorusQNN
 import TorusQNNTransforms
+import TorusTestSupport
 
 let h8 = ReferenceModel.fast[0]
 let target8 = ReferenceModel.fast[1]

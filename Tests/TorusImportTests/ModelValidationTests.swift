@@ -5,6 +5,7 @@ import TorusIR
 import TorusImport
 import TorusQNN
 import TorusQNNTransforms
+import TorusTestSupport
 
 /// One chess model folder of `shared/models` and what Concrete-ML recorded for it.
 struct ReferenceModel: CustomStringConvertible, Sendable {

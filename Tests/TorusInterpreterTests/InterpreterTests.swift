@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TorusFormats
 import TorusInterpreter
+import TorusTestSupport
 
 /// Runs a one-function program on scalar/tensor inputs in simulate mode.
 func simulate(_ program: String, _ inputs: [[Int64]], encoding: Encoding = .auto, threads: Int = 1) throws -> [[Int64]] {

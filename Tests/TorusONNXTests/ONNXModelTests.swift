@@ -2,20 +2,7 @@ import Foundation
 import Testing
 import TorusFormats
 import TorusONNX
-
-/// Locates `shared/` beside the package root (`../shared`), found from this file's path.
-enum SharedData {
-  static let root = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("shared")
-
-  static func url(_ path: String) -> URL? {
-    let url = root.appendingPathComponent(path)
-    return FileManager.default.fileExists(atPath: url.path) ? url : nil
-  }
-
-  static var skipMessage: String { "skipped: \(root.path) is absent (shared test data not checked out)" }
-}
+import TorusTestSupport
 
 /// A minimal protobuf writer for building test models by hand.
 struct PB {
