@@ -43,10 +43,9 @@ public struct EncryptedClient: Sendable {
         let values = layout.slice(ints[k], argument: k, sample: b)
         let shape = t.isRankedTensor ? t.staticShape : []
         if let e = t.encryptedElement {
-          let lo: Int64 = e.isSigned ? -(1 << Int64(e.width - 1)) : 0
-          let hi: Int64 = e.isSigned ? (1 << Int64(e.width - 1)) - 1 : (1 << Int64(min(e.width, 62))) - 1
-          if let bad = values.first(where: { $0 < lo || $0 > hi }) {
-            throw .invalidInput("argument #\(k): value \(bad) does not fit '\(e)' (range \(lo)...\(hi))")
+          let range = e.valueRange
+          if let bad = values.first(where: { !range.contains($0) }) {
+            throw .invalidInput("argument #\(k): value \(bad) does not fit '\(e)' (range \(range.lowerBound)...\(range.upperBound))")
           }
           let cts = values.map { key.encrypt(message: $0, bits: e.width) }
           sample.append(.encrypted(shape: shape, width: e.width, signed: e.isSigned, ciphertexts: cts))

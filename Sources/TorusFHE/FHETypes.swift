@@ -42,6 +42,11 @@ public enum EncryptedType: Hashable, Sendable, CustomStringConvertible {
   /// True for `ebool`.
   public var isBool: Bool { self == .ebool }
 
+  /// The integers an input of this type may hold: two's complement for `esint`, else unsigned.
+  public var valueRange: ClosedRange<Int64> {
+    isSigned ? -(1 << Int64(width - 1))...((1 << Int64(width - 1)) - 1) : 0...((1 << Int64(min(width, 62))) - 1)
+  }
+
   /// The IR type.
   public var irType: IRType { .opaque(dialect: "FHE", body: body) }
 

@@ -204,9 +204,9 @@ public struct Simulator: Sendable {
       }
       if let e = type.encryptedElement {
         if options.checkInputRange {
-          let (lo, hi): (Int64, Int64) = e.isSigned ? (-(1 << Int64(e.width - 1)), (1 << Int64(e.width - 1)) - 1) : (0, (1 << Int64(min(e.width, 62))) - 1)
-          if let bad = values.first(where: { $0 < lo || $0 > hi }) {
-            throw .invalidInput("argument #\(i): value \(bad) does not fit '\(e)' (range \(lo)...\(hi))")
+          let range = e.valueRange
+          if let bad = values.first(where: { !range.contains($0) }) {
+            throw .invalidInput("argument #\(i): value \(bad) does not fit '\(e)' (range \(range.lowerBound)...\(range.upperBound))")
           }
         }
         args.append(.encrypted(Tensor(shape: shape, elements: values.map { domain.encrypt($0, width: e.width) })))

@@ -34,7 +34,7 @@ public struct Verifier {
     for (i, region) in op.regions.enumerated() {
       try verifyRegion(region, index: i, of: op)
     }
-    if def(op)?.traits.contains(.symbolTable) == true { try verifySymbolTable(op) }
+    if op.hasTrait(.symbolTable) { try verifySymbolTable(op) }
     if let def = op.definition {
       do { try def.verify(op) } catch {
         throw fail(op, error.message, prefix: error.prefixOpName, notes: error.notes)
@@ -42,16 +42,11 @@ public struct Verifier {
     }
   }
 
-  private func def(_ op: Operation) -> RegisteredOp? { op.definition }
-
   private func verifyRegion(_ region: Region, index: Int, of op: Operation) throws(Diagnostic) {
     let checksDominance = op.isRegistered && !op.hasTrait(.graphRegions)
     let isolated = op.hasTrait(.isolatedFromAbove)
     let dominance = checksDominance ? DominanceInfo(region) : nil
-    for (bi, block) in region.blocks.enumerated() {
-      if bi > 0 || !block.arguments.isEmpty {
-        // Successor arguments are not type-checked for unregistered terminators.
-      }
+    for block in region.blocks {
       if checksDominance && !op.hasTrait(.noTerminator) {
         guard let last = block.operations.last else {
           throw fail(op, "empty block: expect at least a terminator")

@@ -271,8 +271,6 @@ public enum FuncDialect: Dialect {
       p.printType(.function(inputs: operation.operands.map(\.type), results: operation.results.map(\.type)))
     }
   }
-
-  public static let defaultDialectAliases: [String: OpName] = ["func.return": ReturnOp.name]
 }
 
 /// The `cf` dialect: unstructured branches.

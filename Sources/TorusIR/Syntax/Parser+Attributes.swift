@@ -209,7 +209,7 @@ extension OpAsmParser {
 
   // MARK: Dense elements
 
-  private func parseShapedType(context: String) throws(ParseError) -> IRType {
+  private func parseShapedType() throws(ParseError) -> IRType {
     let offset = token.start
     let t = try parseType()
     switch t {
@@ -238,12 +238,10 @@ extension OpAsmParser {
       previousEnd = fast.end
       token = lexer.next()
       try parse(.greater, "expected '>'")
-      let colonOffset = token.start
       try parse(.colon, "expected ':'")
-      let type = try parseShapedType(context: "dense")
+      let type = try parseShapedType()
       if let attr = denseFromIntegers(fast.values, shape: fast.shape, type: type) { return .denseElements(attr) }
       // Out of range or not an integer type: re-read with the general path for its exact error.
-      _ = colonOffset
       lexer.pos = fast.start
       token = lexer.next()
       literal = try parseDenseLiteral()
@@ -253,7 +251,7 @@ extension OpAsmParser {
     try parse(.greater, "expected '>'")
     let colonOffset = token.start
     try parse(.colon, "expected ':'")
-    let type = try parseShapedType(context: "dense")
+    let type = try parseShapedType()
     let element = type.elementType!
     let n = type.staticElementCount!
     if let hex {
@@ -575,11 +573,10 @@ extension OpAsmParser {
     try parse(.less, "expected '<' after 'dense_resource'")
     guard token.kind == .bareIdentifier || token.kind == .string else { throw wrongTokenError("expected identifier key for 'resource' entry") }
     let key = token.kind == .string ? String(decoding: Lexer.decodeString(buf, token), as: UTF8.self) : text(token)
-    resourceKeysUsed.append((key, token.start))
     consume()
     try parse(.greater, "expected '>'")
     try parse(.colon, "expected ':'")
-    let type = try parseShapedType(context: "dense_resource")
+    let type = try parseShapedType()
     return .denseResource(key: key, type: type)
   }
 

@@ -51,7 +51,6 @@ public final class OpAsmParser {
   var typeAliases: [String: IRType] = [:]
   var attributeAliases: [String: Attribute] = [:]
   var resources: [ResourceEntry] = []
-  var resourceKeysUsed: [(key: String, offset: Int)] = []
   var deferredLocationAliases: Set<String> = []
   static let deferredLocationPrefix = "\u{0}#"
 
