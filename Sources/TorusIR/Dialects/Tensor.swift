@@ -219,19 +219,14 @@ public enum TensorDialect: Dialect {
   /// Takes a strided slice.
   ///
   ///     %s = tensor.extract_slice %t[0, %i] [3, 1] [1, 1] : tensor<3x2xi8> to tensor<3x1xi8>
-  public struct ExtractSliceOp: CustomAssemblyOp {
+  public struct ExtractSliceOp: SliceOp {
     public static let name: OpName = "tensor.extract_slice"
     public static let summary = "Extract slice operation"
     public static let shape = OpShape(results: 1)
     public static let traits: OpTraits = [.pure]
-    public static let inherentAttributes = ["operandSegmentSizes", "static_offsets", "static_sizes", "static_strides"]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
     public func resultNameHint() -> String? { "extracted_slice" }
-
-    public var staticOffsets: [Int64] { TensorDialect.denseI64(operation, "static_offsets") }
-    public var staticSizes: [Int64] { TensorDialect.denseI64(operation, "static_sizes") }
-    public var staticStrides: [Int64] { TensorDialect.denseI64(operation, "static_strides") }
 
     public static func parseAssembly(_ p: OpAsmParser, _ state: inout OperationState) throws(ParseError) {
       let src = try p.parseOperand()
@@ -262,19 +257,14 @@ public enum TensorDialect: Dialect {
   /// Inserts a slice into a tensor.
   ///
   ///     %r = tensor.insert_slice %s into %t[0, 5] [2, 2] [1, 1] : tensor<2x2xi8> into tensor<2x10xi8>
-  public struct InsertSliceOp: CustomAssemblyOp {
+  public struct InsertSliceOp: SliceOp {
     public static let name: OpName = "tensor.insert_slice"
     public static let summary = "Insert slice operation"
     public static let shape = OpShape(results: 1)
     public static let traits: OpTraits = [.pure]
-    public static let inherentAttributes = ["operandSegmentSizes", "static_offsets", "static_sizes", "static_strides"]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
     public func resultNameHint() -> String? { "inserted_slice" }
-
-    public var staticOffsets: [Int64] { TensorDialect.denseI64(operation, "static_offsets") }
-    public var staticSizes: [Int64] { TensorDialect.denseI64(operation, "static_sizes") }
-    public var staticStrides: [Int64] { TensorDialect.denseI64(operation, "static_strides") }
 
     public static func parseAssembly(_ p: OpAsmParser, _ state: inout OperationState) throws(ParseError) {
       let src = try p.parseOperand()
@@ -424,4 +414,15 @@ public enum TensorDialect: Dialect {
       p.printType(operation.results[0].type)
     }
   }
+}
+
+/// Ops addressing a strided slice with `[offsets] [sizes] [strides]`: static values in properties,
+/// dynamic ones as trailing operands.
+public protocol SliceOp: CustomAssemblyOp {}
+
+extension SliceOp {
+  public static var inherentAttributes: [String] { ["operandSegmentSizes", "static_offsets", "static_sizes", "static_strides"] }
+  public var staticOffsets: [Int64] { TensorDialect.denseI64(operation, "static_offsets") }
+  public var staticSizes: [Int64] { TensorDialect.denseI64(operation, "static_sizes") }
+  public var staticStrides: [Int64] { TensorDialect.denseI64(operation, "static_strides") }
 }
