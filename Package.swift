@@ -55,7 +55,8 @@ let package = Package(
     .target(name: "TorusFHE", dependencies: ["TorusIR"]),
     .target(name: "TorusFHETransforms", dependencies: ["TorusIR", "TorusPasses", "TorusFHE"]),
     .target(name: "TorusInterpreter", dependencies: ["TorusIR", "TorusFHE", "TorusFormats"]),
-    .target(name: "TorusEncrypted", dependencies: ["TorusIR", "TorusFHE", "TorusFormats", "TorusInterpreter", "TFHE"]),
+    .target(
+      name: "TorusEncrypted", dependencies: ["TorusIR", "TorusPasses", "TorusFHE", "TorusFormats", "TorusInterpreter", "TFHE"]),
     .target(name: "TorusQNN", dependencies: ["TorusIR"]),
     .target(
       name: "TorusImport",
@@ -65,7 +66,7 @@ let package = Package(
       dependencies: ["TorusIR", "TorusPasses", "TorusQNN", "TorusFormats"]),
     .executableTarget(
       name: "torus-opt",
-      dependencies: ["TorusOpt", "TorusFHE", "TorusFHETransforms", "TorusQNN", "TorusQNNTransforms"]),
+      dependencies: ["TorusOpt", "TorusFHE", "TorusFHETransforms", "TorusQNN", "TorusQNNTransforms", "TorusEncrypted"]),
     .executableTarget(
       name: "torus",
       dependencies: [
@@ -91,6 +92,9 @@ let package = Package(
     .testTarget(name: "TorusQNNTests", dependencies: ["TorusTestSupport", "TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusFormats"]),
     .testTarget(
       name: "TorusImportTests",
-      dependencies: ["TorusTestSupport", "TorusImport", "TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusPasses", "TorusONNX", "TorusFormats"]),
+      dependencies: [
+        "TorusTestSupport", "TorusImport", "TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusPasses", "TorusONNX",
+        "TorusFormats", "TorusInterpreter",
+      ]),
   ]
 )

@@ -33,10 +33,10 @@ public enum QATCompiler {
   ///   - model: the imported `qnn` module (`importONNX`).
   ///   - inputsets: one float array per graph input, samples on axis 0.
   ///   - nBitsInputs / nBitsOutputs: Concrete-ML's `n_bits` `model_inputs` / `model_outputs`.
-  ///   - roundingThresholdBits: Concrete-ML's `rounding_threshold_bits` (nil: exact accumulators).
+  ///   - rounding: Concrete-ML's `rounding_threshold_bits` and method (nil: exact accumulators).
   public static func compile(
     model: Module, inputsets: [NDArray], nBitsInputs: Int = 4, nBitsOutputs: Int = 4,
-    roundingThresholdBits: Int? = nil
+    rounding: AccumulatorRounding? = nil
   ) throws(QNNError) -> CompiledModel {
     guard nBitsOutputs >= nBitsInputs else {
       throw .invalidInputset("n_bits model_outputs (\(nBitsOutputs)) must be at least model_inputs (\(nBitsInputs))")
@@ -45,7 +45,7 @@ public enum QATCompiler {
     let calibration = try graph.calibrate(inputsets)
     let program = try graph.buildIntegerProgram(
       calibration: calibration, bits: QuantizationBits(modelInputs: nBitsInputs, modelOutputs: nBitsOutputs),
-      roundingThresholdBits: roundingThresholdBits, inputset: inputsets)
+      rounding: rounding, inputset: inputsets)
     let analysis = program.analyzeBitWidths(program.quantizeInputs(inputsets))
     try program.checkLookupWidths(analysis)
     let circuit = try FHELinalgLowering.lower(program, analysis: analysis)
@@ -61,10 +61,10 @@ public enum QATCompiler {
 
   /// `compile` from an ONNX file.
   public static func compile(
-    onnx url: URL, inputsets: [NDArray], nBitsInputs: Int = 4, nBitsOutputs: Int = 4, roundingThresholdBits: Int? = nil
+    onnx url: URL, inputsets: [NDArray], nBitsInputs: Int = 4, nBitsOutputs: Int = 4, rounding: AccumulatorRounding? = nil
   ) throws -> CompiledModel {
     try compile(
       model: importONNX(contentsOf: url), inputsets: inputsets, nBitsInputs: nBitsInputs, nBitsOutputs: nBitsOutputs,
-      roundingThresholdBits: roundingThresholdBits)
+      rounding: rounding)
   }
 }

@@ -88,6 +88,22 @@ public enum FHELinalgLowering {
         .tensor(shape: shape, element: encrypted(width, signed: signed), encoding: nil))
     }
 
+    /// Approximate rounding, as concrete-python's `Exactness.APPROXIMATE` with symmetric deltas:
+    /// reinterpret the `w`-bit accumulator at 62 bits, add just under half of one `w`-bit step
+    /// (`2^(61-w) - 1` at 62 bits), and reinterpret at the rounded width. The next lookup's
+    /// bootstrap then rounds to the nearest `2^l` step; in the clear this is exactly
+    /// `((x + 2^(l-1)) >> l)`, and the offset puts every input half a `w`-bit step away from a
+    /// rounding boundary instead of on it.
+    mutating func approximateRound(_ x: Value, node: Int, to resultType: IRType) -> Value {
+      let width = analysis.assigned[node], signed = analysis.isSigned(node)
+      let shape = program.nodes[node].shape
+      let wide = 62
+      let high = op("FHELinalg.reinterpret_precision", [x], FHELinalgLowering.tensor(shape, encrypted(wide, signed: signed)))
+      let half = scalarTensor((Int64(1) << Int64(wide - 1 - width)) - 1, width: wide + 1)
+      let shifted = op("FHELinalg.add_eint_int", [high, half], high.type)
+      return op("FHELinalg.reinterpret_precision", [shifted], resultType)
+    }
+
     static func bitsPlusOne(_ values: [Int64]) -> Int {
       QuantMath.bitWidth(lo: values.min() ?? 0, hi: values.max() ?? 0) + 1
     }
@@ -186,7 +202,10 @@ public enum FHELinalgLowering {
           rhs = op("FHELinalg.mul_eint_int", [rhs, scalarTensor(1, width: 2)], rhs.type)
           values.append(op("FHELinalg.add_eint", [lhs, rhs], resultType))
         case .round(let x, _):
-          values.append(op("FHELinalg.round", [values[x]], resultType))
+          switch program.roundingMethod {
+          case .exact: values.append(op("FHELinalg.round", [values[x]], resultType))
+          case .approximate: values.append(approximateRound(values[x], node: x, to: resultType))
+          }
         case .lookup(let x, let f):
           var input = values[x]
           let inSigned = analysis.isSigned(x)

@@ -72,6 +72,28 @@ public struct FusedFunction: Sendable, Equatable {
   }
 }
 
+/// How accumulators lose their low bits before a lookup (Concrete-ML's `rounding_threshold_bits`).
+public struct AccumulatorRounding: Sendable, Equatable {
+  public enum Method: String, Sendable, CaseIterable {
+    /// `FHE.round`: exact in every mode; costs one bit-extraction bootstrap per dropped bit, and the
+    /// accumulator's noise must stay below its full width.
+    case exact
+    /// Reinterpret the ciphertext at the lower precision, so that the next lookup's own bootstrap
+    /// rounds: no extra bootstrap. Same clear semantics as `exact`; encrypted, a value whose dropped
+    /// bits sit within the noise of the half-way point may round the other way (off by one step).
+    case approximate
+  }
+
+  /// Significant bits kept (Concrete-ML accepts 2…8).
+  public var thresholdBits: Int
+  public var method: Method
+
+  public init(thresholdBits: Int, method: Method = .exact) {
+    self.thresholdBits = thresholdBits
+    self.method = method
+  }
+}
+
 /// The integer circuit a QAT graph becomes: leveled integer ops and fused table lookups.
 public struct IntegerProgram: Sendable {
   public enum Op: Sendable, Equatable {
@@ -114,6 +136,8 @@ public struct IntegerProgram: Sendable {
   public var inputQuantizers: [Quantizer] = []
   /// Returned nodes and the quantizers that dequantize them.
   public var outputs: [(node: Int, quantizer: Quantizer)] = []
+  /// How `round` nodes are lowered (their clear value is the same either way).
+  public var roundingMethod: AccumulatorRounding.Method = .exact
 
   /// Quantizes inputs with the input quantizers (`clip(roundHalfEven(x/s + z))`).
   public func quantizeInputs(_ inputs: [NDArray]) -> [IntTensor] {

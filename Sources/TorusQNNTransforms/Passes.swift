@@ -221,17 +221,22 @@ public struct QNNToFHELinalgPass: Pass {
     options: QNNQuantizePass.info.options + QNNCalibratePass.info.options + [
       .int("max-bit-width", default: 16, help: "widest table lookup input allowed"),
       .int("rounding-threshold-bits", default: 0, help: "round accumulators to this many bits (0: exact)"),
+      .string("rounding-method", default: "exact", help: "exact (FHE.round) or approximate (folded into the lookup's bootstrap)"),
     ])
   let bits: QuantizationBits
   let inputset: String
   let maxBitWidth: Int
-  let roundingBits: Int?
+  let rounding: AccumulatorRounding?
   public init(options: PassOptions) throws(PassOptionError) {
     bits = QuantizationBits(modelInputs: try options.int("n-bits-inputs"), modelOutputs: try options.int("n-bits-outputs"))
     inputset = try options.string("inputset")
     maxBitWidth = try options.int("max-bit-width")
     let r = try options.int("rounding-threshold-bits")
-    roundingBits = r > 0 ? r : nil
+    let m = try options.string("rounding-method")
+    guard let method = AccumulatorRounding.Method(rawValue: m) else {
+      throw PassOptionError("option 'rounding-method' of pass '\(Self.info.argument)' expects exact or approximate, got '\(m)'")
+    }
+    rounding = r > 0 ? AccumulatorRounding(thresholdBits: r, method: method) : nil
   }
 
   public func run(on op: TorusIR.Operation, context: PassContext) throws(PassFailure) {
@@ -243,7 +248,7 @@ public struct QNNToFHELinalgPass: Pass {
       var calibration = QNNPasses.storedCalibration(module, graph: graph)
       if calibration == nil { calibration = try graph.calibrate(arrays) }
       let program = try graph.buildIntegerProgram(
-        calibration: calibration, bits: bits, roundingThresholdBits: roundingBits, inputset: arrays)
+        calibration: calibration, bits: bits, rounding: rounding, inputset: arrays)
       let analysis = program.analyzeBitWidths(program.quantizeInputs(arrays))
       try program.checkLookupWidths(analysis, limit: maxBitWidth)
       let circuit = try FHELinalgLowering.lower(program, analysis: analysis)

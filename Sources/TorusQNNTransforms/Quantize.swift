@@ -31,17 +31,22 @@ extension QGraph {
   /// quantizers are taken over, float chains between integer ops become table lookups, an Add of
   /// two integer tensors is rescaled to the calibrated common scale.
   ///
-  /// With `roundingThresholdBits` (Concrete-ML's `rounding_threshold_bits`), every Conv/Gemm
-  /// accumulator is rounded to that many most significant bits before its lookup; the bits to drop
-  /// come from the accumulator's range over `inputset`, evaluated layer by layer.
+  /// With `rounding` (Concrete-ML's `rounding_threshold_bits`), every Conv/Gemm accumulator is
+  /// rounded to that many most significant bits before its lookup; the bits to drop come from the
+  /// accumulator's range over `inputset`, evaluated layer by layer.
   public func buildIntegerProgram(
     calibration: CalibrationStatistics?, bits: QuantizationBits = QuantizationBits(),
-    roundingThresholdBits: Int? = nil, inputset: [NDArray]? = nil
+    rounding: AccumulatorRounding? = nil, inputset: [NDArray]? = nil
   ) throws(QNNError) -> IntegerProgram {
-    if roundingThresholdBits != nil && inputset == nil {
+    if rounding != nil && inputset == nil {
       throw .invalidInputset("rounding needs the inputset to size accumulators")
     }
+    if let r = rounding, r.thresholdBits < 1 {
+      throw .invalidInputset("rounding threshold bits must be at least 1, got \(r.thresholdBits)")
+    }
+    let roundingThresholdBits = rounding?.thresholdBits
     var program = IntegerProgram()
+    program.roundingMethod = rounding?.method ?? .exact
     var evaluationInputs = [IntTensor](repeating: IntTensor(shape: [0], data: []), count: inputs.count)
     var values: [IntTensor] = []
     program.inputQuantizers = Array(repeating: Quantizer(bits: 0, isSigned: false, scale: 1), count: inputs.count)

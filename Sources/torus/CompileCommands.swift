@@ -54,6 +54,16 @@ struct Compile: ParsableCommand {
   @Option(help: "Bits of the model inputs (Concrete-ML n_bits['model_inputs']).") var nBitsInputs: Int = 4
   @Option(help: "Bits of the model outputs (Concrete-ML n_bits['model_outputs']).") var nBitsOutputs: Int = 4
   @Option(help: "Round accumulators to this many bits before each lookup (Concrete-ML rounding_threshold_bits).") var roundingThresholdBits: Int?
+  @Option(help: ArgumentHelp(
+    "How --rounding-threshold-bits rounds: exact (FHE.round, one extra bootstrap per dropped bit) or approximate (the lookup's own bootstrap rounds: no extra cost; encrypted, values at the noise edge of a half-way point may round the other way).",
+    valueName: "exact|approximate")) var roundingMethod: AccumulatorRounding.Method?
+
+  func validate() throws {
+    if roundingMethod != nil && roundingThresholdBits == nil {
+      throw ValidationError("--rounding-method needs --rounding-threshold-bits")
+    }
+    if let r = roundingThresholdBits, r < 1 { throw ValidationError("--rounding-threshold-bits must be at least 1, got \(r)") }
+  }
   @Option(help: "Fail when an integer is wider than this.") var maxBitWidth: Int = 16
   @Option(name: [.customShort("o"), .long], help: "The circuit file to write (MLIR text).") var output: String
 
@@ -81,7 +91,7 @@ struct Compile: ParsableCommand {
       }
       let program = try graph.buildIntegerProgram(
         calibration: calibration, bits: QuantizationBits(modelInputs: nBitsInputs, modelOutputs: nBitsOutputs),
-        roundingThresholdBits: roundingThresholdBits, inputset: arrays)
+        rounding: roundingThresholdBits.map { AccumulatorRounding(thresholdBits: $0, method: roundingMethod ?? .exact) }, inputset: arrays)
       stage("quantization and lookup fusion")
       let analysis = program.analyzeBitWidths(program.quantizeInputs(arrays))
       stage("bit-width analysis")
@@ -132,3 +142,5 @@ struct ModelIO {
     do { return try QuantizationMetadata.read(forCircuit: circuit).map(ModelIO.init) } catch { throw fail("\(error)") }
   }
 }
+
+extension AccumulatorRounding.Method: ExpressibleByArgument {}

@@ -167,4 +167,25 @@ func verifyMessage(_ text: String) -> String? {
     #expect(v.contains("function argument (3 bits)"))
     #expect(a.firstViolation(limit: 17) == nil)
   }
+
+  /// Approximate rounding adds its offset at 62 bits: fine while only phase ops see the value,
+  /// a violation once anything decodes it at that width.
+  @Test func widePhaseOnlyValuesAreAllowedUntilDecoded() throws {
+    func analysis(returning result: String) throws -> BitWidthAnalysis {
+      let text = """
+        func.func @main(%x: !FHE.eint<6>) -> \(result == "%s" ? "!FHE.eint<62>" : "!FHE.eint<3>") {
+          %h = "FHE.reinterpret_precision"(%x) : (!FHE.eint<6>) -> !FHE.eint<62>
+          %c = arith.constant 36028797018963967 : i63
+          %s = "FHE.add_eint_int"(%h, %c) : (!FHE.eint<62>, i63) -> !FHE.eint<62>
+          %r = "FHE.reinterpret_precision"(%s) : (!FHE.eint<62>) -> !FHE.eint<3>
+          return \(result) : \(result == "%s" ? "!FHE.eint<62>" : "!FHE.eint<3>")
+        }
+        """
+      let module = try OpAsmParser(file: SourceFile(name: "t.mlir", text: text), registry: .fhe).parseModule()
+      return BitWidthAnalysis(function: module.operation)
+    }
+    #expect(try analysis(returning: "%r").firstViolation(limit: 16) == nil)
+    let returned = try #require(try analysis(returning: "%s").firstViolation(limit: 16))
+    #expect(returned.contains("produces a 62-bit encrypted integer, more than the limit of 16 bits"))
+  }
 }

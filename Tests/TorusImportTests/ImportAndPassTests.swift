@@ -3,6 +3,7 @@ import Testing
 import TorusFormats
 import TorusIR
 import TorusImport
+import TorusInterpreter
 import TorusONNX
 import TorusPasses
 import TorusQNN
@@ -123,6 +124,25 @@ func loadModel(_ m: ReferenceModel) throws -> ONNXModel? {
     text = String(decoding: module.print(), as: UTF8.self)
     #expect(text.contains("func.func @_clear_forward_proxy(%arg0: tensor<1x12x8x8x!FHE.esint<9>>, %arg1: tensor<1x64x!FHE.eint<7>>) -> tensor<1x64x!FHE.eint<4>>"))
     #expect(module.operation.attributes["qnn.maximum_bit_width"]?.integerValue == 11)
+  }
+
+  /// `--rounding-method approximate` drops FHE.round (no bit-extraction bootstraps) for a
+  /// precision cast before the lookup; in the clear both methods give the same outputs.
+  @Test func approximateRoundingMatchesExactInTheClear() throws {
+    guard let url = SharedData.url("models/\(h8.folder)/model.qonnx.onnx") else { return }
+    let inputset = try h8.load("inputset.npy"), tests = try h8.load("test_inputs_q.npy")
+    var outputs: [[Int64]] = []
+    for method in AccumulatorRounding.Method.allCases {
+      let compiled = try QATCompiler.compile(
+        onnx: url, inputsets: [inputset], rounding: AccumulatorRounding(thresholdBits: 5, method: method))
+      let text = String(decoding: compiled.circuit.print(), as: UTF8.self)
+      #expect(text.contains("FHELinalg.round") == (method == .exact))
+      let circuit = try Circuit(source: text)
+      let arrays = [NDArray(tests.int64Values, shape: [tests.shape[0], 1] + Array(tests.shape.dropFirst()))]
+      outputs.append(try Simulator(circuit: circuit, options: SimulateOptions(threads: 2)).run(arrays: arrays)[0].int64Values)
+    }
+    #expect(outputs[0] == outputs[1])
+    #expect(outputs[0].count == 20 * 64)
   }
 
   @Test func calibrateNeedsAnInputset() throws {

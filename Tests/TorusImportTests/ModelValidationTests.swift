@@ -66,7 +66,7 @@ func validate(_ m: ReferenceModel) throws -> ValidationResult {
   let start = Date()
   let module = try importONNX(contentsOf: SharedData.url(m.onnxPath)!)
   let inputsets = try m.inputNames.map { try m.load("inputset\($0).npy") }
-  let compiled = try QATCompiler.compile(model: module, inputsets: inputsets, roundingThresholdBits: m.roundingBits)
+  let compiled = try QATCompiler.compile(model: module, inputsets: inputsets, rounding: m.roundingBits.map { AccumulatorRounding(thresholdBits: $0) })
   let seconds = Date().timeIntervalSince(start)
   if let dir = ProcessInfo.processInfo.environment["TORUS_DUMP_DIR"] {
     // For inspection with torus-opt: the imported qnn graph and the circuit.
