@@ -2,6 +2,42 @@ import Foundation
 import TFHE
 import TorusIR
 
+/// The error probabilities parameters must meet (Concrete's `global_p_error` and `p_error`).
+public struct ErrorTarget: Sendable, Equatable {
+  /// Probability that one run of the circuit has any wrong lookup.
+  public var global: Double
+  /// Probability that one given lookup is wrong (nil: only the global target applies).
+  public var perLookup: Double?
+
+  public init(global: Double = 1e-5, perLookup: Double? = nil) {
+    self.global = global
+    self.perLookup = perLookup
+  }
+
+  /// Checks that both are probabilities in (0, 1).
+  public func validated() throws(ParameterSelectionError) -> ErrorTarget {
+    for (name, v) in [("global error probability", global), ("per-lookup error probability", perLookup ?? 0.5)] where !(v > 0 && v < 1) {
+      throw ParameterSelectionError(description: "the \(name) must be in (0, 1), got \(v)")
+    }
+    return self
+  }
+}
+
+/// Time of one KS + PBS on one core with a given parameter set, from a cost model fitted (within
+/// 8 %) to `torus-bench pbs --threads 1` on the 2-core reference machine (x86-64, AVX2) for
+/// Concrete's config-B sets p = 1…8: forward/backward FFTs `n(k+1)(ℓ+1)·N log2 N`, Fourier
+/// multiply-adds `n(k+1)²ℓ·N`, key switch `kN·ℓ_ks·n`.
+public enum BootstrapCost {
+  public static func milliseconds(_ p: ParameterSet) -> Double {
+    let n = Double(p.lweDimension.rawValue), k1 = Double(p.glweDimension.glweSize)
+    let bigN = Double(p.polynomialSize.rawValue), level = Double(p.pbsLevel.rawValue)
+    let ffts = n * k1 * (level + 1) * bigN * log2(bigN)
+    let multiplyAdds = n * k1 * k1 * level * bigN
+    let keySwitch = Double(p.bigLweDimension.rawValue) * Double(p.ksLevel.rawValue) * n
+    return 2.22e-7 * ffts + 3.59e-7 * multiplyAdds + 3.04e-7 * keySwitch
+  }
+}
+
 /// The crypto parameters chosen for a circuit, and why.
 public struct EncryptionPlan: Sendable, CustomStringConvertible {
   public var parameters: ParameterSet
@@ -17,6 +53,12 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
 
   public var bootstrapCount: Int { bootstrapsPerWidth.values.reduce(0, +) }
 
+  /// Estimated server time of one run on `threads` cores (bootstraps dominate; they spread over
+  /// cores almost perfectly, see Benchmarks/encrypted).
+  public func estimatedSeconds(threads: Int) -> Double {
+    Double(bootstrapCount) * BootstrapCost.milliseconds(parameters) / 1000 / Double(max(threads, 1))
+  }
+
   public var description: String {
     let p = parameters
     var lines = [
@@ -25,10 +67,14 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
       "  widest lookup input: \(maxLookupWidth) bits; largest 2-norm at a lookup input: \(String(format: "%.1f", maxSquaredNorm.squareRoot()))",
       "  global error probability: \(String(format: "%.2e", globalErrorProbability)) (target \(String(format: "%.0e", targetErrorProbability)))",
       "  keys: bootstrapping \(megabytes(p.bootstrapKeyBytes)), key switching \(megabytes(p.keySwitchingKeyBytes))",
+      "  estimated run time: " + String(format: "%.1f s on 1 core, %.1f s on %d cores", estimatedSeconds(threads: 1), estimatedSeconds(threads: cores), cores)
+        + String(format: " (%.1f ms per bootstrap on one core)", BootstrapCost.milliseconds(p)),
     ]
     lines.append("  source: \(p.source)")
     return lines.joined(separator: "\n")
   }
+
+  var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
   func megabytes(_ b: Int) -> String { String(format: "%.1f MB", Double(b) / 1e6) }
 }
@@ -38,21 +84,27 @@ public struct ParameterSelectionError: Error, CustomStringConvertible {
   public var description: String
 }
 
-/// Chooses one parameter set for the whole circuit: the smallest of Concrete's classic-PBS sets
-/// (precision 1…10) whose noise model keeps the global error probability under the target, given
+/// Chooses one parameter set for the whole circuit: the cheapest (by `BootstrapCost`) of the
+/// classic-PBS sets Concrete chose for the circuits in `shared/` (`ParameterSet.concreteCatalog`)
+/// whose polynomial holds the widest table and whose noise model keeps the error targets, given
 /// each lookup's input width and the 2-norm of the levelled ops feeding it.
 public enum ParameterSelection {
-  public static func plan(for function: TorusIR.Operation, globalErrorProbability target: Double = 1e-5,
-                          perLookupErrorProbability perLookup: Double? = nil) throws(ParameterSelectionError) -> EncryptionPlan {
+  public static func plan(
+    for function: TorusIR.Operation, target errorTarget: ErrorTarget = ErrorTarget(),
+    candidates: [ParameterSet] = ParameterSet.concreteCatalog
+  ) throws(ParameterSelectionError) -> EncryptionPlan {
+    let target = try errorTarget.validated().global, perLookup = errorTarget.perLookup
     let analysis = NoiseAnalysis(function: function)
     var perWidth: [Int: Int] = [:]
     for l in analysis.lookups { perWidth[l.inputWidth, default: 0] += l.count }
     let widest = analysis.lookups.map(\.inputWidth).max() ?? 1
-    guard widest <= 10 else {
-      throw ParameterSelectionError(description: "the circuit has \(widest)-bit table lookups; encrypted mode supports up to 10 bits with classic PBS (wider ones need CRT / WoP-PBS, see Spec/Encrypted.md)")
+    // Concrete itself runs lookups wider than its widest classic set through WoP-PBS.
+    let fitting = candidates.filter { $0.polynomialSize.rawValue >> widest >= 2 }
+    let most = candidates.map(\.precision).max() ?? 0
+    guard widest <= most, !fitting.isEmpty else {
+      throw ParameterSelectionError(description: "the circuit has \(widest)-bit table lookups; encrypted mode supports up to \(most) bits with classic PBS (wider ones need CRT / WoP-PBS, see Spec/Encrypted.md)")
     }
-    for precision in max(widest, 1)...10 {
-      let p = ParameterSet.concrete(precision: precision)
+    for p in fitting.sorted(by: { BootstrapCost.milliseconds($0) < BootstrapCost.milliseconds($1) }) {
       let model = NoiseModel(p)
       let freshOrBootstrapped = max(p.glweNoiseVariance, model.bootstrapVariance)
       var logSuccess = 0.0
@@ -64,13 +116,14 @@ public enum ParameterSelection {
         worst = max(worst, e)
         logSuccess += Double(l.count) * log1p(-min(e, 0.999_999))
       }
-      let global = -expm1(logSuccess)
+      let global = logSuccess == 0 ? 0 : -expm1(logSuccess)
       if global <= target, perLookup.map({ worst <= $0 }) ?? true {
         return EncryptionPlan(
           parameters: p, maxLookupWidth: widest, maxSquaredNorm: analysis.maxLookupSquaredNorm,
           bootstrapsPerWidth: perWidth, globalErrorProbability: global, targetErrorProbability: target)
       }
     }
-    throw ParameterSelectionError(description: "no parameter set reaches a global error probability of \(target) for this circuit (widest lookup \(widest) bits, 2-norm \(String(format: "%.1f", analysis.maxLookupSquaredNorm.squareRoot())) at a lookup input); reduce the accumulator norms or round before lookups")
+    let perLookupText = perLookup.map { " and \($0) per lookup" } ?? ""
+    throw ParameterSelectionError(description: "no parameter set reaches a global error probability of \(target)\(perLookupText) for this circuit (widest lookup \(widest) bits, 2-norm \(String(format: "%.1f", analysis.maxLookupSquaredNorm.squareRoot())) at a lookup input); reduce the accumulator norms or round before lookups")
   }
 }

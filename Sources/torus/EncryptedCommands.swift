@@ -16,7 +16,7 @@ struct EncryptedCircuit {
   let plan: EncryptionPlan
   let identity: CircuitIdentity
 
-  init(path: String, function: String?, globalPError: Double) throws {
+  init(path: String, function: String?, errorTarget: ErrorTarget) throws {
     do {
       circuit = try Circuit(contentsOf: URL(fileURLWithPath: path), functionName: function)
     } catch {
@@ -24,7 +24,7 @@ struct EncryptedCircuit {
       throw ExitCode(1)
     }
     do {
-      plan = try ParameterSelection.plan(for: circuit.function.operation, globalErrorProbability: globalPError)
+      plan = try ParameterSelection.plan(for: circuit.function.operation, target: errorTarget)
     } catch {
       printError("\(path): error: \(error)")
       throw ExitCode(1)
@@ -33,6 +33,18 @@ struct EncryptedCircuit {
       circuit: CircuitIdentity.fingerprint(of: circuit.function.operation), function: circuit.function.symbolName,
       parameters: plan.parameters.fingerprint)
   }
+}
+
+/// The error targets that choose a circuit's parameters (Concrete's `global_p_error`, `p_error`).
+/// Keygen, encrypt, run and decrypt must be given the same ones: they pick the parameters, and
+/// keys made for other parameters are refused.
+struct ErrorTargetOptions: ParsableArguments {
+  @Option(help: "Probability of any wrong lookup in one run of the circuit (Concrete's global_p_error).")
+  var globalPError: Double = 1e-5
+  @Option(help: "Probability of one given lookup being wrong (Concrete's p_error); both targets apply when given.")
+  var pError: Double?
+
+  var target: ErrorTarget { ErrorTarget(global: globalPError, perLookup: pError) }
 }
 
 /// A progress line on standard error when it is a terminal: bootstraps done / total, ETA.
@@ -61,11 +73,11 @@ struct Keygen: ParsableCommand {
   @Argument(help: "The circuit (MLIR text).") var circuit: String
   @Option(help: "The function (default: main, or the module's only function).") var function: String?
   @Option(help: "Directory for the keys.") var keys: String
-  @Option(help: "Probability of any wrong lookup in one run of the circuit.") var globalPError: Double = 1e-5
+  @OptionGroup(title: "Error targets") var errorTarget: ErrorTargetOptions
   @Option(help: "Threads for key generation (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
   func run() throws {
-    let c = try EncryptedCircuit(path: circuit, function: function, globalPError: globalPError)
+    let c = try EncryptedCircuit(path: circuit, function: function, errorTarget: errorTarget.target)
     printError(c.plan.description)
     let start = Date()
     let client = ClientKey(parameters: c.plan.parameters)
@@ -83,10 +95,10 @@ struct Encrypt: ParsableCommand {
   @Option(help: "Key directory made by 'torus keygen'.") var keys: String
   @Option(name: .customLong("input"), help: "An input array, one per function argument, in order.") var inputs: [String] = []
   @Option(name: [.customShort("o"), .customLong("output")], help: "The ciphertext file to write.") var output: String
-  @Option(help: "Probability of any wrong lookup in one run (must match keygen).") var globalPError: Double = 1e-5
+  @OptionGroup(title: "Error targets (as given to keygen)") var errorTarget: ErrorTargetOptions
 
   func run() throws {
-    let c = try EncryptedCircuit(path: circuit, function: function, globalPError: globalPError)
+    let c = try EncryptedCircuit(path: circuit, function: function, errorTarget: errorTarget.target)
     do {
       let key = try KeyDirectory.readClient(keys, expected: c.identity)
       let arrays = try inputs.map(readArray)
@@ -105,10 +117,10 @@ struct Decrypt: ParsableCommand {
   @Option(help: "Key directory made by 'torus keygen'.") var keys: String
   @Option(name: [.customShort("o"), .customLong("output")], help: "Write the first output here (.npy or .json).") var output: String?
   @Option(help: "Write every output to this directory as output_<k>.npy.") var outputDir: String?
-  @Option(help: "Probability of any wrong lookup in one run (must match keygen).") var globalPError: Double = 1e-5
+  @OptionGroup(title: "Error targets (as given to keygen)") var errorTarget: ErrorTargetOptions
 
   func run() throws {
-    let c = try EncryptedCircuit(path: circuit, function: function, globalPError: globalPError)
+    let c = try EncryptedCircuit(path: circuit, function: function, errorTarget: errorTarget.target)
     do {
       let key = try KeyDirectory.readClient(keys, expected: c.identity)
       let batch = try readBatch(ciphertexts, parameters: c.plan.parameters)
@@ -156,12 +168,12 @@ struct EncryptedRun {
   var outputDir: String?
   var evalKeys: String?
   var threads: Int
-  var globalPError: Double
+  var errorTarget: ErrorTargetOptions
   var timing: Bool
   var modelIO: ModelIO?
 
   func run() throws {
-    let c = try EncryptedCircuit(path: circuit, function: function, globalPError: globalPError)
+    let c = try EncryptedCircuit(path: circuit, function: function, errorTarget: errorTarget.target)
     do {
       if let evalKeys {
         guard inputs.count == 1, let output else {

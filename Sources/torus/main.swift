@@ -47,8 +47,8 @@ struct Run: ParsableCommand {
   @Option(help: "Encrypted mode, server step: the evaluation-key directory (KEYS/server); inputs and output are .ct files.")
   var evalKeys: String?
 
-  @Option(help: "Encrypted mode: probability of any wrong lookup in one run of the circuit.")
-  var globalPError: Double = 1e-5
+  @OptionGroup(title: "Encrypted mode: error targets (as given to keygen)")
+  var errorTarget: ErrorTargetOptions
 
   @Option(name: .customLong("input"), help: "An input array (.npy or .json), one per function argument, in order.")
   var inputs: [String] = []
@@ -87,7 +87,7 @@ struct Run: ParsableCommand {
     if mode == .encrypted {
       try EncryptedRun(
         circuit: circuit, function: function, inputs: inputs, output: output, outputDir: outputDir, evalKeys: evalKeys,
-        threads: threads, globalPError: globalPError, timing: timing, modelIO: evalKeys == nil ? try ModelIO.forCircuit(circuit, raw: raw) : nil
+        threads: threads, errorTarget: errorTarget, timing: timing, modelIO: evalKeys == nil ? try ModelIO.forCircuit(circuit, raw: raw) : nil
       ).run()
       return
     }

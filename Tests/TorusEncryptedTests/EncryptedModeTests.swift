@@ -63,6 +63,30 @@ import TorusInterpreter
     #expect(encrypted[0].int64Values == [0, 1, 0, 1, 0, 1, 0, 1])
   }
 
+  /// Approximate rounding as `torus compile --rounding-method approximate` lowers it: the next
+  /// lookup's bootstrap rounds a 6-bit value to 3 bits. Inputs whose dropped bits are not next to
+  /// the half-way point (x mod 8 in {0, 1, 6, 7}) round as exact rounding does.
+  @Test func approximateRoundingRoundsInTheLookup() throws {
+    let s = try Self.setup("""
+      func.func @main(%x: tensor<12x!FHE.eint<6>>) -> tensor<12x!FHE.eint<3>> {
+        %h = "FHELinalg.reinterpret_precision"(%x) : (tensor<12x!FHE.eint<6>>) -> tensor<12x!FHE.eint<62>>
+        %c = arith.constant dense<36028797018963967> : tensor<1xi63>
+        %s = "FHELinalg.add_eint_int"(%h, %c) : (tensor<12x!FHE.eint<62>>, tensor<1xi63>) -> tensor<12x!FHE.eint<62>>
+        %r = "FHELinalg.reinterpret_precision"(%s) : (tensor<12x!FHE.eint<62>>) -> tensor<12x!FHE.eint<3>>
+        %t = arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7]> : tensor<8xi64>
+        %o = "FHELinalg.apply_lookup_table"(%r, %t) : (tensor<12x!FHE.eint<3>>, tensor<8xi64>) -> tensor<12x!FHE.eint<3>>
+        return %o : tensor<12x!FHE.eint<3>>
+      }
+      """)
+    let xs: [Int64] = [0, 1, 6, 7, 8, 15, 22, 25, 31, 38, 49, 55]
+    let x = NDArray(xs, shape: [12])
+    let exact = xs.map { ($0 + 4) >> 3 }
+    let simulated = try Simulator(circuit: s.circuit, options: SimulateOptions(threads: 1)).run(arrays: [x])
+    #expect(simulated[0].int64Values == exact)
+    let encrypted = try s.client.decrypt(try s.server.run(try s.client.encrypt([x]), threads: 2))
+    #expect(encrypted[0].int64Values == exact)
+  }
+
   @Test func resultsDoNotDependOnThreadCount() throws {
     let s = try Self.setup()
     let input = try s.client.encrypt([NDArray([3, 2, 1, 0], shape: [4]), NDArray([0, 0, 0, 1], shape: [4])])
@@ -157,6 +181,23 @@ import TorusInterpreter
     // The matmul feeds the lookup a sum of 32 inputs times 7: squared 2-norm 32·49.
     #expect(plan.maxSquaredNorm == 32 * 49)
     #expect(plan.globalErrorProbability <= 1e-5)
+  }
+
+  @Test func aPerLookupTargetCanOnlyRaiseTheParameters() throws {
+    let c = try Circuit(source: """
+      func.func @f(%x: tensor<64x!FHE.eint<4>>) -> tensor<64x!FHE.eint<4>> {
+        %t = arith.constant dense<[3, 4, 7, 12, 3, 12, 7, 4, 3, 4, 7, 12, 3, 12, 7, 4]> : tensor<16xi64>
+        %0 = "FHELinalg.apply_lookup_table"(%x, %t) : (tensor<64x!FHE.eint<4>>, tensor<16xi64>) -> tensor<64x!FHE.eint<4>>
+        return %0 : tensor<64x!FHE.eint<4>>
+      }
+      """)
+    let loose = try ParameterSelection.plan(for: c.function.operation)
+    let strict = try ParameterSelection.plan(for: c.function.operation, target: ErrorTarget(global: 1e-5, perLookup: 1e-40))
+    #expect(BootstrapCost.milliseconds(strict.parameters) > BootstrapCost.milliseconds(loose.parameters))
+    #expect(throws: ParameterSelectionError.self) {
+      try ParameterSelection.plan(for: c.function.operation, target: ErrorTarget(global: 1.5))
+    }
+    #expect(loose.estimatedSeconds(threads: 2) * 2 == loose.estimatedSeconds(threads: 1))
   }
 
   @Test func tooWideLookupsAreRefusedWithAReason() throws {
