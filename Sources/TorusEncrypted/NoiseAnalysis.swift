@@ -1,21 +1,46 @@
 import TorusFHE
 import TorusIR
 
-/// The squared 2-norm of the levelled computation feeding each encrypted value (Concrete's MANP):
-/// how many times a fresh ciphertext's noise variance the value carries. Fresh inputs and every
-/// bootstrap output have 1; `a + b` adds; multiplying by a clear `c` multiplies by `c²`; a
-/// matmul or conv2d output channel takes `Σ w²` over its weights.
+/// The noise a value carries, as multiples of the two source variances: `fresh` times a fresh
+/// encryption's (function arguments) plus `bootstrapped` times a bootstrap output's. The total
+/// multiplier is the squared 2-norm of the levelled computation feeding the value (Concrete's MANP).
+public struct NoiseWeights: Hashable, Sendable {
+  public var fresh: Double
+  public var bootstrapped: Double
+  public static let zero = NoiseWeights(fresh: 0, bootstrapped: 0)
+  public static let freshInput = NoiseWeights(fresh: 1, bootstrapped: 0)
+  public static let bootstrapOutput = NoiseWeights(fresh: 0, bootstrapped: 1)
+
+  public var squaredNorm: Double { fresh + bootstrapped }
+  public func variance(fresh f: Double, bootstrapped b: Double) -> Double { fresh * f + bootstrapped * b }
+
+  static func + (a: NoiseWeights, b: NoiseWeights) -> NoiseWeights {
+    NoiseWeights(fresh: a.fresh + b.fresh, bootstrapped: a.bootstrapped + b.bootstrapped)
+  }
+  static func * (a: NoiseWeights, c: Double) -> NoiseWeights {
+    NoiseWeights(fresh: a.fresh * c, bootstrapped: a.bootstrapped * c)
+  }
+  /// The component-wise larger of the two (a bound for ops that pick one of their operands).
+  func bound(_ b: NoiseWeights) -> NoiseWeights {
+    NoiseWeights(fresh: max(fresh, b.fresh), bootstrapped: max(bootstrapped, b.bootstrapped))
+  }
+}
+
+/// The noise carried by each encrypted value: fresh inputs carry one fresh encryption's variance,
+/// every bootstrap output one bootstrap's; `a + b` adds; multiplying by a clear `c` multiplies by
+/// `c²`; a matmul or conv2d output channel takes `Σ w²` over its weights.
 public struct NoiseAnalysis {
-  /// One family of table lookups: input width and signedness, squared norm at its input, count.
+  /// One family of table lookups: input width, the noise at its input, count.
   public struct Lookup: Hashable, Sendable {
     public var op: String
     public var inputWidth: Int
-    public var squaredNorm: Double
+    public var noise: NoiseWeights
     public var count: Int
+    public var squaredNorm: Double { noise.squaredNorm }
   }
 
   public private(set) var lookups: [Lookup] = []
-  private var norms: [ObjectIdentifier: Double] = [:]
+  private var norms: [ObjectIdentifier: NoiseWeights] = [:]
 
   /// Bootstrap-producing ops and how many bootstraps each output element costs.
   static let bootstrapsPerElement: [String: Int] = [
@@ -27,11 +52,15 @@ public struct NoiseAnalysis {
   ]
 
   public init(function: Operation) {
-    for r in function.regions { for b in r.blocks { for a in b.arguments where a.type.isEncrypted { norms[ObjectIdentifier(a)] = 1 } } }
+    for r in function.regions {
+      for b in r.blocks { for a in b.arguments where a.type.isEncrypted { norms[ObjectIdentifier(a)] = .freshInput } }
+    }
     function.walk { op in visit(op) }
   }
 
-  public func squaredNorm(_ v: Value) -> Double { norms[ObjectIdentifier(v)] ?? 1 }
+  /// The noise of `v` (a fresh input's when unknown).
+  public func noise(_ v: Value) -> NoiseWeights { norms[ObjectIdentifier(v)] ?? .freshInput }
+  public func squaredNorm(_ v: Value) -> Double { noise(v).squaredNorm }
 
   /// The largest squared norm at the input of any lookup (1 when there is none).
   public var maxLookupSquaredNorm: Double { lookups.map(\.squaredNorm).max() ?? 1 }
@@ -59,37 +88,43 @@ public struct NoiseAnalysis {
   private mutating func visit(_ op: Operation) {
     let name = op.name.rawValue
     guard op.results.contains(where: { $0.type.isEncrypted }) else { return }
-    let ins = op.operands.filter { $0.type.isEncrypted }.map { squaredNorm($0) }
-    let result: Double
+    let ins = op.operands.filter { $0.type.isEncrypted }.map { noise($0) }
+    let first = ins.first ?? .freshInput
+    let widest = ins.reduce(NoiseWeights.zero) { $0.bound($1) }
+    let result: NoiseWeights
     if let k = Self.bootstrapsPerElement[name] {
       if let input = op.operands.first, let e = input.type.encryptedElement {
         let elements = max(1, op.results[0].type.staticElementCount ?? 1)
         let pbs = name.hasSuffix("round") ? max(1, e.width - (op.results[0].type.encryptedElement?.width ?? e.width)) : k
-        lookups.append(Lookup(op: name, inputWidth: e.width, squaredNorm: ins.max() ?? 1, count: pbs * elements))
+        lookups.append(Lookup(op: name, inputWidth: e.width, noise: widest, count: pbs * elements))
       }
       // max_eint adds its second operand after the lookup; mul_eint subtracts two lookups.
-      result = name == "FHE.max_eint" ? 1 + (ins.last ?? 1) : (k == 2 ? 2 : 1)
+      if name == "FHE.max_eint" {
+        result = .bootstrapOutput + (ins.last ?? .freshInput)
+      } else {
+        result = .bootstrapOutput * (k == 2 ? 2 : 1)
+      }
     } else {
       switch name {
       case "FHE.add_eint", "FHELinalg.add_eint", "FHE.sub_eint", "FHELinalg.sub_eint":
-        result = ins.reduce(0, +)
+        result = ins.reduce(.zero, +)
       case "FHE.mul_eint_int", "FHELinalg.mul_eint_int":
-        result = (ins.first ?? 1) * Self.maxSquare(op.operands[1])
+        result = first * Self.maxSquare(op.operands[1])
       case "FHELinalg.matmul_eint_int", "FHELinalg.dot_eint_int":
-        result = (ins.first ?? 1) * Self.columnSquares(op.operands[1], contracting: 0)
+        result = first * Self.columnSquares(op.operands[1], contracting: 0)
       case "FHELinalg.matmul_int_eint":
-        result = (ins.first ?? 1) * Self.columnSquares(op.operands[0], contracting: 1)
+        result = first * Self.columnSquares(op.operands[0], contracting: 1)
       case "FHELinalg.conv2d":
-        result = (ins.first ?? 1) * Self.filterSquares(op.operands[1])
+        result = first * Self.filterSquares(op.operands[1])
       case "FHELinalg.sum":
         let inCount = Double(op.operands[0].type.staticElementCount ?? 1)
         let outCount = Double(max(1, op.results[0].type.staticElementCount ?? 1))
-        result = (ins.first ?? 1) * (inCount / outCount).rounded(.up)
+        result = first * (inCount / outCount).rounded(.up)
       case "FHE.zero", "FHE.zero_tensor":
-        result = 0
+        result = .zero
       default:
-        // Casts, negation, clear additions and data movement keep the largest input norm.
-        result = ins.max() ?? 1
+        // Casts, negation, clear additions and data movement keep the largest input noise.
+        result = ins.isEmpty ? .freshInput : widest
       }
     }
     for r in op.results where r.type.isEncrypted { norms[ObjectIdentifier(r)] = result }

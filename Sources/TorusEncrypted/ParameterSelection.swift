@@ -87,7 +87,8 @@ public struct ParameterSelectionError: Error, CustomStringConvertible {
 /// Chooses one parameter set for the whole circuit: the cheapest (by `BootstrapCost`) of the
 /// classic-PBS sets Concrete chose for the circuits in `shared/` (`ParameterSet.concreteCatalog`)
 /// whose polynomial holds the widest table and whose noise model keeps the error targets, given
-/// each lookup's input width and the 2-norm of the levelled ops feeding it.
+/// each lookup's input width and the noise at its input (fresh and bootstrapped variances, each
+/// times the 2-norm² of the levelled ops that carry it there).
 public enum ParameterSelection {
   public static func plan(
     for function: TorusIR.Operation, target errorTarget: ErrorTarget = ErrorTarget(),
@@ -106,11 +107,12 @@ public enum ParameterSelection {
     }
     for p in fitting.sorted(by: { BootstrapCost.milliseconds($0) < BootstrapCost.milliseconds($1) }) {
       let model = NoiseModel(p)
-      let freshOrBootstrapped = max(p.glweNoiseVariance, model.bootstrapVariance)
+      let bootstrapped = model.bootstrapVariance
       var logSuccess = 0.0
       var worst = 0.0
       for l in analysis.lookups {
-        let variance = model.decisionVariance(inputVariance: l.squaredNorm * freshOrBootstrapped)
+        let input = l.noise.variance(fresh: p.glweNoiseVariance, bootstrapped: bootstrapped)
+        let variance = model.decisionVariance(inputVariance: input)
         let halfSlot = pow(2.0, -Double(l.inputWidth + 2))
         let e = erfc(halfSlot / (variance.squareRoot() * 2.0.squareRoot()))
         worst = max(worst, e)

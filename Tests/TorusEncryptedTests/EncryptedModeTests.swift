@@ -5,6 +5,7 @@ import TorusEncrypted
 import TorusFormats
 import TorusIR
 import TorusInterpreter
+import TorusTestSupport
 
 /// Encrypted runs on small, insecure test parameters (few bootstraps) must equal simulate mode.
 @Suite struct EncryptedModeTests {
@@ -198,6 +199,44 @@ import TorusInterpreter
       try ParameterSelection.plan(for: c.function.operation, target: ErrorTarget(global: 1.5))
     }
     #expect(loose.estimatedSeconds(threads: 2) * 2 == loose.estimatedSeconds(threads: 1))
+  }
+
+  /// Fresh inputs carry far less noise than bootstrap outputs: the same matmul feeding a lookup
+  /// needs bigger parameters when its inputs come out of a bootstrap.
+  @Test func freshAndBootstrappedNoiseAreTrackedApart() throws {
+    func plan(afterLookup: Bool) throws -> EncryptionPlan {
+      let weights = (0..<12).map { _ in "[1]" }.joined(separator: ", ")
+      let identity = (0..<128).map(String.init).joined(separator: ", ")
+      let source = afterLookup
+        ? "%t0 = arith.constant dense<[\(identity)]> : tensor<128xi64>\n  %x = \"FHELinalg.apply_lookup_table\"(%a, %t0) : (tensor<1x12x!FHE.eint<7>>, tensor<128xi64>) -> tensor<1x12x!FHE.eint<7>>"
+        : "%x = \"FHELinalg.neg_eint\"(%a) : (tensor<1x12x!FHE.eint<7>>) -> tensor<1x12x!FHE.eint<7>>"
+      let c = try Circuit(source: """
+        func.func @f(%a: tensor<1x12x!FHE.eint<7>>) -> tensor<1x1x!FHE.eint<7>> {
+          \(source)
+          %w = arith.constant dense<[\(weights)]> : tensor<12x1xi2>
+          %m = "FHELinalg.matmul_eint_int"(%x, %w) : (tensor<1x12x!FHE.eint<7>>, tensor<12x1xi2>) -> tensor<1x1x!FHE.eint<7>>
+          %t = arith.constant dense<[\(identity)]> : tensor<128xi64>
+          %r = "FHELinalg.apply_lookup_table"(%m, %t) : (tensor<1x1x!FHE.eint<7>>, tensor<128xi64>) -> tensor<1x1x!FHE.eint<7>>
+          return %r : tensor<1x1x!FHE.eint<7>>
+        }
+        """)
+      return try ParameterSelection.plan(for: c.function.operation)
+    }
+    let fresh = try plan(afterLookup: false), bootstrapped = try plan(afterLookup: true)
+    #expect(fresh.maxSquaredNorm == 12 && bootstrapped.maxSquaredNorm == 12)
+    #expect(BootstrapCost.milliseconds(bootstrapped.parameters) > BootstrapCost.milliseconds(fresh.parameters))
+  }
+
+  /// On Concrete's dense + ReLU benchmark the choice and the error estimate are Concrete's own.
+  @Test func denseBenchmarkGetsConcretesParameters() throws {
+    guard let url = SharedData.url("bench/dense_16x8_relu.mlir") else {
+      print(SharedData.skipMessage)
+      return
+    }
+    let c = try Circuit(source: String(decoding: try Data(contentsOf: url), as: UTF8.self))
+    let plan = try ParameterSelection.plan(for: c.function.operation)
+    #expect(plan.parameters.lweDimension.rawValue == 976 && plan.parameters.polynomialSize.rawValue == 8192)
+    #expect(abs(plan.globalErrorProbability - 9.839e-6) < 0.2e-6)  // concrete-python: 9.839e-6
   }
 
   @Test func tooWideLookupsAreRefusedWithAReason() throws {
