@@ -114,7 +114,7 @@ public enum QuantMath {
 
   /// Concrete-ML's unsigned, non-QAT parameters fitted on `[rmin, rmax]` with `n` bits; the QAT
   /// flag forces zero point 0. Returns `(scale, zeroPoint)`.
-  public static func fitParameters(rmin: Double, rmax: Double, bits n: Int, qat: Bool) -> (Double, Int64) {
+  public static func fitParameters(rmin: Double, rmax: Double, bits n: Int, qat: Bool, signed: Bool = false) -> (Double, Int64) {
     if rmax - rmin < 1e-6 {
       if abs(rmax) < 1e-6 { return (1, Int64(roundHalfEven(-rmin))) }
       return (rmax, 0)
@@ -122,8 +122,9 @@ public enum QuantMath {
     let levels = Double((Int64(1) << Int64(n)) - 1)
     let scale = (rmax - rmin) / levels
     if qat { return (scale, 0) }
-    // offset 0 (unsigned): z = round((rmax·0 - rmin·(2^n - 1)) / (rmax - rmin))
-    let z = roundHalfEven((rmax * 0 - rmin * levels) / (rmax - rmin))
+    // z = round((rmax·(-o) - rmin·(2^n - 1 - o)) / (rmax - rmin)), offset o = 2^(n-1) if signed
+    let o = signed ? Double(Int64(1) << Int64(n - 1)) : 0
+    let z = roundHalfEven((rmax * -o - rmin * (levels - o)) / (rmax - rmin))
     return (scale, Int64(z))
   }
 

@@ -69,6 +69,36 @@ extension QGraph {
       return append(.round(x: acc, lsbs: lsbs), shape: program.nodes[acc].shape, name: name, source: source)
     }
 
+    /// Concrete-ML's input quantizer for a graph input that does not go straight into exactly one
+    /// Brevitas Quant (rules 3.12 a/c): signed, `model_inputs` bits, scale and zero point fitted
+    /// on the inputset's range (post-training, not QAT). Made once per input.
+    var calibratedInputs: [Int: (node: Int, quantizer: Quantizer)] = [:]
+    func calibratedInput(_ k: Int, for node: Node) throws(QNNError) -> (Int, Quantizer) {
+      if let c = calibratedInputs[k] { return c }
+      guard !quantizedInputs.contains(k) else {
+        throw .unsupported(node: node.name, message: "graph input \(k) is used both through a Brevitas Quant and directly")
+      }
+      let graphNode = inputs[k]
+      let lo: Double, hi: Double
+      if let calibration {
+        (lo, hi) = (calibration.minimum[graphNode], calibration.maximum[graphNode])
+      } else if let inputset, k < inputset.count, let l = inputset[k].doubleValues.min(), let h = inputset[k].doubleValues.max() {
+        (lo, hi) = (l, h)
+      } else {
+        throw .invalidInputset("graph input '\(nodes[graphNode].name)' has no Brevitas Quant in front, so its quantizer is fitted on the inputset: calibrate first")
+      }
+      let n = bits.modelInputs
+      let (scale, zeroPoint) = QuantMath.fitParameters(rmin: lo, rmax: hi, bits: n, qat: false, signed: true)
+      let q = Quantizer(bits: n, isSigned: true, scale: scale, zeroPoint: zeroPoint)
+      program.inputQuantizers[k] = q
+      if let inputset, k < inputset.count {
+        evaluationInputs[k] = IntTensor(shape: inputset[k].shape, data: inputset[k].doubleValues.map(q.quantize))
+      }
+      let i = append(.input(index: k, quantizer: q), shape: nodes[graphNode].shape, name: nodes[graphNode].name, source: graphNode)
+      calibratedInputs[k] = (i, q)
+      return (i, q)
+    }
+
     /// The integers of a value, adding the table lookup that ends a chain.
     func materialize(_ v: Lowered, for node: Node, operand: Int) throws(QNNError) -> (Int, Quantizer) {
       switch v {
@@ -82,8 +112,8 @@ extension QGraph {
         let n = append(.lookup(x: source, function: f), shape: program.nodes[source].shape, name: nodes[node.inputs[operand]].name)
         program.nodes[n].sources = members
         return (n, q)
-      case .rawInput:
-        throw .unsupported(node: node.name, message: "graph input used without a Brevitas Quant in front (add a QuantIdentity)")
+      case .rawInput(let k):
+        return try calibratedInput(k, for: node)
       case .constant, .quantizedConstant:
         throw .unsupported(node: node.name, message: "operand \(operand) must be computed, found a constant")
       }
@@ -94,6 +124,10 @@ extension QGraph {
       switch v {
       case .integer(let n, let q): return (n, [.dequantize(scale: q.scale, zeroPoint: q.zeroPoint)], [])
       case .chain(let s, let steps, _, let members): return (s, steps, members)
+      case .rawInput(let k):
+        // The float ops after the input become a table lookup on its calibrated integers.
+        let (n, q) = try calibratedInput(k, for: node)
+        return (n, [.dequantize(scale: q.scale, zeroPoint: q.zeroPoint)], [])
       default: throw .unsupported(node: node.name, message: "expected a computed operand")
       }
     }
@@ -107,6 +141,10 @@ extension QGraph {
       return t.data
     }
 
+    // How many ops read each node: an input read by more than its one Quant gets a calibrated quantizer.
+    var consumers: [Int: Int] = [:]
+    for n in nodes { for i in n.inputs { consumers[i, default: 0] += 1 } }
+
     for (index, node) in nodes.enumerated() {
       let ins = node.inputs.map { lowered[$0] }
       let result: Lowered
@@ -117,10 +155,7 @@ extension QGraph {
         switch ins[0] {
         case .constant(let t):
           result = .quantizedConstant(IntTensor(shape: t.shape, data: t.data.map { Int64(b.integer($0)) }), b.quantizer)
-        case .rawInput(let k):
-          guard !quantizedInputs.contains(k) else {
-            throw .unsupported(node: node.name, message: "graph input \(k) feeds more than one Quant")
-          }
+        case .rawInput(let k) where consumers[inputs[k], default: 0] == 1:
           quantizedInputs.insert(k)
           program.inputQuantizers[k] = b.quantizer
           if let inputset, k < inputset.count {
@@ -227,8 +262,8 @@ extension QGraph {
       let consumer = Node(op: .identity, inputs: [out], name: nodes[out].name)
       program.outputs.append(try materialize(lowered[out], for: consumer, operand: 0))
     }
-    for k in inputs.indices where !quantizedInputs.contains(k) {
-      throw .unsupported(node: nodes[inputs[k]].name, message: "graph input is not quantized by a Brevitas Quant")
+    for k in inputs.indices where !quantizedInputs.contains(k) && calibratedInputs[k] == nil {
+      throw .unsupported(node: nodes[inputs[k]].name, message: "graph input is not used by the computation")
     }
     return program
   }

@@ -154,14 +154,21 @@ import TorusTestSupport
 }
 
 @Suite struct ParameterSelectionTests {
+  /// One 4-bit table lookup on 64 elements (Concrete's `tlu_p4_n64` benchmark).
+  static var lookup64: Circuit {
+    get throws {
+      try Circuit(source: """
+        func.func @f(%x: tensor<64x!FHE.eint<4>>) -> tensor<64x!FHE.eint<4>> {
+          %t = arith.constant dense<[3, 4, 7, 12, 3, 12, 7, 4, 3, 4, 7, 12, 3, 12, 7, 4]> : tensor<16xi64>
+          %0 = "FHELinalg.apply_lookup_table"(%x, %t) : (tensor<64x!FHE.eint<4>>, tensor<16xi64>) -> tensor<64x!FHE.eint<4>>
+          return %0 : tensor<64x!FHE.eint<4>>
+        }
+        """)
+    }
+  }
+
   @Test func oneLookupGetsConcretesSetForItsPrecision() throws {
-    let c = try Circuit(source: """
-      func.func @f(%x: tensor<64x!FHE.eint<4>>) -> tensor<64x!FHE.eint<4>> {
-        %t = arith.constant dense<[3, 4, 7, 12, 3, 12, 7, 4, 3, 4, 7, 12, 3, 12, 7, 4]> : tensor<16xi64>
-        %0 = "FHELinalg.apply_lookup_table"(%x, %t) : (tensor<64x!FHE.eint<4>>, tensor<16xi64>) -> tensor<64x!FHE.eint<4>>
-        return %0 : tensor<64x!FHE.eint<4>>
-      }
-      """)
+    let c = try Self.lookup64
     let plan = try ParameterSelection.plan(for: c.function.operation)
     #expect(plan.parameters.precision == 4)
     #expect(plan.bootstrapCount == 64)
@@ -185,13 +192,7 @@ import TorusTestSupport
   }
 
   @Test func aPerLookupTargetCanOnlyRaiseTheParameters() throws {
-    let c = try Circuit(source: """
-      func.func @f(%x: tensor<64x!FHE.eint<4>>) -> tensor<64x!FHE.eint<4>> {
-        %t = arith.constant dense<[3, 4, 7, 12, 3, 12, 7, 4, 3, 4, 7, 12, 3, 12, 7, 4]> : tensor<16xi64>
-        %0 = "FHELinalg.apply_lookup_table"(%x, %t) : (tensor<64x!FHE.eint<4>>, tensor<16xi64>) -> tensor<64x!FHE.eint<4>>
-        return %0 : tensor<64x!FHE.eint<4>>
-      }
-      """)
+    let c = try Self.lookup64
     let loose = try ParameterSelection.plan(for: c.function.operation)
     let strict = try ParameterSelection.plan(for: c.function.operation, target: ErrorTarget(global: 1e-5, perLookup: 1e-40))
     #expect(BootstrapCost.milliseconds(strict.parameters) > BootstrapCost.milliseconds(loose.parameters))

@@ -145,6 +145,52 @@ func loadModel(_ m: ReferenceModel) throws -> ONNXModel? {
     #expect(outputs[0].count == 20 * 64)
   }
 
+  /// Concrete-ML's rules 3.12 a/c: a graph input that does not go straight into exactly one
+  /// Brevitas Quant gets a signed post-training quantizer with `model_inputs` bits fitted on the
+  /// inputset (the float ops after it become a lookup). Checked on the MLP example with a ReLU put
+  /// in front of its input Quant (a), and with its first Gemm reading the input directly (c): the
+  /// emitted circuit computes exactly what the integer program does.
+  @Test(arguments: ["relu before the input Quant", "Gemm on the raw input"])
+  func inputsWithoutTheirOwnQuantGetACalibratedQuantizer(_ variant: String) throws {
+    let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../Examples/mlp").standardized
+    var text = String(decoding: try importONNX(contentsOf: example.appendingPathComponent("mlp.qonnx.onnx")).print(), as: UTF8.self)
+    let quant = #"%0 = "qnn.quant"(%arg0) {"#
+    #expect(text.contains(quant))
+    if variant.hasPrefix("relu") {
+      text = text.replacingOccurrences(of: quant, with: #"%r = "qnn.relu"(%arg0) : (tensor<1x2xf32>) -> tensor<*xf32>"# + "\n" + #"%0 = "qnn.quant"(%r) {"#)
+      text = text.replacingOccurrences(of: #"} : (tensor<1x2xf32>) -> tensor<*xf32>"#, with: #"} : (tensor<*xf32>) -> tensor<*xf32>"#)
+    } else {
+      text = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+        guard line.contains(#""qnn.gemm"(%0, %1, %cst_0)"#) else { return String(line) }
+        return line.replacingOccurrences(of: "%0,", with: "%arg0,")
+          .replacingOccurrences(of: ": (tensor<*xf32>, tensor<*xf32>", with: ": (tensor<1x2xf32>, tensor<*xf32>")
+      }.joined(separator: "\n")
+    }
+    let module = try OpAsmParser(file: SourceFile(name: "mlp.mlir", text: text), registry: QNN.registry).parseModule()
+    let inputset = try Npy.read(contentsOf: example.appendingPathComponent("inputset.npy"))
+    let tests = try Npy.read(contentsOf: example.appendingPathComponent("test_inputs.npy"))
+    let compiled = try QATCompiler.compile(model: module, inputsets: [inputset])
+
+    let q = compiled.inputQuantizers[0]
+    #expect(q.isSigned && q.bits == 4)
+    let quantized = compiled.program.quantizeInputs([tests])
+    let expected = compiled.program.evaluate(quantized)[compiled.program.outputs[0].node].data
+    let circuit = try Circuit(source: String(decoding: compiled.circuit.print(), as: UTF8.self))
+    let batch = NDArray(quantized[0].data, shape: [20, 1, 2])
+    let simulated = try Simulator(circuit: circuit, options: SimulateOptions(threads: 1)).run(arrays: [batch])[0].int64Values
+    #expect(simulated == expected)
+    #expect(simulated.count == 60)
+    // And it still computes the model: the float graph's class on most test points.
+    let graph = try QGraph(module: module)
+    let float = try graph.evaluateFloat([tests])[graph.outputs[0]].data
+    let ours = compiled.program.dequantizeOutput(0, IntTensor(shape: [20, 3], data: simulated)).data
+    func argmax(_ v: [Double], _ row: Int) -> Int { (0..<3).max { v[row * 3 + $0] < v[row * 3 + $1] }! }
+    let agree = (0..<20).filter { argmax(float, $0) == argmax(ours, $0) }.count
+    print("\(variant): input quantizer \(q), argmax agreement with the float graph \(agree)/20")
+    #expect(agree >= 16)
+  }
+
   @Test func calibrateNeedsAnInputset() throws {
     guard let model = try loadModel(h8) else { return }
     let module = try importONNX(model, fileName: "m.onnx")
