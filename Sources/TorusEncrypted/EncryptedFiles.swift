@@ -72,7 +72,12 @@ public enum KeyDirectory {
   public static func serverKeyPath(_ serverDir: String) -> String { serverDir + "/server.key" }
   static func identityPath(_ dir: String) -> String { dir + "/circuit.id" }
 
-  public static func write(client: ClientKey, server: ServerKey, identity: CircuitIdentity, to dir: String) throws(EncryptedModeError) {
+  /// The client's copy of the circuit (so that `encrypt` and `decrypt` need only the keys).
+  public static func circuitPath(_ dir: String) -> String { dir + "/client/circuit.mlir" }
+
+  public static func write(
+    client: ClientKey, server: ServerKey, identity: CircuitIdentity, circuit: Module? = nil, to dir: String
+  ) throws(EncryptedModeError) {
     do {
       try FileManager.default.createDirectory(atPath: dir + "/client", withIntermediateDirectories: true)
       try FileManager.default.createDirectory(atPath: dir + "/server", withIntermediateDirectories: true)
@@ -82,9 +87,13 @@ public enum KeyDirectory {
     // The secret key is readable by its owner only.
     try FileIO.write(client.serialized(), to: clientKeyPath(dir), mode: 0o600)
     try FileIO.write(Array(identity.text.utf8), to: identityPath(dir + "/client"))
+    if let circuit { try FileIO.write(circuit.print(), to: circuitPath(dir)) }
     try FileIO.write(server.serialized(), to: serverKeyPath(dir + "/server"))
     try FileIO.write(Array(identity.text.utf8), to: identityPath(dir + "/server"))
   }
+
+  /// The identity recorded in `dir` (`KEYS/client` or `KEYS/server`).
+  public static func identity(of dir: String) throws(EncryptedModeError) -> CircuitIdentity { try readIdentity(dir) }
 
   static func readIdentity(_ dir: String) throws(EncryptedModeError) -> CircuitIdentity {
     let path = identityPath(dir)
@@ -94,30 +103,61 @@ public enum KeyDirectory {
 
   static func read(_ path: String) throws(EncryptedModeError) -> [UInt8] { try FileIO.read(path) }
 
-  /// The client key of `dir`, checked against `expected`.
-  public static func readClient(_ dir: String, expected: CircuitIdentity) throws(EncryptedModeError) -> ClientKey {
+  /// The client key of `dir` and its identity, after checking that the keys were made for
+  /// `function` of `circuit` (its fingerprint). The parameters are the key's own.
+  public static func readClient(_ dir: String, circuit: UInt64, function: String) throws(EncryptedModeError) -> (ClientKey, CircuitIdentity) {
     let id = try readIdentity(dir + "/client")
-    try check(id, expected, where: dir + "/client")
+    try check(id, circuit: circuit, function: function, where: dir + "/client")
     let path = clientKeyPath(dir)
-    do { return try ClientKey(serialized: try read(path)) } catch let e as EncryptedModeError { throw e } catch {
+    let key: ClientKey
+    do { key = try ClientKey(serialized: try read(path)) } catch let e as EncryptedModeError { throw e } catch {
       throw .corrupt(path: path, reason: "\(error)")
+    }
+    try checkParameters(key.parameters, id, path: path)
+    return (key, id)
+  }
+
+  /// The evaluation keys of `serverDir` (`DIR/server`) and their identity, checked as `readClient`.
+  public static func readServer(_ serverDir: String, circuit: UInt64, function: String) throws(EncryptedModeError) -> (ServerKey, CircuitIdentity) {
+    let id = try readIdentity(serverDir)
+    try check(id, circuit: circuit, function: function, where: serverDir)
+    let path = serverKeyPath(serverDir)
+    let key: ServerKey
+    do { key = try ServerKey(serialized: try read(path)) } catch let e as EncryptedModeError { throw e } catch {
+      throw .corrupt(path: path, reason: "\(error)")
+    }
+    try checkParameters(key.parameters, id, path: path)
+    return (key, id)
+  }
+
+  /// The client key of `dir`, which must match `expected` exactly (parameters included).
+  public static func readClient(_ dir: String, expected: CircuitIdentity) throws(EncryptedModeError) -> ClientKey {
+    let (key, id) = try readClient(dir, circuit: expected.circuit, function: expected.function)
+    try check(id, expected, where: dir + "/client")
+    return key
+  }
+
+  /// The evaluation keys of `serverDir`, which must match `expected` exactly (parameters included).
+  public static func readServer(_ serverDir: String, expected: CircuitIdentity) throws(EncryptedModeError) -> ServerKey {
+    let (key, id) = try readServer(serverDir, circuit: expected.circuit, function: expected.function)
+    try check(id, expected, where: serverDir)
+    return key
+  }
+
+  static func checkParameters(_ p: ParameterSet, _ id: CircuitIdentity, path: String) throws(EncryptedModeError) {
+    guard p.fingerprint == id.parameters else {
+      throw .keyMismatch("'\(path)' holds keys for parameter set \(String(p.fingerprint, radix: 16)), its circuit.id says \(String(id.parameters, radix: 16))")
     }
   }
 
-  /// The evaluation keys of `serverDir` (`DIR/server`), checked against `expected`.
-  public static func readServer(_ serverDir: String, expected: CircuitIdentity) throws(EncryptedModeError) -> ServerKey {
-    let id = try readIdentity(serverDir)
-    try check(id, expected, where: serverDir)
-    let path = serverKeyPath(serverDir)
-    do { return try ServerKey(serialized: try read(path)) } catch let e as EncryptedModeError { throw e } catch {
-      throw .corrupt(path: path, reason: "\(error)")
+  static func check(_ found: CircuitIdentity, circuit: UInt64, function: String, where dir: String) throws(EncryptedModeError) {
+    guard found.circuit == circuit, found.function == function else {
+      throw .keyMismatch("'\(dir)' was made for function '@\(found.function)' of circuit \(String(found.circuit, radix: 16)), this is '@\(function)' of circuit \(String(circuit, radix: 16))")
     }
   }
 
   static func check(_ found: CircuitIdentity, _ expected: CircuitIdentity, where dir: String) throws(EncryptedModeError) {
-    guard found.circuit == expected.circuit, found.function == expected.function else {
-      throw .keyMismatch("'\(dir)' was made for function '@\(found.function)' of circuit \(String(found.circuit, radix: 16)), this is '@\(expected.function)' of circuit \(String(expected.circuit, radix: 16))")
-    }
+    try check(found, circuit: expected.circuit, function: expected.function, where: dir)
     guard found.parameters == expected.parameters else {
       throw .keyMismatch("'\(dir)' holds keys for parameter set \(String(found.parameters, radix: 16)), the circuit needs \(String(expected.parameters, radix: 16))")
     }

@@ -10,34 +10,56 @@ import TorusInterpreter
   import Glibc
 #endif
 
-/// Shared by the encrypted-mode commands: the circuit, its identity and chosen parameters.
+/// A circuit loaded for the encrypted-mode commands. Keygen and the all-in-one run choose its
+/// parameters (`plan`); encrypt, decrypt and the server step take them from the key directory.
 struct EncryptedCircuit {
+  let path: String
   let circuit: Circuit
-  let plan: EncryptionPlan
-  let identity: CircuitIdentity
+  let fingerprint: UInt64
 
-  init(path: String, function: String?, errorTarget: ErrorTarget) throws {
+  init(path: String, function: String?) throws {
+    self.path = path
     do {
       circuit = try Circuit(contentsOf: URL(fileURLWithPath: path), functionName: function)
     } catch {
       printError("error: \(error)")
       throw ExitCode(1)
     }
-    do {
-      plan = try ParameterSelection.plan(for: circuit.function.operation, target: errorTarget)
-    } catch {
+    fingerprint = CircuitIdentity.fingerprint(of: circuit.function.operation)
+  }
+
+  /// `path`, or the copy of the circuit in the client key directory; the function defaults to the
+  /// one the keys were made for.
+  init(path: String?, keys: String, function: String?) throws {
+    var function = function
+    if function == nil, let id = try? KeyDirectory.identity(of: keys + "/client") { function = id.function }
+    if path == nil && !FileManager.default.fileExists(atPath: KeyDirectory.circuitPath(keys)) {
+      printError("error: '\(keys)' is not a key directory made by 'torus keygen' (no \(KeyDirectory.circuitPath(keys))); pass the circuit as the first argument")
+      throw ExitCode(1)
+    }
+    try self.init(path: path ?? KeyDirectory.circuitPath(keys), function: function)
+  }
+
+  var function: String { circuit.function.symbolName }
+
+  func plan(_ target: ErrorTarget) throws -> EncryptionPlan {
+    do { return try ParameterSelection.plan(for: circuit.function.operation, target: target) } catch {
       printError("\(path): error: \(error)")
       throw ExitCode(1)
     }
-    identity = CircuitIdentity(
-      circuit: CircuitIdentity.fingerprint(of: circuit.function.operation), function: circuit.function.symbolName,
-      parameters: plan.parameters.fingerprint)
   }
+
+  func identity(parameters: ParameterSet) -> CircuitIdentity {
+    CircuitIdentity(circuit: fingerprint, function: function, parameters: parameters.fingerprint)
+  }
+
+  /// Bootstraps one run costs (for progress lines; does not depend on the parameters).
+  var bootstrapCount: Int { NoiseAnalysis(function: circuit.function.operation).bootstrapCount }
 }
 
 /// The error targets that choose a circuit's parameters (Concrete's `global_p_error`, `p_error`).
-/// Keygen, encrypt, run and decrypt must be given the same ones: they pick the parameters, and
-/// keys made for other parameters are refused.
+/// Keygen and the all-in-one encrypted run take them; the other steps read the parameters from
+/// the key directory.
 struct ErrorTargetOptions: ParsableArguments {
   @Option(help: "Probability of any wrong lookup in one run of the circuit (Concrete's global_p_error).")
   var globalPError: Double = 1e-5
@@ -77,54 +99,64 @@ struct Keygen: ParsableCommand {
   @Option(help: "Threads for key generation (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
   func run() throws {
-    let c = try EncryptedCircuit(path: circuit, function: function, errorTarget: errorTarget.target)
-    printError(c.plan.description)
+    let c = try EncryptedCircuit(path: circuit, function: function)
+    let plan = try c.plan(errorTarget.target)
+    printError(plan.description)
     let start = Date()
-    let client = ClientKey(parameters: c.plan.parameters)
+    let client = ClientKey(parameters: plan.parameters)
     let server = client.makeServerKey(threads: threads)
     printError(String(format: "keygen: %.2f s", Date().timeIntervalSince(start)))
-    do { try KeyDirectory.write(client: client, server: server, identity: c.identity, to: keys) } catch { throw fail("\(error)") }
+    do {
+      try KeyDirectory.write(
+        client: client, server: server, identity: c.identity(parameters: plan.parameters), circuit: c.circuit.module, to: keys)
+    } catch { throw fail("\(error)") }
   }
 }
 
 struct Encrypt: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Encrypt inputs (.npy/.json) with a circuit's client key.")
+  static let configuration = CommandConfiguration(
+    abstract: "Encrypt inputs (.npy/.json) with a circuit's client key.",
+    discussion: "The circuit defaults to the copy keygen left in KEYS/client/circuit.mlir.")
 
-  @Argument(help: "The circuit (MLIR text).") var circuit: String
-  @Option(help: "The function (default: main, or the module's only function).") var function: String?
+  @Argument(help: "The circuit (MLIR text; default: the key directory's copy).") var circuit: String?
+  @Option(help: "The function (default: the one the keys were made for).") var function: String?
   @Option(help: "Key directory made by 'torus keygen'.") var keys: String
   @Option(name: .customLong("input"), help: "An input array, one per function argument, in order.") var inputs: [String] = []
   @Option(name: [.customShort("o"), .customLong("output")], help: "The ciphertext file to write.") var output: String
-  @OptionGroup(title: "Error targets (as given to keygen)") var errorTarget: ErrorTargetOptions
 
   func run() throws {
-    let c = try EncryptedCircuit(path: circuit, function: function, errorTarget: errorTarget.target)
+    let c = try EncryptedCircuit(path: circuit, keys: keys, function: function)
     do {
-      let key = try KeyDirectory.readClient(keys, expected: c.identity)
+      let (key, identity) = try KeyDirectory.readClient(keys, circuit: c.fingerprint, function: c.function)
       let arrays = try inputs.map(readArray)
-      let batch = try EncryptedClient(key: key, circuit: c.circuit, identity: c.identity).encrypt(arrays)
-      try FileIO.write(batch.serialized(parameters: c.plan.parameters), to: output)
+      let batch = try EncryptedClient(key: key, circuit: c.circuit, identity: identity).encrypt(arrays)
+      try FileIO.write(batch.serialized(parameters: key.parameters), to: output)
     } catch { throw fail("\(error)") }
   }
 }
 
 struct Decrypt: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Decrypt a circuit's output ciphertexts to .npy/.json.")
+  static let configuration = CommandConfiguration(
+    abstract: "Decrypt a circuit's output ciphertexts to .npy/.json.",
+    discussion: "torus decrypt --keys KEYS [CIRCUIT] OUT.ct -o out.npy; the circuit defaults to KEYS/client/circuit.mlir.")
 
-  @Argument(help: "The circuit (MLIR text).") var circuit: String
-  @Argument(help: "The ciphertext file made by 'torus run --mode encrypted'.") var ciphertexts: String
-  @Option(help: "The function (default: main, or the module's only function).") var function: String?
+  @Argument(help: ArgumentHelp("[CIRCUIT] CIPHERTEXTS: the circuit (default: the key directory's copy), then the .ct file made by 'torus run --mode encrypted'.", valueName: "files"))
+  var files: [String]
+  @Option(help: "The function (default: the one the keys were made for).") var function: String?
   @Option(help: "Key directory made by 'torus keygen'.") var keys: String
   @Option(name: [.customShort("o"), .customLong("output")], help: "Write the first output here (.npy or .json).") var output: String?
   @Option(help: "Write every output to this directory as output_<k>.npy.") var outputDir: String?
-  @OptionGroup(title: "Error targets (as given to keygen)") var errorTarget: ErrorTargetOptions
+
+  func validate() throws {
+    guard (1...2).contains(files.count) else { throw ValidationError("expected [CIRCUIT] CIPHERTEXTS, got \(files.count) paths") }
+  }
 
   func run() throws {
-    let c = try EncryptedCircuit(path: circuit, function: function, errorTarget: errorTarget.target)
+    let c = try EncryptedCircuit(path: files.count == 2 ? files[0] : nil, keys: keys, function: function)
     do {
-      let key = try KeyDirectory.readClient(keys, expected: c.identity)
-      let batch = try readBatch(ciphertexts, parameters: c.plan.parameters)
-      let arrays = try EncryptedClient(key: key, circuit: c.circuit, identity: c.identity).decrypt(batch)
+      let (key, identity) = try KeyDirectory.readClient(keys, circuit: c.fingerprint, function: c.function)
+      let batch = try readBatch(files[files.count - 1], parameters: key.parameters)
+      let arrays = try EncryptedClient(key: key, circuit: c.circuit, identity: identity).decrypt(batch)
       try writeArrays(arrays, output: output, outputDir: outputDir)
     } catch { throw fail("\(error)") }
   }
@@ -173,33 +205,35 @@ struct EncryptedRun {
   var modelIO: ModelIO?
 
   func run() throws {
-    let c = try EncryptedCircuit(path: circuit, function: function, errorTarget: errorTarget.target)
+    let c = try EncryptedCircuit(path: circuit, function: function)
     do {
       if let evalKeys {
         guard inputs.count == 1, let output else {
           throw EncryptedModeError.invalidInput("the server step takes one --input FILE.ct and -o/--output FILE.ct")
         }
-        let key = try KeyDirectory.readServer(evalKeys, expected: c.identity)
-        let batch = try readBatch(inputs[0], parameters: c.plan.parameters)
-        let progress = BootstrapProgress(total: c.plan.bootstrapCount * batch.samples.count, report: progressReporter(label: "run"))
+        let (key, identity) = try KeyDirectory.readServer(evalKeys, circuit: c.fingerprint, function: c.function)
+        let batch = try readBatch(inputs[0], parameters: key.parameters)
+        let progress = BootstrapProgress(total: c.bootstrapCount * batch.samples.count, report: progressReporter(label: "run"))
         let start = Date()
-        let result = try EncryptedServer(key: key, circuit: c.circuit, identity: c.identity).run(batch, threads: threads, progress: progress)
+        let result = try EncryptedServer(key: key, circuit: c.circuit, identity: identity).run(batch, threads: threads, progress: progress)
         if timing { printError(String(format: "encrypted run: %.3f s (%d samples, %d PBS)", Date().timeIntervalSince(start), batch.samples.count, progress.completed)) }
-        try FileIO.write(result.serialized(parameters: c.plan.parameters), to: output)
+        try FileIO.write(result.serialized(parameters: key.parameters), to: output)
         return
       }
-      printError(c.plan.description)
+      let plan = try c.plan(errorTarget.target)
+      let identity = c.identity(parameters: plan.parameters)
+      printError(plan.description)
       var start = Date()
-      let client = ClientKey(parameters: c.plan.parameters)
+      let client = ClientKey(parameters: plan.parameters)
       let server = client.makeServerKey(threads: threads)
       if timing { printError(String(format: "keygen: %.3f s", Date().timeIntervalSince(start))) }
       var arrays = try inputs.map(readArray)
       if let modelIO { arrays = try modelIO.quantize(arrays) }
-      let clientSide = EncryptedClient(key: client, circuit: c.circuit, identity: c.identity)
+      let clientSide = EncryptedClient(key: client, circuit: c.circuit, identity: identity)
       let batch = try clientSide.encrypt(arrays)
-      let progress = BootstrapProgress(total: c.plan.bootstrapCount * batch.samples.count, report: progressReporter(label: "run"))
+      let progress = BootstrapProgress(total: plan.bootstrapCount * batch.samples.count, report: progressReporter(label: "run"))
       start = Date()
-      let result = try EncryptedServer(key: server, circuit: c.circuit, identity: c.identity).run(batch, threads: threads, progress: progress)
+      let result = try EncryptedServer(key: server, circuit: c.circuit, identity: identity).run(batch, threads: threads, progress: progress)
       let elapsed = Date().timeIntervalSince(start)
       if timing {
         printError(String(format: "encrypted run: %.3f s total, %.3f s per sample, %d PBS (%d threads)", elapsed, elapsed / Double(batch.samples.count), progress.completed, threads))

@@ -47,7 +47,7 @@ struct Run: ParsableCommand {
   @Option(help: "Encrypted mode, server step: the evaluation-key directory (KEYS/server); inputs and output are .ct files.")
   var evalKeys: String?
 
-  @OptionGroup(title: "Encrypted mode: error targets (as given to keygen)")
+  @OptionGroup(title: "Encrypted mode without --eval-keys: error targets that choose the parameters")
   var errorTarget: ErrorTargetOptions
 
   @Option(name: .customLong("input"), help: "An input array (.npy or .json), one per function argument, in order.")

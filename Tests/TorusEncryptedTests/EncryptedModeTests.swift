@@ -146,6 +146,25 @@ import TorusTestSupport
     #expect(server.parameters.fingerprint == s.serverKey.parameters.fingerprint)
   }
 
+  /// Encrypt, decrypt and the server step take the parameters from the key directory, so a key
+  /// file that does not match its `circuit.id` must be refused, as must another circuit's keys.
+  @Test func keyDirectoriesAreCheckedAgainstTheCircuitAndTheirKeys() throws {
+    let s = try Self.setup()
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("torus-keys-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try KeyDirectory.write(client: s.clientKey, server: s.serverKey, identity: s.server.identity, to: dir)
+    let id = s.server.identity
+    let (key, found) = try KeyDirectory.readClient(dir, circuit: id.circuit, function: id.function)
+    #expect(found == id && key.parameters.fingerprint == s.clientKey.parameters.fingerprint)
+    #expect(throws: EncryptedModeError.self) { try KeyDirectory.readServer(dir + "/server", circuit: id.circuit ^ 1, function: id.function) }
+    #expect(throws: EncryptedModeError.self) { try KeyDirectory.readClient(dir, circuit: id.circuit, function: "other") }
+    // A client key of other parameters put in place of the right one.
+    var rng = SecureRandom(seed: 7)
+    let other = ClientKey(parameters: ParameterSet.insecureTest(precision: 2), using: &rng)
+    try FileIO.write(other.serialized(), to: KeyDirectory.clientKeyPath(dir), mode: 0o600)
+    #expect(throws: EncryptedModeError.self) { try KeyDirectory.readClient(dir, circuit: id.circuit, function: id.function) }
+  }
+
   static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
     guard !needle.isEmpty, hay.count >= needle.count else { return false }
     for i in 0...(hay.count - needle.count) where hay[i] == needle[0] && Array(hay[i..<i + needle.count]) == needle { return true }
