@@ -55,6 +55,14 @@ extension IntegerProgram {
       if case .round = nodes[i].op { continue }
       widest[find(i), default: 0] = max(widest[find(i), default: 0], widths[i])
     }
+    if roundingMethod == .approximate {
+      // The next lookup's bootstrap does the rounding, so a value that rounds up past the top of
+      // its width would wrap to the other end of the table, and with noise near that point land
+      // on either side. One more bit for the accumulator's group keeps the carry.
+      for node in nodes {
+        if case .round(let x, _) = node.op { widest[find(x)] = max(widest[find(x)] ?? 0, widths[x] + 1) }
+      }
+    }
     var assigned = nodes.indices.map { widest[find($0)] ?? widths[$0] }
     // A rounded accumulator keeps its input's width minus the dropped bits.
     for (i, node) in nodes.enumerated() {

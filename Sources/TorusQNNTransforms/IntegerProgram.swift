@@ -79,8 +79,10 @@ public struct AccumulatorRounding: Sendable, Equatable {
     /// accumulator's noise must stay below its full width.
     case exact
     /// Reinterpret the ciphertext at the lower precision, so that the next lookup's own bootstrap
-    /// rounds: no extra bootstrap. Same clear semantics as `exact`; encrypted, a value whose dropped
-    /// bits sit within the noise of the half-way point may round the other way (off by one step).
+    /// rounds: no extra bootstrap. The accumulator gets one more bit, so that rounding up at the
+    /// top of its range carries instead of wrapping. In the clear `(x + 2^(l-1)) >> l`, as
+    /// `exact` where nothing wraps; encrypted, a value whose dropped bits sit within the noise of
+    /// the half-way point may round the other way (one step off).
     case approximate
   }
 

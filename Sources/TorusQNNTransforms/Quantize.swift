@@ -73,11 +73,8 @@ extension QGraph {
     /// Brevitas Quant (rules 3.12 a/c): signed, `model_inputs` bits, scale and zero point fitted
     /// on the inputset's range (post-training, not QAT). Made once per input.
     var calibratedInputs: [Int: (node: Int, quantizer: Quantizer)] = [:]
-    func calibratedInput(_ k: Int, for node: Node) throws(QNNError) -> (Int, Quantizer) {
+    func calibratedInput(_ k: Int) throws(QNNError) -> (Int, Quantizer) {
       if let c = calibratedInputs[k] { return c }
-      guard !quantizedInputs.contains(k) else {
-        throw .unsupported(node: node.name, message: "graph input \(k) is used both through a Brevitas Quant and directly")
-      }
       let graphNode = inputs[k]
       let lo: Double, hi: Double
       if let calibration {
@@ -113,7 +110,7 @@ extension QGraph {
         program.nodes[n].sources = members
         return (n, q)
       case .rawInput(let k):
-        return try calibratedInput(k, for: node)
+        return try calibratedInput(k)
       case .constant, .quantizedConstant:
         throw .unsupported(node: node.name, message: "operand \(operand) must be computed, found a constant")
       }
@@ -126,7 +123,7 @@ extension QGraph {
       case .chain(let s, let steps, _, let members): return (s, steps, members)
       case .rawInput(let k):
         // The float ops after the input become a table lookup on its calibrated integers.
-        let (n, q) = try calibratedInput(k, for: node)
+        let (n, q) = try calibratedInput(k)
         return (n, [.dequantize(scale: q.scale, zeroPoint: q.zeroPoint)], [])
       default: throw .unsupported(node: node.name, message: "expected a computed operand")
       }

@@ -171,7 +171,8 @@ func verifyMessage(_ text: String) -> String? {
   /// Approximate rounding adds its offset at 62 bits: fine while only phase ops see the value,
   /// a violation once anything decodes it at that width.
   @Test func widePhaseOnlyValuesAreAllowedUntilDecoded() throws {
-    func analysis(returning result: String) throws -> BitWidthAnalysis {
+    // The module owns the ops the analysis refers to: keep both.
+    func analysis(returning result: String) throws -> (Module, BitWidthAnalysis) {
       let text = """
         func.func @main(%x: !FHE.eint<6>) -> \(result == "%s" ? "!FHE.eint<62>" : "!FHE.eint<3>") {
           %h = "FHE.reinterpret_precision"(%x) : (!FHE.eint<6>) -> !FHE.eint<62>
@@ -182,10 +183,13 @@ func verifyMessage(_ text: String) -> String? {
         }
         """
       let module = try OpAsmParser(file: SourceFile(name: "t.mlir", text: text), registry: .fhe).parseModule()
-      return BitWidthAnalysis(function: module.operation)
+      return (module, BitWidthAnalysis(function: module.operation))
     }
-    #expect(try analysis(returning: "%r").firstViolation(limit: 16) == nil)
-    let returned = try #require(try analysis(returning: "%s").firstViolation(limit: 16))
+    let (narrowModule, narrow) = try analysis(returning: "%r")
+    #expect(narrow.firstViolation(limit: 16) == nil)
+    let (wideModule, wide) = try analysis(returning: "%s")
+    let returned = try #require(wide.firstViolation(limit: 16))
+    withExtendedLifetime((narrowModule, wideModule)) {}
     #expect(returned.contains("produces a 62-bit encrypted integer, more than the limit of 16 bits"))
   }
 }
