@@ -23,9 +23,12 @@ public struct BitWidthAnalysis {
   public private(set) var lookupsPerWidth: [Int: Int] = [:]
   /// The widest encrypted integer (arguments included).
   public private(set) var maxWidth = 0
+  /// Keeps the analyzed IR alive: entries refer to its ops, whose use lists point into it.
+  private let root: Operation
 
   /// Analyzes every op nested in `root`.
   public init(function root: Operation) {
+    self.root = root
     root.walk { op in
       for r in op.regions { for b in r.blocks { for a in b.arguments { if let e = a.type.encryptedElement { maxWidth = max(maxWidth, e.width) } } } }
       guard let r = op.results.first, let e = r.type.encryptedElement else {
