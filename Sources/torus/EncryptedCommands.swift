@@ -42,11 +42,22 @@ struct EncryptedCircuit {
 
   var function: String { circuit.function.symbolName }
 
+  /// Chooses the parameters, refusing sets whose keys would not fit in this machine's memory
+  /// (the 10- and 11-bit sets need 10–26 GB) before any key is made.
   func plan(_ target: ErrorTarget) throws -> EncryptionPlan {
-    do { return try ParameterSelection.plan(for: circuit.function.operation, target: target) } catch {
+    let plan: EncryptionPlan
+    do { plan = try ParameterSelection.plan(for: circuit.function.operation, target: target) } catch {
       printError("\(path): error: \(error)")
       throw ExitCode(1)
     }
+    let keyBytes = plan.parameters.bootstrapKeyBytes + plan.parameters.keySwitchingKeyBytes
+    let memory = ProcessInfo.processInfo.physicalMemory
+    if UInt64(keyBytes) > memory {
+      printError(plan.description)
+      printError(String(format: "\(path): error: the evaluation keys need %.1f GB, this machine has %.1f GB of memory", Double(keyBytes) / 1e9, Double(memory) / 1e9))
+      throw ExitCode(1)
+    }
+    return plan
   }
 
   func identity(parameters: ParameterSet) -> CircuitIdentity {
