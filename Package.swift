@@ -87,7 +87,9 @@ let package = Package(
     .testTarget(name: "TorusFormatsTests", dependencies: ["TorusTestSupport", "TorusFormats"]),
     .testTarget(name: "TorusONNXTests", dependencies: ["TorusTestSupport", "TorusONNX", "TorusFormats"]),
     .testTarget(name: "TorusFHETests", dependencies: ["TorusTestSupport", "TorusFHE", "TorusFHETransforms", "TorusIR", "TorusPasses", "TorusOpt"]),
-    .testTarget(name: "TorusEncryptedTests", dependencies: ["TorusTestSupport", "TorusEncrypted", "TorusInterpreter", "TorusFormats", "TorusIR", "TFHE"]),
+    .testTarget(
+      name: "TorusEncryptedTests",
+      dependencies: ["TorusTestSupport", "TorusEncrypted", "TorusInterpreter", "TorusFormats", "TorusIR", "TorusPasses", "TFHE"]),
     .testTarget(name: "TorusInterpreterTests", dependencies: ["TorusTestSupport", "TorusInterpreter", "TorusFHE", "TorusIR", "TorusFormats"]),
     .testTarget(name: "TorusQNNTests", dependencies: ["TorusTestSupport", "TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusFormats"]),
     .testTarget(

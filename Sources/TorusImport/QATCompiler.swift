@@ -39,7 +39,7 @@ public enum QATCompiler {
     rounding: AccumulatorRounding? = nil
   ) throws(QNNError) -> CompiledModel {
     guard nBitsOutputs >= nBitsInputs else {
-      throw .invalidInputset("n_bits model_outputs (\(nBitsOutputs)) must be at least model_inputs (\(nBitsInputs))")
+      throw .invalidOption("n_bits model_outputs (\(nBitsOutputs)) must be at least model_inputs (\(nBitsInputs))")
     }
     let graph = try QGraph(module: model)
     let calibration = try graph.calibrate(inputsets)

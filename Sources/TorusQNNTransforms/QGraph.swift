@@ -11,6 +11,8 @@ public enum QNNError: Error, Sendable, Equatable, CustomStringConvertible {
   case unsupported(node: String, message: String)
   /// The calibration inputs do not match the graph's inputs.
   case invalidInputset(String)
+  /// A compile option out of range (bits, rounding).
+  case invalidOption(String)
   /// A table lookup wider than Concrete allows.
   case bitWidthExceeded(node: String, bits: Int, limit: Int)
 
@@ -20,6 +22,7 @@ public enum QNNError: Error, Sendable, Equatable, CustomStringConvertible {
     case .shapeMismatch(let n, let m): return "node '\(n)': \(m)"
     case .unsupported(let n, let m): return "node '\(n)': \(m)"
     case .invalidInputset(let m): return "invalid inputset: \(m)"
+    case .invalidOption(let m): return "invalid option: \(m)"
     case .bitWidthExceeded(let n, let b, let l):
       return "node '\(n)': only up to \(l)-bit table lookups are supported, found a \(b)-bit input"
     }

@@ -42,7 +42,7 @@ extension QGraph {
       throw .invalidInputset("rounding needs the inputset to size accumulators")
     }
     if let r = rounding, r.thresholdBits < 1 {
-      throw .invalidInputset("rounding threshold bits must be at least 1, got \(r.thresholdBits)")
+      throw .invalidOption("rounding threshold bits must be at least 1, got \(r.thresholdBits)")
     }
     let roundingThresholdBits = rounding?.thresholdBits
     var program = IntegerProgram()

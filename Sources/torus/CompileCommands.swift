@@ -62,7 +62,6 @@ struct Compile: ParsableCommand {
     if roundingMethod != nil && roundingThresholdBits == nil {
       throw ValidationError("--rounding-method needs --rounding-threshold-bits")
     }
-    if let r = roundingThresholdBits, r < 1 { throw ValidationError("--rounding-threshold-bits must be at least 1, got \(r)") }
   }
   @Option(help: "Fail when an integer is wider than this.") var maxBitWidth: Int = 16
   @Option(name: [.customShort("o"), .long], help: "The circuit file to write (MLIR text).") var output: String
@@ -87,7 +86,7 @@ struct Compile: ParsableCommand {
       let calibration = try graph.calibrate(arrays)
       stage("calibration")
       guard nBitsOutputs >= nBitsInputs else {
-        throw QNNError.invalidInputset("n_bits model_outputs (\(nBitsOutputs)) must be at least model_inputs (\(nBitsInputs))")
+        throw QNNError.invalidOption("n_bits model_outputs (\(nBitsOutputs)) must be at least model_inputs (\(nBitsInputs))")
       }
       let program = try graph.buildIntegerProgram(
         calibration: calibration, bits: QuantizationBits(modelInputs: nBitsInputs, modelOutputs: nBitsOutputs),

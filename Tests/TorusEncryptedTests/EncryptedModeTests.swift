@@ -5,6 +5,7 @@ import TorusEncrypted
 import TorusFormats
 import TorusIR
 import TorusInterpreter
+import TorusPasses
 import TorusTestSupport
 
 /// Encrypted runs on small, insecure test parameters (few bootstraps) must equal simulate mode.
@@ -257,6 +258,28 @@ import TorusTestSupport
     let plan = try ParameterSelection.plan(for: c.function.operation)
     #expect(plan.parameters.lweDimension.rawValue == 976 && plan.parameters.polynomialSize.rawValue == 8192)
     #expect(abs(plan.globalErrorProbability - 9.839e-6) < 0.2e-6)  // concrete-python: 9.839e-6
+  }
+
+  @Test func costReportPrintsThePlanAndRejectsBadOptionsAndCircuits() throws {
+    let c = try Self.lookup64
+    var printed = ""
+    let context = PassContext(registry: .fhe) { printed += $0 }
+    try CostReportPass(options: PassOptions(info: CostReportPass.info)).run(on: c.module.operation, context: context)
+    #expect(printed.contains("@f: parameters: p=4 n=807 k=2 N=1024"))
+    #expect(printed.contains("64 bootstraps per run (64 at 4 bits)") && printed.contains("estimated run time"))
+    for bad in ["p-error=2", "global-p-error=x", "p-error=0"] {
+      #expect(throws: PassOptionError.self) { try CostReportPass(options: PassOptions(info: CostReportPass.info, text: bad)) }
+    }
+    let wide = try Circuit(source: """
+      func.func @g(%x: !FHE.eint<12>) -> !FHE.eint<12> {
+        %t = arith.constant dense<0> : tensor<4096xi64>
+        %0 = "FHE.apply_lookup_table"(%x, %t) : (!FHE.eint<12>, tensor<4096xi64>) -> !FHE.eint<12>
+        return %0 : !FHE.eint<12>
+      }
+      """)
+    #expect(throws: PassFailure.self) {
+      try CostReportPass(options: PassOptions(info: CostReportPass.info)).run(on: wide.module.operation, context: context)
+    }
   }
 
   @Test func tooWideLookupsAreRefusedWithAReason() throws {

@@ -192,6 +192,19 @@ func loadModel(_ m: ReferenceModel) throws -> ONNXModel? {
     #expect(agree >= 16)
   }
 
+  @Test func badRoundingOptionsAreRejected() throws {
+    guard let model = try loadModel(h8) else { return }
+    let module = try importONNX(model, fileName: "m.onnx")
+    let dir = SharedData.root.appendingPathComponent("models/\(h8.folder)").path
+    #expect(throws: (any Error).self) {
+      try run("qnn-to-fhelinalg{inputset=\(dir)/inputset.npy rounding-threshold-bits=3 rounding-method=fast}", on: module)
+    }
+    let inputset = try h8.load("inputset.npy")
+    #expect(throws: QNNError.self) {
+      try QATCompiler.compile(model: module, inputsets: [inputset], rounding: AccumulatorRounding(thresholdBits: 0, method: .approximate))
+    }
+  }
+
   @Test func calibrateNeedsAnInputset() throws {
     guard let model = try loadModel(h8) else { return }
     let module = try importONNX(model, fileName: "m.onnx")
