@@ -118,10 +118,13 @@ struct Noise: ParsableCommand {
     abstract: "Measured vs predicted noise after KS and after PBS (Concrete sets).")
   @Option var precisions: String = "1,2,3,4,5,6"
   @Option var samples: Int = 200
+  @Option(help: "Re-decompose each set's bootstrapping key to this many levels (ParameterSet.withBootstrapLevels).")
+  var levels: Int?
 
   func run() throws {
     for p in precisions.split(separator: ",").compactMap({ Int($0) }) {
-      let params = ParameterSet.concrete(precision: p)
+      let params = levels.map { ParameterSet.concrete(precision: p).withBootstrapLevels($0) } ?? ParameterSet.concrete(precision: p)
+      print("\(params)")
       let (client, server, _) = makeKeys(params, seed: 1)
       let m = NoiseMeasurement.measure(client: client, server: server, keySwitchSamples: samples, bootstraps: 2)
       print("p=\(p) ks_sigma_measured=\(m.keySwitchMeasured) ks_sigma_model=\(m.keySwitchPredicted) "

@@ -14,13 +14,18 @@ public struct NoiseModel: Sendable {
     return kn * ell * (b * b + 2) / 12 * p.lweNoiseVariance + kn / 24 * pow(b, -2 * ell)
   }
 
-  /// Variance of the f64 FFT rounding in one external product (estimate, see Spec §4.3):
-  /// `(k+1)ℓN·(B²+2)/12 · 1/12 · 2^{−106} · log2(N/2)`.
+  /// Variance of the f64 FFT rounding in one external product:
+  /// `(k+1)ℓN·(B²+2)/12 · 2^{−106} · 0.75·N`.
+  ///
+  /// Empirical (Spec/TFHE.md §4.3): `torus-bench noise --levels 1|2|3` measures this term
+  /// proportional to `(k+1)ℓN·B²` for B = 2^12…2^23 and growing with N (N = 512…8192), far above
+  /// a product rounded once at 2^{−53} relative precision. It is about a third of a one-level set's
+  /// output noise and dominates multi-level ones.
   public var fftVariancePerExternalProduct: Double {
     let p = parameters
     let k1 = Double(p.glweDimension.glweSize), ell = Double(p.pbsLevel.rawValue)
     let n = Double(p.polynomialSize.rawValue), b = pow(2.0, Double(p.pbsBaseLog.rawValue))
-    return k1 * ell * n * (b * b + 2) / 12 / 12 * 0x1p-106 * Double(p.polynomialSize.log2 - 1)
+    return k1 * ell * n * (b * b + 2) / 12 * 0x1p-106 * 0.75 * n
   }
 
   /// Variance of a PBS output (blind rotation):
@@ -109,5 +114,53 @@ public struct NoiseMeasurement: Sendable {
     return NoiseMeasurement(
       keySwitchMeasured: rms(ks), keySwitchPredicted: (model.keySwitchVariance + p.glweNoiseVariance).squareRoot(),
       bootstrapMeasured: rms(br), bootstrapPredicted: model.bootstrapVariance.squareRoot(), bootstrapSamples: br.count)
+  }
+}
+
+extension ParameterSet {
+  /// The same set with its bootstrapping key decomposed over `levels` levels, at the base that
+  /// minimises the bootstrap output noise (`NoiseModel.bootstrapVariance`).
+  ///
+  /// Dimensions and noise distributions, hence security, are unchanged: the decomposition only
+  /// trades run time for output noise, one of the knobs Concrete's optimizer turns itself. More
+  /// levels buy the low output noise that exact rounding needs (its bit extractions scale the
+  /// accumulator's noise by up to 2^width).
+  public func withBootstrapLevels(_ levels: Int) -> ParameterSet {
+    precondition(levels >= 1 && levels <= 8, "bootstrap levels must be in 1...8, got \(levels)")
+    var best = self, bestVariance = Double.infinity
+    for baseLog in 1...(63 / levels) {
+      var candidate = self
+      candidate.pbsLevel = DecompositionLevelCount(levels)
+      candidate.pbsBaseLog = DecompositionBaseLog(baseLog)
+      let v = NoiseModel(candidate).bootstrapVariance
+      if v < bestVariance { (best, bestVariance) = (candidate, v) }
+    }
+    if best != self {
+      best.source = source + "; bootstrapping key re-decomposed to \(levels) level(s) of base 2^\(best.pbsBaseLog) (same dimensions and noise, same security)"
+    }
+    return best
+  }
+
+  /// `concreteCatalog` plus each of its sets re-decomposed to 2 and 3 bootstrap levels.
+  public static let concreteCatalogWithDecompositions: [ParameterSet] = {
+    var seen = Set<ParameterSet>()
+    return (concreteCatalog + concreteCatalog.flatMap { [$0.withBootstrapLevels(2), $0.withBootstrapLevels(3)] })
+      .filter { seen.insert($0).inserted }
+  }()
+}
+
+extension NoiseModel {
+  /// Widest chunk exact rounding clears with two bootstraps under these parameters (see
+  /// `RoundingSteps` in TorusInterpreter): `1 + w` for the widest `w ≤ precision` whose lookup
+  /// misreads with probability ≤ 2^-40 from the key switch and modulus switch alone (the input's
+  /// own noise is counted by the parameter selection, per chunk). At least 1 (Concrete's
+  /// one-bit extraction).
+  public var bitExtractionChunk: Int {
+    let sigma = (keySwitchVariance + modulusSwitchVariance).squareRoot()
+    var best = 0
+    for w in 1...min(parameters.precision, 7) where parameters.polynomialSize.rawValue >> w >= 2 {
+      if erfc(pow(2.0, -Double(w + 2)) / (sigma * 2.0.squareRoot())) <= 0x1p-40 { best = w }
+    }
+    return 1 + best
   }
 }
