@@ -1,5 +1,6 @@
 import TorusFHE
 import TorusIR
+import TorusInterpreter
 
 /// The noise a value carries, as multiples of the two source variances: `fresh` times a fresh
 /// encryption's (function arguments) plus `bootstrapped` times a bootstrap output's. The total
@@ -30,12 +31,23 @@ public struct NoiseWeights: Hashable, Sendable {
 /// every bootstrap output one bootstrap's; `a + b` adds; multiplying by a clear `c` multiplies by
 /// `c²`; a matmul or conv2d output channel takes `Σ w²` over its weights.
 public struct NoiseAnalysis {
-  /// One family of table lookups: input width, the noise at its input, count.
+  /// One family of bootstraps with the same decision. A table lookup reads its `precision`-bit
+  /// input. A bit extraction (a step of round, or lsb) first multiplies its input by
+  /// `inputScale` so that the bits it reads reach the top, then tells `precision` bits apart
+  /// (0 for a single bit: half slot 1/4); the key switch and the modulus switch come after the
+  /// scaling, so only the input's own noise is scaled.
   public struct Lookup: Hashable, Sendable {
     public var op: String
+    /// Bits the bootstrap tells apart.
+    public var precision: Int
+    /// Width of the op's encrypted input.
     public var inputWidth: Int
+    /// Clear factor applied to the input before the bootstrap (1 for table lookups).
+    public var inputScale: Double
     public var noise: NoiseWeights
     public var count: Int
+    /// A step of exact rounding or lsb rather than a table lookup.
+    public var isBitExtraction: Bool
     public var squaredNorm: Double { noise.squaredNorm }
   }
 
@@ -51,7 +63,11 @@ public struct NoiseAnalysis {
     "FHELinalg.dot_eint_eint": 2, "FHELinalg.matmul_eint_eint": 2,
   ]
 
-  public init(function: Operation) {
+  /// Chunk width of exact rounding the analysis assumes (`RoundingSteps`).
+  public let bitExtractionChunk: Int
+
+  public init(function: Operation, bitExtractionChunk: Int = 1) {
+    self.bitExtractionChunk = max(1, bitExtractionChunk)
     for r in function.regions {
       for b in r.blocks { for a in b.arguments where a.type.isEncrypted { norms[ObjectIdentifier(a)] = .freshInput } }
     }
@@ -67,6 +83,8 @@ public struct NoiseAnalysis {
 
   /// Bootstraps one run of the function costs.
   public var bootstrapCount: Int { lookups.reduce(0) { $0 + $1.count } }
+
+  private static func pow2(_ e: Int) -> Double { Double(sign: .plus, exponent: e, significand: 1) }
 
   private static func constantInts(_ v: Value) -> [Int64]? {
     guard let d = v.definingOp, d.hasTrait(.constantLike) else { return nil }
@@ -93,13 +111,38 @@ public struct NoiseAnalysis {
     let widest = ins.reduce(NoiseWeights.zero) { $0.bound($1) }
     let result: NoiseWeights
     if let k = Self.bootstrapsPerElement[name] {
+      var rounded: NoiseWeights?
       if let input = op.operands.first, let e = input.type.encryptedElement {
         let elements = max(1, op.results[0].type.staticElementCount ?? 1)
-        let pbs = name.hasSuffix("round") ? max(1, e.width - (op.results[0].type.encryptedElement?.width ?? e.width)) : k
-        lookups.append(Lookup(op: name, inputWidth: e.width, noise: widest, count: pbs * elements))
+        let p = e.width
+        if name.hasSuffix("round") {
+          // Mirrors Interpreter.round: per chunk of j bits from bit i, a sign bootstrap and, for
+          // j > 1, a (j−1)-bit lookup, each on the value scaled by 2^(p−i−j+1); each output
+          // is subtracted, adding one bootstrap's noise.
+          let dropped = max(0, p - (op.results[0].type.encryptedElement?.width ?? p))
+          var t = widest, i = 0
+          for j in RoundingSteps.chunks(dropped: dropped, chunk: bitExtractionChunk) {
+            let scale = Self.pow2(p - i - j + 1)
+            for _ in 0..<(j == 1 ? 1 : 2) {
+              lookups.append(Lookup(op: name, precision: j - 1, inputWidth: p, inputScale: scale, noise: t,
+                                    count: elements, isBitExtraction: true))
+              t = t + .bootstrapOutput
+            }
+            i += j
+          }
+          rounded = t
+        } else if name.hasSuffix("lsb") {
+          lookups.append(Lookup(op: name, precision: 0, inputWidth: p, inputScale: Self.pow2(p), noise: widest,
+                                count: elements, isBitExtraction: true))
+        } else {
+          lookups.append(Lookup(op: name, precision: p, inputWidth: p, inputScale: 1, noise: widest,
+                                count: k * elements, isBitExtraction: false))
+        }
       }
       // max_eint adds its second operand after the lookup; mul_eint subtracts two lookups.
-      if name == "FHE.max_eint" {
+      if name.hasSuffix("round") {
+        result = rounded ?? first
+      } else if name == "FHE.max_eint" {
         result = .bootstrapOutput + (ins.last ?? .freshInput)
       } else {
         result = .bootstrapOutput * (k == 2 ? 2 : 1)

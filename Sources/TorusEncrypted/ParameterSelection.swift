@@ -45,13 +45,17 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
   public var maxLookupWidth: Int
   /// Largest squared norm at a lookup input.
   public var maxSquaredNorm: Double
-  /// Bootstraps per run, by input width.
+  /// Table-lookup bootstraps per run, by input width.
   public var bootstrapsPerWidth: [Int: Int]
+  /// Bootstraps of exact rounding and lsb per run.
+  public var roundingBootstraps: Int
+  /// Bits one step of exact rounding clears with these parameters (`RoundingSteps`).
+  public var bitExtractionChunk: Int
   /// Estimated probability that one run has any wrong lookup.
   public var globalErrorProbability: Double
   public var targetErrorProbability: Double
 
-  public var bootstrapCount: Int { bootstrapsPerWidth.values.reduce(0, +) }
+  public var bootstrapCount: Int { bootstrapsPerWidth.values.reduce(0, +) + roundingBootstraps }
 
   /// Estimated server time of one run on `threads` cores (bootstraps dominate; they spread over
   /// cores almost perfectly, see Benchmarks/encrypted).
@@ -63,7 +67,8 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
     let p = parameters
     var lines = [
       "parameters: \(p)",
-      "  lookups: \(bootstrapCount) bootstraps per run (" + bootstrapsPerWidth.sorted { $0.key < $1.key }.map { "\($0.value) at \($0.key) bits" }.joined(separator: ", ") + ")",
+      "  lookups: \(bootstrapCount) bootstraps per run (" + (bootstrapsPerWidth.sorted { $0.key < $1.key }.map { "\($0.value) at \($0.key) bits" }
+        + (roundingBootstraps > 0 ? ["\(roundingBootstraps) for exact rounding / lsb, up to \(bitExtractionChunk) bit(s) per step"] : [])).joined(separator: ", ") + ")",
       "  widest lookup input: \(maxLookupWidth) bits; largest 2-norm at a lookup input: \(String(format: "%.1f", maxSquaredNorm.squareRoot()))",
       "  global error probability: \(String(format: "%.2e", globalErrorProbability)) (target \(String(format: "%.0e", targetErrorProbability)))",
       "  keys: bootstrapping \(megabytes(p.bootstrapKeyBytes)), key switching \(megabytes(p.keySwitchingKeyBytes))",
@@ -84,48 +89,65 @@ public struct ParameterSelectionError: Error, CustomStringConvertible {
   public var description: String
 }
 
-/// Chooses one parameter set for the whole circuit: the cheapest (by `BootstrapCost`) of the
-/// classic-PBS sets Concrete chose for the circuits in `shared/` (`ParameterSet.concreteCatalog`)
-/// whose polynomial holds the widest table and whose noise model keeps the error targets, given
-/// each lookup's input width and the noise at its input (fresh and bootstrapped variances, each
-/// times the 2-norm² of the levelled ops that carry it there).
+/// Chooses one parameter set for the whole circuit: of the classic-PBS sets Concrete chose for
+/// the circuits in `shared/` (`ParameterSet.concreteCatalog`) and the same sets with more
+/// bootstrap levels (lower output noise, which exact rounding needs), the one with the lowest
+/// estimated run time (`BootstrapCost` × bootstraps, which depend on the set through the chunk
+/// width of exact rounding) whose polynomial holds the widest table and whose noise model keeps
+/// the error targets, given each bootstrap's decision width and the noise at its input (fresh and
+/// bootstrapped variances, each times the 2-norm² of the levelled ops that carry it there, times
+/// the scale of a bit extraction).
 public enum ParameterSelection {
   public static func plan(
     for function: TorusIR.Operation, target errorTarget: ErrorTarget = ErrorTarget(),
-    candidates: [ParameterSet] = ParameterSet.concreteCatalog
+    candidates: [ParameterSet] = ParameterSet.concreteCatalogWithDecompositions
   ) throws(ParameterSelectionError) -> EncryptionPlan {
     let target = try errorTarget.validated().global, perLookup = errorTarget.perLookup
-    let analysis = NoiseAnalysis(function: function)
-    var perWidth: [Int: Int] = [:]
-    for l in analysis.lookups { perWidth[l.inputWidth, default: 0] += l.count }
-    let widest = analysis.lookups.map(\.inputWidth).max() ?? 1
+    // The chunk width of exact rounding depends on the set, and with it the bootstraps and noise.
+    var analyses: [Int: NoiseAnalysis] = [:]
+    func analysis(chunk c: Int) -> NoiseAnalysis {
+      if let a = analyses[c] { return a }
+      let a = NoiseAnalysis(function: function, bitExtractionChunk: c)
+      analyses[c] = a
+      return a
+    }
+    let tables = analysis(chunk: 1).lookups.filter { !$0.isBitExtraction }
+    let widest = tables.map(\.precision).max() ?? 1
     // Concrete itself runs lookups wider than its widest classic set through WoP-PBS.
     let fitting = candidates.filter { $0.polynomialSize.rawValue >> widest >= 2 }
     let most = candidates.map(\.precision).max() ?? 0
     guard widest <= most, !fitting.isEmpty else {
       throw ParameterSelectionError(description: "the circuit has \(widest)-bit table lookups; encrypted mode supports up to \(most) bits with classic PBS (wider ones need CRT / WoP-PBS, see Spec/Encrypted.md)")
     }
-    for p in fitting.sorted(by: { BootstrapCost.milliseconds($0) < BootstrapCost.milliseconds($1) }) {
+    var best: (plan: EncryptionPlan, seconds: Double)?
+    for p in fitting {
       let model = NoiseModel(p)
+      let chunk = model.bitExtractionChunk
+      let a = analysis(chunk: chunk)
       let bootstrapped = model.bootstrapVariance
       var logSuccess = 0.0
       var worst = 0.0
-      for l in analysis.lookups {
+      for l in a.lookups {
         let input = l.noise.variance(fresh: p.glweNoiseVariance, bootstrapped: bootstrapped)
-        let variance = model.decisionVariance(inputVariance: input)
-        let halfSlot = pow(2.0, -Double(l.inputWidth + 2))
+        let variance = model.decisionVariance(inputVariance: input * l.inputScale * l.inputScale)
+        let halfSlot = pow(2.0, -Double(l.precision + 2))
         let e = erfc(halfSlot / (variance.squareRoot() * 2.0.squareRoot()))
         worst = max(worst, e)
         logSuccess += Double(l.count) * log1p(-min(e, 0.999_999))
       }
       let global = logSuccess == 0 ? 0 : -expm1(logSuccess)
-      if global <= target, perLookup.map({ worst <= $0 }) ?? true {
-        return EncryptionPlan(
-          parameters: p, maxLookupWidth: widest, maxSquaredNorm: analysis.maxLookupSquaredNorm,
-          bootstrapsPerWidth: perWidth, globalErrorProbability: global, targetErrorProbability: target)
-      }
+      guard global <= target, perLookup.map({ worst <= $0 }) ?? true else { continue }
+      var perWidth: [Int: Int] = [:]
+      for l in a.lookups where !l.isBitExtraction { perWidth[l.precision, default: 0] += l.count }
+      let plan = EncryptionPlan(
+        parameters: p, maxLookupWidth: widest, maxSquaredNorm: a.maxLookupSquaredNorm,
+        bootstrapsPerWidth: perWidth, roundingBootstraps: a.lookups.filter(\.isBitExtraction).reduce(0) { $0 + $1.count },
+        bitExtractionChunk: chunk, globalErrorProbability: global, targetErrorProbability: target)
+      let seconds = plan.estimatedSeconds(threads: 1)
+      if best.map({ seconds < $0.seconds }) ?? true { best = (plan, seconds) }
     }
+    if let best { return best.plan }
     let perLookupText = perLookup.map { " and \($0) per lookup" } ?? ""
-    throw ParameterSelectionError(description: "no parameter set reaches a global error probability of \(target)\(perLookupText) for this circuit (widest lookup \(widest) bits, 2-norm \(String(format: "%.1f", analysis.maxLookupSquaredNorm.squareRoot())) at a lookup input); reduce the accumulator norms or round before lookups")
+    throw ParameterSelectionError(description: "no parameter set reaches a global error probability of \(target)\(perLookupText) for this circuit (widest lookup \(widest) bits, 2-norm \(String(format: "%.1f", analysis(chunk: 1).maxLookupSquaredNorm.squareRoot())) at a lookup input); reduce the accumulator norms or round before lookups")
   }
 }

@@ -85,6 +85,9 @@ public struct TFHEDomain: FHEDomain {
     return out.map { $0.adding(plaintext: half) }
   }
 
+  /// Chunk width of exact rounding these keys resolve (`NoiseModel.bitExtractionChunk`).
+  public var bitExtractionChunk: Int { NoiseModel(server.parameters).bitExtractionChunk }
+
   /// Tracing prints the body only: the server has no key to decrypt with.
   public func traceBits(_ c: LweCiphertext) -> UInt64 { client.map { $0.decryptPhase(c) } ?? c.body }
 }

@@ -137,6 +137,8 @@ public struct SimulateOptions: Sendable {
   public var profile = false
   /// Run the samples of a batch concurrently (one thread each) instead of splitting each op.
   public var parallelSamples = false
+  /// Chunk width of exact rounding (`RoundingSteps`): changes the steps, never the result.
+  public var bitExtractionChunk = 1
 
   public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, encoding: Encoding = .auto, crtModuli: [Int]? = nil,
               checkInputRange: Bool = true, trace: @escaping @Sendable (String) -> Void = { print($0, terminator: "") }) {
@@ -180,14 +182,14 @@ public struct Simulator: Sendable {
       }
       return try run(inputs, domain: CRTClearDomain(moduli: moduli))
     default:
-      return try run(inputs, domain: ClearDomain())
+      return try run(inputs, domain: ClearDomain(bitExtractionChunk: options.bitExtractionChunk))
     }
   }
 
   /// Computes constants and lookup tables once, before the first sample (not needed for
   /// correctness: runs fill the same cache on first use).
   public func prepare() throws(InterpreterError) {
-    try Interpreter(domain: ClearDomain(), threads: options.threads, cache: circuit.cache).prepare(circuit.function)
+    try Interpreter(domain: ClearDomain(bitExtractionChunk: options.bitExtractionChunk), threads: options.threads, cache: circuit.cache).prepare(circuit.function)
   }
 
   /// Runs one sample in `domain`.

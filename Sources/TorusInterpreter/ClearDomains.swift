@@ -5,7 +5,9 @@
 public struct ClearDomain: FHEDomain {
   public typealias Ciphertext = UInt64
   public let name = "native"
-  public init() {}
+  /// Chunk width of exact rounding (`RoundingSteps`); the result does not depend on it.
+  public let bitExtractionChunk: Int
+  public init(bitExtractionChunk: Int = 1) { self.bitExtractionChunk = max(1, bitExtractionChunk) }
 
   @inline(__always) static func delta(_ width: Int) -> UInt64 { width >= 63 ? 1 : 1 << UInt64(63 - width) }
 

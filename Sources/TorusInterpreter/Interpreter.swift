@@ -373,7 +373,8 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     return try domain.extractMostSignificantBit(shifted, outputWidth: q, threads: threads)
   }
 
-  /// Rounds `p`-bit messages to `q` bits: add the carry, then extract and clear the low bits.
+  /// Rounds `p`-bit messages to `q` bits: add the carry, then clear the low bits chunk by chunk
+  /// (`RoundingSteps`; the domain decides the chunk width).
   func round(_ xs: [C], from p: Int, to q: Int) throws(InterpreterError) -> [C] {
     let d = p - q
     guard d > 0 else { return xs }
@@ -382,13 +383,25 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     var t = parallelMap(xs.count, threads: threads, minimumChunk: 65536, fill: dm.zero()) { k in
       dm.addPlain(carried[k], Int64(1) << Int64(d - 1), width: p)
     }
-    for i in 0..<d {
+    var i = 0
+    for j in RoundingSteps.chunks(dropped: d, chunk: domain.bitExtractionChunk) {
+      // Bits i..<i+j: scaled so that bit i+j−1 is the padding bit, centred by half a step of
+      // the j−1 bits below it.
+      let scale = Int64(1) << Int64(p - i - j + 1)
       let current = t
       let shifted = parallelMap(t.count, threads: threads, minimumChunk: 65536, fill: dm.zero()) { k in
-        dm.addPlain(dm.mulPlain(current[k], Int64(1) << Int64(p - i)), 1, width: 1)
+        dm.addPlain(dm.mulPlain(current[k], scale), 1, width: j)
       }
-      let bits = try domain.extractMostSignificantBit(shifted, outputWidth: p - i, threads: threads)
-      t = parallelMap(t.count, threads: threads, minimumChunk: 65536, fill: dm.zero()) { k in dm.sub(current[k], bits[k]) }
+      let top = try domain.extractMostSignificantBit(shifted, outputWidth: p - i - j + 1, threads: threads)
+      t = parallelMap(t.count, threads: threads, minimumChunk: 65536, fill: dm.zero()) { k in dm.sub(current[k], top[k]) }
+      if j > 1 {
+        let cleared = t
+        let rest = parallelMap(t.count, threads: threads, minimumChunk: 65536, fill: dm.zero()) { k in dm.mulPlain(cleared[k], scale) }
+        let identity = (0..<(Int64(1) << Int64(j - 1))).map { $0 }
+        let low = try domain.bootstrap(rest, LookupBatch(inputWidth: j - 1, inputSigned: false, outputWidth: p - i, tables: [identity]), threads: threads)
+        t = parallelMap(t.count, threads: threads, minimumChunk: 65536, fill: dm.zero()) { k in dm.sub(cleared[k], low[k]) }
+      }
+      i += j
     }
     return t
   }

@@ -75,8 +75,8 @@ public struct FusedFunction: Sendable, Equatable {
 /// How accumulators lose their low bits before a lookup (Concrete-ML's `rounding_threshold_bits`).
 public struct AccumulatorRounding: Sendable, Equatable {
   public enum Method: String, Sendable, CaseIterable {
-    /// `FHE.round`: exact in every mode; costs one bit-extraction bootstrap per dropped bit, and the
-    /// accumulator's noise must stay below its full width.
+    /// `FHE.round`: exact in every mode; costs bit-extraction bootstraps (one per dropped bit, or
+    /// two per chunk of bits), and the accumulator's noise must stay below its full width.
     case exact
     /// Reinterpret the ciphertext at the lower precision, so that the next lookup's own bootstrap
     /// rounds: no extra bootstrap. The accumulator gets one more bit, so that rounding up at the

@@ -55,7 +55,7 @@ struct Compile: ParsableCommand {
   @Option(help: "Bits of the model outputs (Concrete-ML n_bits['model_outputs']).") var nBitsOutputs: Int = 4
   @Option(help: "Round accumulators to this many bits before each lookup (Concrete-ML rounding_threshold_bits).") var roundingThresholdBits: Int?
   @Option(help: ArgumentHelp(
-    "How --rounding-threshold-bits rounds: exact (FHE.round, one extra bootstrap per dropped bit) or approximate (the lookup's own bootstrap rounds: no extra cost; encrypted, values at the noise edge of a half-way point may round the other way).",
+    "How --rounding-threshold-bits rounds: exact (FHE.round: encrypted = simulate; extra bit-extraction bootstraps, up to one per dropped bit) or approximate (the lookup's own bootstrap rounds: no extra cost; encrypted, values at the noise edge of a half-way point may round the other way).",
     valueName: "exact|approximate")) var roundingMethod: AccumulatorRounding.Method?
 
   func validate() throws {

@@ -64,8 +64,11 @@ struct EncryptedCircuit {
     CircuitIdentity(circuit: fingerprint, function: function, parameters: parameters.fingerprint)
   }
 
-  /// Bootstraps one run costs (for progress lines; does not depend on the parameters).
-  var bootstrapCount: Int { NoiseAnalysis(function: circuit.function.operation).bootstrapCount }
+  /// Bootstraps one run costs under `parameters` (for progress lines; exact rounding's steps
+  /// depend on the parameters' chunk width).
+  func bootstrapCount(parameters: ParameterSet) -> Int {
+    NoiseAnalysis(function: circuit.function.operation, bitExtractionChunk: NoiseModel(parameters).bitExtractionChunk).bootstrapCount
+  }
 }
 
 /// The error targets that choose a circuit's parameters (Concrete's `global_p_error`, `p_error`).
@@ -224,7 +227,7 @@ struct EncryptedRun {
         }
         let (key, identity) = try KeyDirectory.readServer(evalKeys, circuit: c.fingerprint, function: c.function)
         let batch = try readBatch(inputs[0], parameters: key.parameters)
-        let progress = BootstrapProgress(total: c.bootstrapCount * batch.samples.count, report: progressReporter(label: "run"))
+        let progress = BootstrapProgress(total: c.bootstrapCount(parameters: key.parameters) * batch.samples.count, report: progressReporter(label: "run"))
         let start = Date()
         let result = try EncryptedServer(key: key, circuit: c.circuit, identity: identity).run(batch, threads: threads, progress: progress)
         if timing { printError(String(format: "encrypted run: %.3f s (%d samples, %d PBS)", Date().timeIntervalSince(start), batch.samples.count, progress.completed)) }

@@ -89,6 +89,22 @@ import TorusTestSupport
     #expect(encrypted[0].int64Values == exact)
   }
 
+  /// Exact rounding on ciphertexts clears its 4 dropped bits in one chunk (a sign bootstrap and
+  /// a 3-bit lookup) with these keys, and equals simulate mode.
+  @Test func exactRoundingClearsChunksOfBits() throws {
+    let s = try Self.setup("""
+      func.func @main(%x: tensor<8x!FHE.eint<6>>) -> tensor<8x!FHE.eint<2>> {
+        %0 = "FHELinalg.round"(%x) : (tensor<8x!FHE.eint<6>>) -> tensor<8x!FHE.eint<2>>
+        return %0 : tensor<8x!FHE.eint<2>>
+      }
+      """)
+    #expect(TFHEDomain(server: s.serverKey).bitExtractionChunk == 4)
+    let xs: [Int64] = [0, 7, 8, 9, 23, 24, 40, 55]
+    let x = NDArray(xs, shape: [8])
+    let encrypted = try s.client.decrypt(try s.server.run(try s.client.encrypt([x]), threads: 2))
+    #expect(encrypted[0].int64Values == xs.map { ($0 + 8) >> 4 })
+  }
+
   @Test func resultsDoNotDependOnThreadCount() throws {
     let s = try Self.setup()
     let input = try s.client.encrypt([NDArray([3, 2, 1, 0], shape: [4]), NDArray([0, 0, 0, 1], shape: [4])])
@@ -280,6 +296,33 @@ import TorusTestSupport
     #expect(throws: PassFailure.self) {
       try CostReportPass(options: PassOptions(info: CostReportPass.info)).run(on: wide.module.operation, context: context)
     }
+  }
+
+  /// Exact rounding of a wide accumulator with a large 2-norm: its bit extractions scale the
+  /// accumulator's noise by up to 2^11, which Concrete's one-level sets cannot absorb; the same
+  /// sets with two bootstrap levels can, and clear several bits per step.
+  @Test func exactRoundingGetsLowNoiseBootstraps() throws {
+    let weights = (0..<64).map { _ in "[6]" }.joined(separator: ", ")
+    let c = try Circuit(source: """
+      func.func @f(%x: tensor<1x64x!FHE.eint<3>>) -> tensor<1x1x!FHE.eint<3>> {
+        %t0 = arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7]> : tensor<8xi64>
+        %a = "FHELinalg.apply_lookup_table"(%x, %t0) : (tensor<1x64x!FHE.eint<3>>, tensor<8xi64>) -> tensor<1x64x!FHE.eint<11>>
+        %w = arith.constant dense<[\(weights)]> : tensor<64x1xi4>
+        %m = "FHELinalg.matmul_eint_int"(%a, %w) : (tensor<1x64x!FHE.eint<11>>, tensor<64x1xi4>) -> tensor<1x1x!FHE.eint<11>>
+        %r = "FHELinalg.round"(%m) : (tensor<1x1x!FHE.eint<11>>) -> tensor<1x1x!FHE.eint<3>>
+        %t = arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7]> : tensor<8xi64>
+        %o = "FHELinalg.apply_lookup_table"(%r, %t) : (tensor<1x1x!FHE.eint<3>>, tensor<8xi64>) -> tensor<1x1x!FHE.eint<3>>
+        return %o : tensor<1x1x!FHE.eint<3>>
+      }
+      """)
+    #expect(throws: ParameterSelectionError.self) {
+      try ParameterSelection.plan(for: c.function.operation, candidates: ParameterSet.concreteCatalog)
+    }
+    let plan = try ParameterSelection.plan(for: c.function.operation)
+    #expect(plan.parameters.pbsLevel.rawValue >= 2 && plan.globalErrorProbability <= 1e-5)
+    #expect(plan.bitExtractionChunk > 1)
+    #expect(plan.roundingBootstraps == RoundingSteps.bootstraps(dropped: 8, chunk: plan.bitExtractionChunk))
+    #expect(plan.bootstrapsPerWidth == [3: 65])
   }
 
   @Test func tooWideLookupsAreRefusedWithAReason() throws {

@@ -47,6 +47,48 @@ func unary(_ op: String, _ from: String, _ to: String) -> String {
     #expect(try simulate(p, [[31]]) == [[8]])
   }
 
+  /// Exact rounding clears its dropped bits in chunks; every chunk width gives `(x + 2^(d−1)) >> d`
+  /// (kept to the padding bit) on every input, signed and unsigned, with the fewest bootstraps.
+  @Test func roundIsExactForEveryChunkWidth() throws {
+    for (from, to) in [(8, 3), (8, 7), (7, 1), (9, 4)] {
+      let d = from - to
+      for signed in [false, true] {
+        let t = signed ? "esint" : "eint"
+        let p = unary("FHELinalg.round", "tensor<\(1 << from)x!FHE.\(t)<\(from)>>", "tensor<\(1 << from)x!FHE.\(t)<\(to)>>")
+        let xs = (0..<Int64(1) << Int64(from)).map { signed ? $0 - (Int64(1) << Int64(from - 1)) : $0 }
+        let expected = try simulate(p, [xs])
+        if !signed {
+          // The carried value's top bits, as a `to`-bit message with its padding bit.
+          let reference = xs.map { (($0 + (1 << Int64(d - 1))) >> Int64(d)) & ((1 << Int64(to + 1)) - 1) }
+          #expect(expected[0] == reference, "eint<\(from)> → \(to)")
+        }
+        for chunk in 2...6 {
+          let circuit = try Circuit(source: p)
+          var options = SimulateOptions(threads: 1, checkInputRange: false, trace: { _ in })
+          options.bitExtractionChunk = chunk
+          let got = try Simulator(circuit: circuit, options: options).run([xs])
+          #expect(got == expected, "\(t)<\(from)> → \(to), chunk \(chunk)")
+        }
+      }
+    }
+  }
+
+  @Test func roundingStepsUseFewestBootstraps() {
+    #expect(RoundingSteps.chunks(dropped: 6, chunk: 1) == [1, 1, 1, 1, 1, 1])
+    #expect(RoundingSteps.chunks(dropped: 6, chunk: 5) == [5, 1])
+    #expect(RoundingSteps.bootstraps(dropped: 6, chunk: 5) == 3)
+    #expect(RoundingSteps.bootstraps(dropped: 8, chunk: 4) == 4)
+    #expect(RoundingSteps.bootstraps(dropped: 2, chunk: 4) == 2)
+    #expect(RoundingSteps.chunks(dropped: 0, chunk: 3).isEmpty)
+    for d in 1...12 {
+      for c in 1...6 {
+        let chunks = RoundingSteps.chunks(dropped: d, chunk: c)
+        #expect(chunks.reduce(0, +) == d && chunks.allSatisfy { $0 >= 1 && $0 <= c })
+        #expect(RoundingSteps.bootstraps(dropped: d, chunk: c) <= min(d, 2 * ((d + c - 1) / c)))
+      }
+    }
+  }
+
   @Test func maxOfSignedIntegers() throws {
     let p = """
       func.func @main(%a: !FHE.esint<4>, %b: !FHE.esint<4>) -> !FHE.esint<4> {
