@@ -48,6 +48,8 @@ public struct NoiseAnalysis {
     public var count: Int
     /// A step of exact rounding or lsb rather than a table lookup.
     public var isBitExtraction: Bool
+    /// Not a bootstrap: the client decrypting a result (no key switch, no modulus switch).
+    public var isDecryption = false
     public var squaredNorm: Double { noise.squaredNorm }
   }
 
@@ -72,7 +74,20 @@ public struct NoiseAnalysis {
       for b in r.blocks { for a in b.arguments where a.type.isEncrypted { norms[ObjectIdentifier(a)] = .freshInput } }
     }
     function.walk { op in visit(op) }
+    // Results must decrypt correctly too: a bootstrap output read at a wide width may be too
+    // noisy even when every bootstrap decided right.
+    function.walk { op in
+      guard op.name == "func.return" else { return }
+      for v in op.operands {
+        guard let e = v.type.encryptedElement else { continue }
+        results.append(Lookup(op: "decryption", precision: e.width, inputWidth: e.width, inputScale: 1, noise: noise(v),
+                              count: max(1, v.type.staticElementCount ?? 1), isBitExtraction: false, isDecryption: true))
+      }
+    }
   }
+
+  /// Decryptions of the function's results (checked like lookups, without KS and MS noise).
+  public private(set) var results: [Lookup] = []
 
   /// The noise of `v` (a fresh input's when unknown).
   public func noise(_ v: Value) -> NoiseWeights { norms[ObjectIdentifier(v)] ?? .freshInput }

@@ -127,9 +127,9 @@ public enum ParameterSelection {
       let bootstrapped = model.bootstrapVariance
       var logSuccess = 0.0
       var worst = 0.0
-      for l in a.lookups {
-        let input = l.noise.variance(fresh: p.glweNoiseVariance, bootstrapped: bootstrapped)
-        let variance = model.decisionVariance(inputVariance: input * l.inputScale * l.inputScale)
+      for l in a.lookups + a.results {
+        let input = l.noise.variance(fresh: p.glweNoiseVariance, bootstrapped: bootstrapped) * l.inputScale * l.inputScale
+        let variance = l.isDecryption ? input : model.decisionVariance(inputVariance: input)
         let halfSlot = pow(2.0, -Double(l.precision + 2))
         let e = erfc(halfSlot / (variance.squareRoot() * 2.0.squareRoot()))
         worst = max(worst, e)

@@ -325,6 +325,20 @@ import TorusTestSupport
     #expect(plan.bootstrapsPerWidth == [3: 65])
   }
 
+  /// lsb reads one bit, but its 8-bit result must still decrypt: the bootstrap output noise has
+  /// to stay well inside half an 8-bit step (conformance `lsb_8_to_8` failed without this check).
+  @Test func resultsMustDecryptAtTheirWidth() throws {
+    let c = try Circuit(source: """
+      func.func @f(%x: tensor<4x!FHE.eint<8>>) -> tensor<4x!FHE.eint<8>> {
+        %0 = "FHELinalg.lsb"(%x) : (tensor<4x!FHE.eint<8>>) -> tensor<4x!FHE.eint<8>>
+        return %0 : tensor<4x!FHE.eint<8>>
+      }
+      """)
+    let plan = try ParameterSelection.plan(for: c.function.operation)
+    #expect(NoiseModel(plan.parameters).bootstrapVariance.squareRoot() < 0x1p-10 / 4)
+    #expect(NoiseAnalysis(function: c.function.operation).results.map(\.count) == [4])
+  }
+
   @Test func tooWideLookupsAreRefusedWithAReason() throws {
     let c = try Circuit(source: """
       func.func @f(%x: !FHE.eint<12>) -> !FHE.eint<12> {
