@@ -38,14 +38,13 @@ same = (got.astype(np.float32) == expected.astype(np.float32)).all(axis=1).sum()
 print(f"rows equal to the fake-quant outputs once rounded to float32: {same}/{n}")
 PY
 
-# The same model, encrypted: round the accumulators to 5 bits (approximately, inside the lookups'
-# own bootstraps) so that every lookup is small, then run keygen + encrypt + run + decrypt in one go
-# and compare with simulate mode on the same circuit.
-echo "== compile with --rounding-threshold-bits 5 --rounding-method approximate -> $out/mlp-r5.mlir"
-$torus compile "$ex/mlp.qonnx.onnx" --inputset "$ex/inputset.npy" --rounding-threshold-bits 5 \
-  --rounding-method approximate -o "$out/mlp-r5.mlir"
-# Encrypted runs take ~14 s per point here (6-bit lookups get the N = 32768 set): the first few points.
-points=${MLP_ENCRYPTED_POINTS:-4}
+# The same model, encrypted: round the accumulators exactly to 5 bits so that every lookup is small,
+# then run keygen + encrypt + run + decrypt in one go and compare with simulate mode on the same
+# circuit (exact rounding: the two must agree on every output).
+echo "== compile with --rounding-threshold-bits 5 -> $out/mlp-r5.mlir"
+$torus compile "$ex/mlp.qonnx.onnx" --inputset "$ex/inputset.npy" --rounding-threshold-bits 5 -o "$out/mlp-r5.mlir"
+# About 2 s per point on 2 cores: all 20 test points by default.
+points=${MLP_ENCRYPTED_POINTS:-20}
 python3 -c "import sys, numpy as np; np.save(sys.argv[2], np.load(sys.argv[1])[:int(sys.argv[3])])" \
   "$ex/test_inputs.npy" "$out/points.npy" "$points"
 echo "== simulate and encrypted runs of $out/mlp-r5.mlir on $points points"
@@ -59,4 +58,5 @@ enc = np.load(out + "/r5-encrypted.npy").reshape(-1, 3)
 labels = np.load(ex + "/test_labels.npy")[: len(sim)]
 print(f"rounded model accuracy: simulate {(sim.argmax(1) == labels).sum()}/{len(labels)}, encrypted {(enc.argmax(1) == labels).sum()}/{len(labels)}")
 print(f"encrypted outputs equal to simulate: {(enc == sim).sum()}/{sim.size}")
+sys.exit(0 if (enc == sim).all() else 1)
 PY
