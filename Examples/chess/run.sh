@@ -11,6 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 hidden=${1:-h8}; boards=${2:-3}; k=${3:-3}; encrypted=${4:-0}
+for n in "$boards" "$k" "$encrypted"; do
+  [[ "$n" =~ ^[0-9]+$ ]] || { echo "error: BOARDS, K and ENCRYPTED must be whole numbers, got '$n'" >&2; exit 2; }
+done
+[ "$encrypted" -le "$boards" ] || { echo "error: ENCRYPTED ($encrypted) cannot exceed BOARDS ($boards)" >&2; exit 2; }
 models=../shared/models
 [ -d "$models/chess-source-$hidden" ] || { echo "error: $models/chess-source-$hidden not found (shared data)" >&2; exit 1; }
 swift build -c release --product torus >&2

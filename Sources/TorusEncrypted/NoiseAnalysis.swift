@@ -54,6 +54,8 @@ public struct NoiseAnalysis {
   }
 
   public private(set) var lookups: [Lookup] = []
+  /// Decryptions of the function's results (checked like lookups, without KS and MS noise).
+  public private(set) var results: [Lookup] = []
   private var norms: [ObjectIdentifier: NoiseWeights] = [:]
 
   /// Bootstrap-producing ops and how many bootstraps each output element costs.
@@ -86,8 +88,6 @@ public struct NoiseAnalysis {
     }
   }
 
-  /// Decryptions of the function's results (checked like lookups, without KS and MS noise).
-  public private(set) var results: [Lookup] = []
 
   /// The noise of `v` (a fresh input's when unknown).
   public func noise(_ v: Value) -> NoiseWeights { norms[ObjectIdentifier(v)] ?? .freshInput }

@@ -121,6 +121,15 @@ struct Noise: ParsableCommand {
   @Option(help: "Re-decompose each set's bootstrapping key to this many levels (ParameterSet.withBootstrapLevels).")
   var levels: Int?
 
+  func validate() throws {
+    let ps = precisions.split(separator: ",").map { Int($0) }
+    guard !ps.isEmpty, ps.allSatisfy({ $0.map { (1...10).contains($0) } ?? false }) else {
+      throw ValidationError("--precisions takes comma-separated precisions in 1...10 (Concrete's sets), got '\(precisions)'")
+    }
+    if let levels, !(1...8).contains(levels) { throw ValidationError("--levels must be in 1...8, got \(levels)") }
+    if samples < 1 { throw ValidationError("--samples must be at least 1, got \(samples)") }
+  }
+
   func run() throws {
     for p in precisions.split(separator: ",").compactMap({ Int($0) }) {
       let params = levels.map { ParameterSet.concrete(precision: p).withBootstrapLevels($0) } ?? ParameterSet.concrete(precision: p)
