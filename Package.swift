@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layering (one-way): TorusIR ← TorusPasses ← TorusOpt ← executables.
-// TFHE depends on nothing of ours.
+// Layering (one-way): TorusIR ← dialects (TorusFHE, TorusQNN) ← passes and importers
+// (TorusPasses, TorusFHETransforms, TorusQNNTransforms, TorusImport) ← TorusInterpreter ←
+// TorusEncrypted ← executables. TFHE and TorusFormats depend on nothing of ours.
 
 // TFHE's FFT and key switch need AVX2/FMA code generation (x86-64 baseline is SSE2 only).
 #if arch(x86_64)
@@ -43,9 +44,11 @@ let package = Package(
       name: "TorusOpt",
       dependencies: ["TorusIR", "TorusPasses"]),
     .target(name: "TFHE", swiftSettings: tfheSwiftSettings),
+    // zlib (Debian's zlib1g-dev, installed by scripts/setup.sh) for gzip-compressed circuits.
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .target(
       name: "TorusFormats",
-      dependencies: [.product(name: "Yams", package: "Yams")]),
+      dependencies: ["CZlib", .product(name: "Yams", package: "Yams")]),
     .target(
       name: "TorusONNX",
       dependencies: [
@@ -89,7 +92,7 @@ let package = Package(
     .testTarget(name: "TorusFHETests", dependencies: ["TorusTestSupport", "TorusFHE", "TorusFHETransforms", "TorusIR", "TorusPasses", "TorusOpt"]),
     .testTarget(
       name: "TorusEncryptedTests",
-      dependencies: ["TorusTestSupport", "TorusEncrypted", "TorusInterpreter", "TorusFormats", "TorusIR", "TorusPasses", "TFHE"]),
+      dependencies: ["TorusTestSupport", "TorusEncrypted", "TorusFHE", "TorusFHETransforms", "TorusInterpreter", "TorusFormats", "TorusIR", "TorusPasses", "TFHE"]),
     .testTarget(name: "TorusInterpreterTests", dependencies: ["TorusTestSupport", "TorusInterpreter", "TorusFHE", "TorusIR", "TorusFormats"]),
     .testTarget(name: "TorusQNNTests", dependencies: ["TorusTestSupport", "TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusFormats"]),
     .testTarget(

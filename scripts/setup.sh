@@ -2,7 +2,7 @@
 # Installs the system packages Torus needs on a fresh Debian machine (run as root).
 # Idempotent: skips apt when everything is already there.
 set -euo pipefail
-packages=(libxml2-dev)
+packages=(libxml2-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -105,13 +105,17 @@ public enum ParameterSelection {
     let target = try errorTarget.validated().global, perLookup = errorTarget.perLookup
     // The chunk width of exact rounding depends on the set, and with it the bootstraps and noise.
     var analyses: [Int: NoiseAnalysis] = [:]
-    func analysis(chunk c: Int) -> NoiseAnalysis {
+    func analysis(chunk c: Int) throws(ParameterSelectionError) -> NoiseAnalysis {
       if let a = analyses[c] { return a }
-      let a = NoiseAnalysis(function: function, bitExtractionChunk: c)
-      analyses[c] = a
-      return a
+      do {
+        let a = try NoiseAnalysis(function: function, bitExtractionChunk: c)
+        analyses[c] = a
+        return a
+      } catch {
+        throw ParameterSelectionError(description: error.description)
+      }
     }
-    let tables = analysis(chunk: 1).lookups.filter { !$0.isBitExtraction }
+    let tables = try analysis(chunk: 1).lookups.filter { !$0.isBitExtraction }
     let widest = tables.map(\.precision).max() ?? 1
     // Concrete itself runs lookups wider than its widest classic set through WoP-PBS.
     let fitting = candidates.filter { $0.polynomialSize.rawValue >> widest >= 2 }
@@ -123,7 +127,7 @@ public enum ParameterSelection {
     for p in fitting {
       let model = NoiseModel(p)
       let chunk = model.bitExtractionChunk
-      let a = analysis(chunk: chunk)
+      let a = try analysis(chunk: chunk)
       let bootstrapped = model.bootstrapVariance
       var logSuccess = 0.0
       var worst = 0.0
@@ -148,6 +152,6 @@ public enum ParameterSelection {
     }
     if let best { return best.plan }
     let perLookupText = perLookup.map { " and \($0) per lookup" } ?? ""
-    throw ParameterSelectionError(description: "no parameter set reaches a global error probability of \(target)\(perLookupText) for this circuit (widest lookup \(widest) bits, 2-norm \(String(format: "%.1f", analysis(chunk: 1).maxLookupSquaredNorm.squareRoot())) at a lookup input); reduce the accumulator norms or round before lookups")
+    throw ParameterSelectionError(description: "no parameter set reaches a global error probability of \(target)\(perLookupText) for this circuit (widest lookup \(widest) bits, 2-norm \(String(format: "%.1f", try analysis(chunk: 1).maxLookupSquaredNorm.squareRoot())) at a lookup input); reduce the accumulator norms or round before lookups")
   }
 }

@@ -462,7 +462,7 @@ public enum FHE: Dialect {
 }
 
 /// The two-input boolean gates `and`, `or`, `nand`, `xor`: a `gen_gate` with a fixed table.
-public protocol BooleanGateOp: OpDefinition {
+public protocol BooleanGateOp: BootstrappingOp, NativeEncodingOnlyOp {
   /// `[f(0,0), f(0,1), f(1,0), f(1,1)]`.
   static var truthTable: [Int64] { get }
 }
@@ -471,7 +471,91 @@ extension BooleanGateOp {
   public static var shape: OpShape { OpShape(operands: 2, results: 1) }
   public static var traits: OpTraits { [.pure, .commutative] }
   public static var summary: String { "Applies a fixed boolean gate to two encrypted booleans" }
+  /// One 2-bit lookup of `2·lhs + rhs`, as `gen_gate`.
+  public var bootstrapGroups: [BootstrapGroup] {
+    [BootstrapGroup(.lookup, inputWidth: 2, count: 1, input: NoiseCombination(operands: [0: 4, 1: 1]))]
+  }
+  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(1)) }
   public func verify() throws(VerifyError) {
     try FHEVerify.types(operation, operands: [.encryptedBool, .encryptedBool], results: [.encryptedBool])
   }
+}
+
+// MARK: - Cost and noise interfaces (Spec/Dialects.md, "Op interfaces")
+
+extension FHE.ZeroOp: LevelledOp { public var noiseTransfer: NoiseTransfer { .noiseless } }
+extension FHE.ZeroTensorOp: LevelledOp { public var noiseTransfer: NoiseTransfer { .noiseless } }
+extension FHE.AddEintIntOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHE.AddEintOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.sum(0, 1)) } }
+extension FHE.SubIntEintOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(1)) } }
+extension FHE.SubEintIntOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHE.SubEintOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.sum(0, 1)) } }
+extension FHE.NegEintOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHE.ToSignedOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHE.ToUnsignedOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHE.ChangePartitionOp: LevelledOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHE.NotOp: LevelledOp, NativeEncodingOnlyOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHE.ToBoolOp: LevelledOp, NativeEncodingOnlyOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHE.FromBoolOp: LevelledOp, NativeEncodingOnlyOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHE.ReinterpretPrecisionOp: LevelledOp, PhaseOp, NativeEncodingOnlyOp {
+  public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) }
+}
+
+extension FHE.MulEintIntOp: LevelledOp, PhaseOp {
+  public var noiseTransfer: NoiseTransfer { .combination(.operand(0, factor: ClearFactors.maxSquare(operation.operands[1]))) }
+}
+
+extension FHE.ApplyLookupTableOp: TableLookupOp {
+  public var bootstrapGroups: [BootstrapGroup] { lookupPerElement }
+  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(1)) }
+}
+
+extension FHE.MulEintOp: BootstrappingOp {
+  /// `a·b = S(a+b) − S(a−b)`: two lookups of the sum and the difference.
+  public var bootstrapGroups: [BootstrapGroup] {
+    [BootstrapGroup(.lookup, inputWidth: encryptedWidth(operand: 0), count: 2 * resultElements, input: .sum(0, 1))]
+  }
+  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(2)) }
+}
+
+extension FHE.MaxEintOp: BootstrappingOp {
+  /// `max(a, b) = relu(a − b) + b`.
+  public var bootstrapGroups: [BootstrapGroup] {
+    [BootstrapGroup(.lookup, inputWidth: encryptedWidth(operand: 0), count: resultElements, input: .sum(0, 1))]
+  }
+  public var noiseTransfer: NoiseTransfer { .combination(NoiseCombination(operands: [1: 1], bootstrapOutputs: 1)) }
+}
+
+extension FHE.RoundOp: BootstrappingOp, NativeEncodingOnlyOp {
+  public var bootstrapGroups: [BootstrapGroup] {
+    let q = operation.results[0].type.encryptedElement?.width ?? encryptedWidth(operand: 0)
+    return [BootstrapGroup(.rounding(outputWidth: q), inputWidth: encryptedWidth(operand: 0), count: resultElements, input: .operand(0))]
+  }
+  public var noiseTransfer: NoiseTransfer { .afterRounding }
+}
+
+extension FHE.LsbOp: BootstrappingOp, NativeEncodingOnlyOp {
+  public var bootstrapGroups: [BootstrapGroup] {
+    [BootstrapGroup(.leastSignificantBit, inputWidth: encryptedWidth(operand: 0), count: resultElements, input: .operand(0))]
+  }
+  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(1)) }
+}
+
+extension FHE.GenGateOp: BootstrappingOp, NativeEncodingOnlyOp {
+  /// One 2-bit lookup of `2·lhs + rhs`.
+  public var bootstrapGroups: [BootstrapGroup] {
+    [BootstrapGroup(.lookup, inputWidth: 2, count: 1, input: NoiseCombination(operands: [0: 4, 1: 1]))]
+  }
+  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(1)) }
+}
+
+extension FHE.MuxOp: BootstrappingOp, NativeEncodingOnlyOp {
+  /// Two gates, `c1 ∧ ¬cond` and `c2 ∧ cond`, added.
+  public var bootstrapGroups: [BootstrapGroup] {
+    [
+      BootstrapGroup(.lookup, inputWidth: 2, count: 1, input: NoiseCombination(operands: [1: 4, 0: 1])),
+      BootstrapGroup(.lookup, inputWidth: 2, count: 1, input: NoiseCombination(operands: [2: 4, 0: 1])),
+    ]
+  }
+  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(2)) }
 }

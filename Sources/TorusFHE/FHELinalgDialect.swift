@@ -820,3 +820,128 @@ extension MatMulLikeOp {
     }
   }
 }
+
+// MARK: - Cost and noise interfaces (Spec/Dialects.md, "Op interfaces")
+
+extension FHELinalg.AddEintIntOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHELinalg.AddEintOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.sum(0, 1)) } }
+extension FHELinalg.SubIntEintOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(1)) } }
+extension FHELinalg.SubEintIntOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHELinalg.SubEintOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.sum(0, 1)) } }
+extension FHELinalg.NegEintOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHELinalg.ToSignedOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHELinalg.ToUnsignedOp: LevelledOp, PhaseOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHELinalg.ReinterpretPrecisionOp: LevelledOp, PhaseOp, NativeEncodingOnlyOp {
+  public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) }
+}
+extension FHELinalg.ChangePartitionOp: LevelledOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHELinalg.TransposeOp: LevelledOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHELinalg.FromElementOp: LevelledOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHELinalg.BroadcastOp: LevelledOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHELinalg.FancyIndexOp: LevelledOp { public var noiseTransfer: NoiseTransfer { .combination(.operand(0)) } }
+extension FHELinalg.ConcatOp: LevelledOp { public var noiseTransfer: NoiseTransfer { .largestOperand } }
+extension FHELinalg.FancyAssignOp: LevelledOp { public var noiseTransfer: NoiseTransfer { .largestOperand } }
+
+extension FHELinalg.MulEintIntOp: LevelledOp, PhaseOp {
+  public var noiseTransfer: NoiseTransfer { .combination(.operand(0, factor: ClearFactors.maxSquare(operation.operands[1]))) }
+}
+
+extension FHELinalg.DotEintIntOp: LevelledOp {
+  public var noiseTransfer: NoiseTransfer {
+    .combination(.operand(0, factor: ClearFactors.columnSquares(operation.operands[1], contracting: 0)))
+  }
+}
+
+extension FHELinalg.MatMulEintIntOp: LevelledOp {
+  public var noiseTransfer: NoiseTransfer {
+    .combination(.operand(0, factor: ClearFactors.columnSquares(operation.operands[1], contracting: 0)))
+  }
+}
+
+extension FHELinalg.MatMulIntEintOp: LevelledOp {
+  public var noiseTransfer: NoiseTransfer {
+    .combination(.operand(1, factor: ClearFactors.columnSquares(operation.operands[0], contracting: 1)))
+  }
+}
+
+extension FHELinalg.Conv2dOp: LevelledOp {
+  public var noiseTransfer: NoiseTransfer { .combination(.operand(0, factor: ClearFactors.filterSquares(operation.operands[1]))) }
+}
+
+extension FHELinalg.SumOp: LevelledOp {
+  /// Each output adds `inputs / outputs` elements.
+  public var noiseTransfer: NoiseTransfer {
+    let inCount = Double(operation.operands[0].type.staticElementCount ?? 1)
+    return .combination(.operand(0, factor: (inCount / Double(resultElements)).rounded(.up)))
+  }
+}
+
+extension FHELinalg.ApplyLookupTableOp: TableLookupOp {
+  public var bootstrapGroups: [BootstrapGroup] { lookupPerElement }
+  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(1)) }
+}
+
+extension FHELinalg.ApplyMultiLookupTableOp: TableLookupOp {
+  public var bootstrapGroups: [BootstrapGroup] { lookupPerElement }
+  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(1)) }
+}
+
+extension FHELinalg.ApplyMappedLookupTableOp: TableLookupOp {
+  public var bootstrapGroups: [BootstrapGroup] { lookupPerElement }
+  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(1)) }
+}
+
+extension FHELinalg.MulEintOp: BootstrappingOp {
+  /// Two lookups per element (`S(a+b) − S(a−b)`).
+  public var bootstrapGroups: [BootstrapGroup] {
+    [BootstrapGroup(.lookup, inputWidth: encryptedWidth(operand: 0), count: 2 * resultElements, input: .sum(0, 1))]
+  }
+  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(2)) }
+}
+
+extension FHELinalg.DotEintEintOp: BootstrappingOp {
+  /// Two lookups per product; the result adds the `2K` lookup outputs.
+  public var bootstrapGroups: [BootstrapGroup] {
+    let k = operation.operands[0].type.staticElementCount ?? 1
+    return [BootstrapGroup(.lookup, inputWidth: encryptedWidth(operand: 0), count: 2 * k, input: .sum(0, 1))]
+  }
+  public var noiseTransfer: NoiseTransfer {
+    .combination(.bootstrapped(Double(2 * (operation.operands[0].type.staticElementCount ?? 1))))
+  }
+}
+
+extension FHELinalg.MatMulEintEintOp: BootstrappingOp {
+  /// Contracted dimension `K` (the last of the left operand).
+  var contracted: Int { operation.operands[0].type.staticShape.last ?? 1 }
+  /// Two lookups per product, `K` products per output; each output adds `2K` lookup outputs.
+  public var bootstrapGroups: [BootstrapGroup] {
+    [BootstrapGroup(.lookup, inputWidth: encryptedWidth(operand: 0), count: 2 * contracted * resultElements, input: .sum(0, 1))]
+  }
+  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(Double(2 * contracted))) }
+}
+
+extension FHELinalg.Maxpool2dOp: BootstrappingOp {
+  /// One `max` per window element: `acc ← relu(acc − x) + x`, so a lookup reads a bootstrap
+  /// output plus two inputs' noise, and the result is a bootstrap output plus an input.
+  public var bootstrapGroups: [BootstrapGroup] {
+    let window = kernelShape.reduce(1, *)
+    return [BootstrapGroup(.lookup, inputWidth: encryptedWidth(operand: 0), count: window * resultElements,
+                           input: NoiseCombination(operands: [0: 2], bootstrapOutputs: 1))]
+  }
+  public var noiseTransfer: NoiseTransfer { .combination(NoiseCombination(operands: [0: 1], bootstrapOutputs: 1)) }
+}
+
+extension FHELinalg.RoundOp: BootstrappingOp, NativeEncodingOnlyOp {
+  public var bootstrapGroups: [BootstrapGroup] {
+    let q = operation.results[0].type.encryptedElement?.width ?? encryptedWidth(operand: 0)
+    return [BootstrapGroup(.rounding(outputWidth: q), inputWidth: encryptedWidth(operand: 0), count: resultElements, input: .operand(0))]
+  }
+  public var noiseTransfer: NoiseTransfer { .afterRounding }
+}
+
+extension FHELinalg.LsbOp: BootstrappingOp, NativeEncodingOnlyOp {
+  public var bootstrapGroups: [BootstrapGroup] {
+    [BootstrapGroup(.leastSignificantBit, inputWidth: encryptedWidth(operand: 0), count: resultElements, input: .operand(0))]
+  }
+  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(1)) }
+}

@@ -69,3 +69,6 @@ extension DialectRegistry {
     return r
   }
 }
+
+// Tracing ops print and return nothing: no bootstrap, no encrypted result.
+extension Tracing.TraceCiphertextOp: LevelledOp { public var noiseTransfer: NoiseTransfer { .noiseless } }

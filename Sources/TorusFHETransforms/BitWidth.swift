@@ -26,58 +26,36 @@ public struct BitWidthAnalysis {
   /// Keeps the analyzed IR alive: entries refer to its ops, whose use lists point into it.
   private let root: Operation
 
+  /// Ops that read or write encrypted values but declare no `FHECostInterface`: their lookups
+  /// are unknown, so the counts above are incomplete while this is not empty.
+  public private(set) var missingInterfaces: [Operation] = []
+
   /// Analyzes every op nested in `root`.
   public init(function root: Operation) {
     self.root = root
     root.walk { op in
       for r in op.regions { for b in r.blocks { for a in b.arguments { if let e = a.type.encryptedElement { maxWidth = max(maxWidth, e.width) } } } }
-      guard let r = op.results.first, let e = r.type.encryptedElement else {
-        if let n = Self.lookups(op) { lookupsPerWidth[n.width, default: 0] += n.count }
+      if let e = op.results.first?.type.encryptedElement {
+        entries.append(Entry(op: op, width: e.width))
+        maxWidth = max(maxWidth, e.width)
+      }
+      guard op.results.contains(where: { $0.type.isEncrypted }) else { return }
+      guard let cost = op.fheCost else {
+        missingInterfaces.append(op)
         return
       }
-      entries.append(Entry(op: op, width: e.width))
-      maxWidth = max(maxWidth, e.width)
-      if let n = Self.lookups(op) { lookupsPerWidth[n.width, default: 0] += n.count }
+      // Counted as Concrete spends them: one bootstrap per rounded bit.
+      for g in cost.bootstrapGroups { lookupsPerWidth[g.inputWidth, default: 0] += g.bootstraps(chunk: 1) }
     }
   }
 
-  static func count(_ t: IRType) -> Int { t.isRankedTensor ? t.staticShape.reduce(1, *) : 1 }
-
-  /// Number of bootstraps an op costs and their input width; nil for leveled ops.
-  static func lookups(_ op: Operation) -> (width: Int, count: Int)? {
-    guard let input = op.operands.first, let e = input.type.encryptedElement else { return nil }
-    let n = count(input.type)
-    let out = op.results.first.map { count($0.type) } ?? 1
-    switch op.name.rawValue {
-    case "FHE.apply_lookup_table", "FHELinalg.apply_lookup_table", "FHELinalg.apply_multi_lookup_table",
-      "FHELinalg.apply_mapped_lookup_table", "FHE.lsb", "FHELinalg.lsb", "FHE.max_eint", "FHE.gen_gate",
-      "FHE.and", "FHE.or", "FHE.nand", "FHE.xor":
-      return (e.width, n)
-    case "FHE.mux": return (e.width, 2)
-    case "FHE.mul_eint", "FHELinalg.mul_eint": return (e.width, 2 * out)
-    case "FHELinalg.dot_eint_eint": return (e.width, 2 * n)
-    case "FHELinalg.matmul_eint_eint":
-      let k = input.type.staticShape.last ?? 1
-      return (e.width, 2 * out * k)
-    case "FHE.round", "FHELinalg.round":
-      let q = op.results[0].type.encryptedElement?.width ?? e.width
-      return (e.width, n * (e.width - q))
-    case "FHELinalg.maxpool2d":
-      let k = FHELinalg.Maxpool2dOp(unchecked: op).kernelShape.reduce(1, *)
-      return (e.width, out * k)
-    default: return nil
-    }
+  /// The diagnostic for the first op without cost interface, if any.
+  public var missingInterfaceDiagnostic: Diagnostic? {
+    guard let op = missingInterfaces.first else { return nil }
+    return Diagnostic(
+      at: op.location,
+      "'\(op.name)' op has encrypted results but declares no FHE cost interface (FHECostInterface); its table lookups cannot be counted")
   }
-
-  /// Ops that compute on the phase without decoding it: a wider result of these is fine as long
-  /// as a precision cast brings it back under the limit before anything decodes it (concrete-python's
-  /// approximate rounding adds an offset at 62 bits this way).
-  static let phaseOps: Set<String> = [
-    "FHE.reinterpret_precision", "FHELinalg.reinterpret_precision", "FHE.add_eint_int", "FHELinalg.add_eint_int",
-    "FHE.sub_eint_int", "FHELinalg.sub_eint_int", "FHE.add_eint", "FHELinalg.add_eint", "FHE.sub_eint",
-    "FHELinalg.sub_eint", "FHE.neg_eint", "FHELinalg.neg_eint", "FHE.mul_eint_int", "FHELinalg.mul_eint_int",
-    "FHE.to_signed", "FHE.to_unsigned", "FHELinalg.to_signed", "FHELinalg.to_unsigned",
-  ]
 
   /// Whether `value` is only ever used by phase ops whose results come back under `limit`
   /// (or are themselves such values) — it is never encrypted, decrypted or bootstrapped as is.
@@ -85,7 +63,7 @@ public struct BitWidthAnalysis {
     guard depth < 16 else { return false }
     for use in value.uses {
       let user = use.owner
-      guard phaseOps.contains(user.name.rawValue) else { return false }
+      guard user.view is any PhaseOp else { return false }
       for r in user.results where (r.type.encryptedElement?.width ?? 0) > limit {
         if !neverDecoded(r, limit: limit, depth: depth + 1) { return false }
       }
@@ -136,6 +114,7 @@ public struct BitWidthReportPass: Pass {
 
   public func run(on op: Operation, context: PassContext) throws(PassFailure) {
     let a = BitWidthAnalysis(function: op)
+    if let d = a.missingInterfaceDiagnostic { throw PassFailure(d) }
     var text = "// fhe-bitwidth-report\n"
     for e in a.entries {
       var loc = ""

@@ -43,28 +43,11 @@ public final class Circuit: @unchecked Sendable {
     }
   }
 
-  /// Reads a circuit file (`.gz` is decompressed with `gzip -dc`).
+  /// Reads a circuit file (gzip-compressed files are decompressed).
   public convenience init(contentsOf url: URL, functionName: String? = nil) throws(InterpreterError) {
     let text: String
-    do {
-      if url.pathExtension == "gz" {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "gzip -dc \"$0\"", url.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw InterpreterError.invalidInput("cannot decompress '\(url.path)'") }
-        text = String(decoding: data, as: UTF8.self)
-      } else {
-        text = try String(contentsOf: url, encoding: .utf8)
-      }
-    } catch let e as InterpreterError {
-      throw e
-    } catch {
-      throw .invalidInput("cannot read '\(url.path)': \(error.localizedDescription)")
+    do { text = try Gzip.readText(contentsOf: url) } catch {
+      throw .invalidInput("\(url.path): \(error.description)")
     }
     try self.init(source: text, fileName: url.path, functionName: functionName)
   }
@@ -84,28 +67,15 @@ public final class Circuit: @unchecked Sendable {
     return w
   }
 
-  static let bootstrapOps: Set<String> = [
-    "FHE.apply_lookup_table", "FHELinalg.apply_lookup_table", "FHELinalg.apply_multi_lookup_table",
-    "FHELinalg.apply_mapped_lookup_table", "FHE.max_eint", "FHE.mul_eint", "FHELinalg.mul_eint",
-    "FHELinalg.dot_eint_eint", "FHELinalg.matmul_eint_eint", "FHELinalg.maxpool2d", "FHE.round",
-    "FHELinalg.round", "FHE.lsb", "FHELinalg.lsb", "FHE.gen_gate", "FHE.and", "FHE.or", "FHE.nand",
-    "FHE.xor", "FHE.mux",
-  ]
-  static let nativeOnlyOps: Set<String> = [
-    "FHE.round", "FHELinalg.round", "FHE.lsb", "FHELinalg.lsb", "FHE.reinterpret_precision",
-    "FHELinalg.reinterpret_precision", "FHE.gen_gate", "FHE.and", "FHE.or", "FHE.nand", "FHE.xor", "FHE.mux",
-    "FHE.not", "FHE.to_bool", "FHE.from_bool",
-  ]
-
   /// What `encoding: auto` picks: CRT when a table lookup reads an encrypted input wider than
   /// 8 bits and every op has a CRT lowering; native otherwise (spec §0.6).
   public var autoEncodingIsCRT: Bool {
     var wide = false
     var nativeOnly = false
     function.operation.walk { op in
-      let n = op.name.rawValue
-      if Self.nativeOnlyOps.contains(n) { nativeOnly = true }
-      if Self.bootstrapOps.contains(n), let w = op.operands.first?.type.encryptedElement?.width, w > 8 { wide = true }
+      guard let cost = op.fheCost else { return }
+      if cost is any NativeEncodingOnlyOp { nativeOnly = true }
+      if cost.bootstrapGroups.contains(where: { $0.inputWidth > 8 }) { wide = true }
     }
     return wide && !nativeOnly
   }

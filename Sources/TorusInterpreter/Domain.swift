@@ -117,38 +117,3 @@ func parallelMap<T: Sendable>(_ count: Int, threads: Int, minimumChunk: Int = 25
   }
   return out
 }
-
-/// How exact rounding (`FHE.round`) clears the `dropped` low bits of a `p`-bit value, in chunks
-/// taken from the least significant end, each at most `chunk` bits wide.
-///
-/// A chunk of `j` bits starting at bit `i` is cleared by scaling the value by `2^(p−i−j+1)`, so
-/// that the chunk's top bit lands on the padding bit and its other `j − 1` bits just below:
-/// a constant-table bootstrap reads the top bit (sign), which is subtracted; a `(j − 1)`-bit
-/// lookup then reads the rest, which is subtracted too. `j = 1` is Concrete's one-bootstrap-per-bit
-/// extraction. Both bootstraps of a chunk tell `j − 1` bits apart, so `chunk` is bounded by the
-/// lookup width the parameters resolve reliably.
-public enum RoundingSteps {
-  /// Chunk widths from the least significant bit, minimising bootstraps (`j = 1` costs one,
-  /// wider chunks two).
-  public static func chunks(dropped: Int, chunk: Int) -> [Int] {
-    let c = max(1, chunk)
-    guard dropped > 0 else { return [] }
-    // cost[d]: fewest bootstraps for d bits; first[d]: the chunk that starts an optimal split.
-    var cost = [Int](repeating: 0, count: dropped + 1), first = [Int](repeating: 0, count: dropped + 1)
-    for d in 1...dropped {
-      cost[d] = Int.max
-      for j in stride(from: min(c, d), through: 1, by: -1) {
-        let total = (j == 1 ? 1 : 2) + cost[d - j]
-        if total < cost[d] { (cost[d], first[d]) = (total, j) }
-      }
-    }
-    var out: [Int] = [], d = dropped
-    while d > 0 { out.append(first[d]); d -= first[d] }
-    return out
-  }
-
-  /// Bootstraps one exact rounding costs per element.
-  public static func bootstraps(dropped: Int, chunk: Int) -> Int {
-    chunks(dropped: dropped, chunk: chunk).reduce(0) { $0 + ($1 == 1 ? 1 : 2) }
-  }
-}

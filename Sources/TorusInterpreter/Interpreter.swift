@@ -87,192 +87,53 @@ public struct Interpreter<D: FHEDomain>: Sendable {
       if op.name == "arith.constant" {
         let t = try cache.constant(op) { () throws(InterpreterError) in try executeUpstream(op, &frame)?.first }
         frame.values[ObjectIdentifier(op.results[0])] = .clear(t)
-      } else if op.name.rawValue.contains("lookup_table"), op.operands.count > 1,
-        op.operands[1].definingOp?.name == "arith.constant", op.results.first?.type.isEncrypted == true
+      } else if let lookup = op.view as? any TableLookupOp, lookup.tables.definingOp?.name == "arith.constant",
+        op.results.first?.type.isEncrypted == true
       {
         _ = try cachedTables(op, frame)
       }
     }
   }
 
-  struct Frame {
+  /// The values computed so far in one function run.
+  public struct Frame {
     var values: [ObjectIdentifier: RuntimeValue<C>] = [:]
-    func get(_ v: Value) throws(InterpreterError) -> RuntimeValue<C> {
+    /// The value of `v`, encrypted or clear.
+    public func get(_ v: Value) throws(InterpreterError) -> RuntimeValue<C> {
       guard let r = values[ObjectIdentifier(v)] else { throw .invalidProgram("value used before it is defined") }
       return r
     }
-    func enc(_ v: Value) throws(InterpreterError) -> Tensor<C> {
+    /// The encrypted tensor `v` holds.
+    public func enc(_ v: Value) throws(InterpreterError) -> Tensor<C> {
       guard case .encrypted(let t) = try get(v) else { throw .invalidProgram("expected an encrypted value, found a clear one") }
       return t
     }
-    func clear(_ v: Value) throws(InterpreterError) -> Tensor<Int64> {
+    /// The clear tensor `v` holds.
+    public func clear(_ v: Value) throws(InterpreterError) -> Tensor<Int64> {
       guard case .clear(let t) = try get(v) else { throw .invalidProgram("expected a clear value, found an encrypted one") }
       return t
     }
   }
 
-  static func encType(_ v: Value) throws(InterpreterError) -> EncryptedType {
+  /// The encrypted element type of `v`.
+  public static func encType(_ v: Value) throws(InterpreterError) -> EncryptedType {
     guard let e = v.type.encryptedElement else { throw .invalidProgram("expected an encrypted type, found '\(v.type)'") }
     return e
   }
 
   /// Result shape of a value (`[]` for scalars).
-  static func shape(_ v: Value) -> [Int] { v.type.staticShape }
+  public static func shape(_ v: Value) -> [Int] { v.type.staticShape }
 
   // MARK: - Dispatch
 
+  /// Runs one op: its kind's `ExecutableOp` semantics, or the upstream `arith`/`tensor`/`func` rules.
   func execute(_ op: Operation, _ f: inout Frame) throws(InterpreterError) -> [RuntimeValue<C>] {
-    let o = op.operands
-    let name = op.name.rawValue
-    switch name {
-    // Leveled arithmetic, scalar and tensor forms share one implementation.
-    case "FHE.add_eint", "FHELinalg.add_eint":
-      return [.encrypted(try encEnc(op, f) { d, a, b in d.add(a, b) })]
-    case "FHE.sub_eint", "FHELinalg.sub_eint":
-      return [.encrypted(try encEnc(op, f) { d, a, b in d.sub(a, b) })]
-    case "FHE.add_eint_int", "FHELinalg.add_eint_int":
-      let p = try Self.encType(o[0]).width
-      return [.encrypted(try encClear(op, f, enc: 0, clear: 1) { d, a, c in d.addPlain(a, c, width: p) })]
-    case "FHE.sub_eint_int", "FHELinalg.sub_eint_int":
-      let p = try Self.encType(o[0]).width
-      return [.encrypted(try encClear(op, f, enc: 0, clear: 1) { d, a, c in d.addPlain(a, 0 &- c, width: p) })]
-    case "FHE.sub_int_eint", "FHELinalg.sub_int_eint":
-      let p = try Self.encType(o[1]).width
-      return [.encrypted(try encClear(op, f, enc: 1, clear: 0) { d, a, c in d.addPlain(d.negate(a), c, width: p) })]
-    case "FHE.mul_eint_int", "FHELinalg.mul_eint_int":
-      return [.encrypted(try encClear(op, f, enc: 0, clear: 1) { d, a, c in d.mulPlain(a, c) })]
-    case "FHE.neg_eint", "FHELinalg.neg_eint", "FHE.not":
-      let d = domain
-      return [.encrypted(try f.enc(o[0]).map { d.negate($0) })]
-    case "FHE.mul_eint", "FHELinalg.mul_eint":
-      let out = Self.shape(op.results[0])
-      let a = try f.enc(o[0]).broadcast(to: out), b = try f.enc(o[1]).broadcast(to: out)
-      let r = try mulEint(a.elements, b.elements, type: Self.encType(o[0]), resultWidth: Self.encType(op.results[0]).width)
-      return [.encrypted(Tensor(shape: out, elements: r))]
-    case "FHE.max_eint":
-      let r = try maxEint(f.enc(o[0]).elements, f.enc(o[1]).elements, type: Self.encType(o[0]))
-      return [.encrypted(Tensor(shape: [], elements: r))]
-    // Casts that keep the phase.
-    case "FHE.to_signed", "FHE.to_unsigned", "FHE.reinterpret_precision", "FHE.change_partition", "FHE.to_bool",
-      "FHE.from_bool", "FHELinalg.to_signed", "FHELinalg.to_unsigned", "FHELinalg.reinterpret_precision",
-      "FHELinalg.change_partition", "Optimizer.partition_frontier":
-      return [try f.get(o[0])]
-    case "FHE.zero", "FHE.zero_tensor":
-      let s = Self.shape(op.results[0])
-      return [.encrypted(Tensor(shape: s, elements: [C](repeating: domain.zero(), count: s.reduce(1, *))))]
-    // Table lookups.
-    case "FHE.apply_lookup_table", "FHELinalg.apply_lookup_table":
-      let t = try f.enc(o[0])
-      let tables = try cachedTables(op, f)
-      let r = try lookup(t.elements, input: Self.encType(o[0]), result: Self.encType(op.results[0]), tables: tables)
-      return [.encrypted(Tensor(shape: t.shape, elements: r))]
-    case "FHELinalg.apply_multi_lookup_table":
-      let t = try f.enc(o[0])
-      let tables = try cachedTables(op, f)
-      // The leading dims of `luts` align with the trailing dims of `t`.
-      let selectors = (0..<t.elements.count).map { Int32($0 % max(tables.count, 1)) }
-      let r = try lookup(t.elements, input: Self.encType(o[0]), result: Self.encType(op.results[0]), tables: tables, selectors: selectors)
-      return [.encrypted(Tensor(shape: t.shape, elements: r))]
-    case "FHELinalg.apply_mapped_lookup_table":
-      let t = try f.enc(o[0])
-      let map = try f.clear(o[2])
-      let tables = try cachedTables(op, f)
-      let count = tables.count
-      var selectors: [Int32] = []
-      selectors.reserveCapacity(map.elements.count)
-      for m in map.elements {
-        guard m >= 0 && m < count else { throw .invalidInput("'\(name)': map entry \(m) is out of range [0, \(count))") }
-        selectors.append(Int32(m))
-      }
-      let r = try lookup(t.elements, input: Self.encType(o[0]), result: Self.encType(op.results[0]), tables: tables, selectors: selectors)
-      return [.encrypted(Tensor(shape: t.shape, elements: r))]
-    case "FHE.round", "FHELinalg.round":
-      let t = try f.enc(o[0])
-      let r = try round(t.elements, from: Self.encType(o[0]).width, to: Self.encType(op.results[0]).width)
-      return [.encrypted(Tensor(shape: t.shape, elements: r))]
-    case "FHE.lsb", "FHELinalg.lsb":
-      let t = try f.enc(o[0])
-      let r = try lsb(t.elements, from: Self.encType(o[0]).width, to: Self.encType(op.results[0]).width)
-      return [.encrypted(Tensor(shape: t.shape, elements: r))]
-    // Booleans (ebool ≡ eint<2>).
-    case "FHE.gen_gate":
-      let table = try f.clear(o[2]).elements
-      return [.encrypted(Tensor(scalar: try gate(f.enc(o[0]).elements[0], f.enc(o[1]).elements[0], table)))]
-    case "FHE.and", "FHE.or", "FHE.nand", "FHE.xor":
-      let tables: [String: [Int64]] = ["FHE.and": [0, 0, 0, 1], "FHE.or": [0, 1, 1, 1], "FHE.nand": [1, 1, 1, 0], "FHE.xor": [0, 1, 1, 0]]
-      return [.encrypted(Tensor(scalar: try gate(f.enc(o[0]).elements[0], f.enc(o[1]).elements[0], tables[name]!)))]
-    case "FHE.mux":
-      let c = try f.enc(o[0]).elements[0], c1 = try f.enc(o[1]).elements[0], c2 = try f.enc(o[2]).elements[0]
-      let a = try gate(c1, c, [0, 0, 1, 0])
-      let b = try gate(c2, c, [0, 0, 0, 1])
-      return [.encrypted(Tensor(scalar: domain.add(a, b)))]
-    // Contractions.
-    case "FHELinalg.dot_eint_int":
-      let a = try f.enc(o[0]).elements, c = try f.clear(o[1]).elements
-      var acc = domain.zero()
-      for k in 0..<a.count { acc = domain.mulAddPlain(acc, a[k], c[k]) }
-      return [.encrypted(Tensor(scalar: acc))]
-    case "FHELinalg.dot_eint_eint":
-      let a = try f.enc(o[0]).elements, b = try f.enc(o[1]).elements
-      let prods = try mulEint(a, b, type: Self.encType(o[0]), resultWidth: Self.encType(op.results[0]).width)
-      return [.encrypted(Tensor(scalar: prods.reduce(domain.zero(), domain.add)))]
-    case "FHELinalg.matmul_eint_int", "FHELinalg.matmul_int_eint", "FHELinalg.matmul_eint_eint":
-      return [.encrypted(try matmul(op, f))]
-    case "FHELinalg.sum":
-      return [.encrypted(try sum(op, f))]
-    case "FHELinalg.conv2d":
-      return [.encrypted(try conv2d(op, f))]
-    case "FHELinalg.maxpool2d":
-      return [.encrypted(try maxpool2d(op, f))]
-    // Data movement: same code for clear and encrypted elements.
-    case "FHELinalg.transpose":
-      let perm = FHELinalg.TransposeOp(unchecked: op).permutation
-      let inShape = Self.shape(o[0])
-      let idx = Tensor(shape: inShape, elements: Array(0..<inShape.reduce(1, *))).transposed(perm)
-      return [try RuntimeValue.gather([f.get(o[0])], idx.elements, shape: idx.shape)]
-    case "FHELinalg.concat":
-      let axis = FHELinalg.ConcatOp(unchecked: op).axis
-      var base = 0
-      var parts: [Tensor<Int>] = []
-      for v in o {
-        let s = Self.shape(v)
-        let n = s.reduce(1, *)
-        parts.append(Tensor(shape: s, elements: Array(base..<(base + n))))
-        base += n
-      }
-      let idx = Tensor.concatenate(parts, axis: axis)
-      return [try RuntimeValue.gather(o.map { (v) throws(InterpreterError) in try f.get(v) }, idx.elements, shape: idx.shape)]
-    case "FHELinalg.broadcast":
-      let out = Self.shape(op.results[0])
-      return [try RuntimeValue.gather([f.get(o[0])], Tensor<Int>.broadcastIndices(from: Self.shape(o[0]), to: out), shape: out)]
-    case "FHELinalg.from_element":
-      return [try RuntimeValue.gather([f.get(o[0])], [0], shape: [1])]
-    case "FHELinalg.fancy_index":
-      let idx = try fancyPositions(input: Self.shape(o[0]), indices: f.clear(o[1]))
-      return [try RuntimeValue.gather([f.get(o[0])], idx, shape: Self.shape(op.results[0]))]
-    case "FHELinalg.fancy_assign":
-      let positions = try fancyPositions(input: Self.shape(o[0]), indices: f.clear(o[1]))
-      let shape = Self.shape(o[0])
-      let n = shape.reduce(1, *)
-      var idx = Array(0..<n)
-      for (k, i) in positions.enumerated() { idx[i] = n + k }
-      return [try RuntimeValue.gather([f.get(o[0]), f.get(o[2])], idx, shape: shape)]
-    case "Tracing.trace_ciphertext":
-      let t = Tracing.TraceCiphertextOp(unchecked: op)
-      for c in try f.enc(o[0]).elements { trace(Self.traceLine(t.message, bits: domain.traceBits(c), width: 64, nmsb: t.nmsb)) }
-      return []
-    case "Tracing.trace_plaintext":
-      let t = Tracing.TracePlaintextOp(unchecked: op)
-      let w = o[0].type.intOrFloatBitWidth ?? 64
-      for c in try f.clear(o[0]).elements { trace(Self.traceLine(t.message, bits: UInt64(bitPattern: c), width: w, nmsb: t.nmsb)) }
-      return []
-    case "Tracing.trace_message":
-      trace(Tracing.TraceMessageOp(unchecked: op).message)
-      return []
-    default:
-      if let r = try executeUpstream(op, &f) { return r }
-      throw .unsupported("operation '\(name)' is not supported by the interpreter")
+    if let semantics = op.view as? any ExecutableOp { return try semantics.execute(in: self, &f) }
+    if let r = try executeUpstream(op, &f) { return r }
+    if op.isRegistered {
+      throw .unsupported("'\(op.name)' declares no interpreter semantics (ExecutableOp, Spec/Dialects.md)")
     }
+    throw .unsupported("operation '\(op.name)' is not supported by the interpreter (unregistered)")
   }
 
   static func traceLine(_ msg: String, bits: UInt64, width: Int, nmsb: Int) -> String {
@@ -286,7 +147,8 @@ public struct Interpreter<D: FHEDomain>: Sendable {
 
   // MARK: - Elementwise
 
-  func encEnc(_ op: Operation, _ f: Frame, _ g: @escaping @Sendable (D, C, C) -> C) throws(InterpreterError) -> Tensor<C> {
+  /// An elementwise op on two encrypted operands, with broadcasting, split over threads.
+  public func encEnc(_ op: Operation, _ f: Frame, _ g: @escaping @Sendable (D, C, C) -> C) throws(InterpreterError) -> Tensor<C> {
     let out = Self.shape(op.results[0])
     let a = Operand(try f.enc(op.operands[0]), out), b = Operand(try f.enc(op.operands[1]), out)
     let d = domain
@@ -294,7 +156,8 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     return Tensor(shape: out, elements: r)
   }
 
-  func encClear(_ op: Operation, _ f: Frame, enc: Int, clear: Int, _ g: @escaping @Sendable (D, C, Int64) -> C) throws(InterpreterError) -> Tensor<C> {
+  /// An elementwise op on an encrypted and a clear operand, with broadcasting, split over threads.
+  public func encClear(_ op: Operation, _ f: Frame, enc: Int, clear: Int, _ g: @escaping @Sendable (D, C, Int64) -> C) throws(InterpreterError) -> Tensor<C> {
     let out = Self.shape(op.results[0])
     let a = Operand(try f.enc(op.operands[enc]), out), c = Operand(try f.clear(op.operands[clear]), out)
     let d = domain
@@ -314,7 +177,7 @@ public struct Interpreter<D: FHEDomain>: Sendable {
   }
 
   /// The tables of a lookup op (operand #1), split by the last dim and extended; cached when constant.
-  func cachedTables(_ op: Operation, _ f: Frame) throws(InterpreterError) -> [[Int64]] {
+  public func cachedTables(_ op: Operation, _ f: Frame) throws(InterpreterError) -> [[Int64]] {
     let build = { () throws(InterpreterError) -> [[Int64]] in
       let luts = try f.clear(op.operands[1])
       let size = luts.shape.last ?? 1
@@ -329,14 +192,15 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     return try cache.tables(op, build)
   }
 
-  func lookup(_ xs: [C], input: EncryptedType, result: EncryptedType, tables: [[Int64]], selectors: [Int32]? = nil) throws(InterpreterError) -> [C] {
+  /// Table lookups of `xs` (one bootstrap each).
+  public func lookup(_ xs: [C], input: EncryptedType, result: EncryptedType, tables: [[Int64]], selectors: [Int32]? = nil) throws(InterpreterError) -> [C] {
     try domain.bootstrap(
       xs, LookupBatch(inputWidth: input.width, inputSigned: input.isSigned, outputWidth: result.width, tables: tables, selectors: selectors),
       threads: threads)
   }
 
   /// `max(x, y) = relu(x - y) + y` with a signed lookup.
-  func maxEint(_ a: [C], _ b: [C], type: EncryptedType) throws(InterpreterError) -> [C] {
+  public func maxEint(_ a: [C], _ b: [C], type: EncryptedType) throws(InterpreterError) -> [C] {
     let p = type.width
     let half = 1 << (p - 1)
     let relu = (0..<(1 << p)).map { Int64($0 < half ? $0 : 0) }
@@ -346,7 +210,7 @@ public struct Interpreter<D: FHEDomain>: Sendable {
   }
 
   /// `a·b = S(a+b) - S(a-b)` with `S(i) = ⌊i²/4⌋`, two lookups at the result width.
-  func mulEint(_ a: [C], _ b: [C], type: EncryptedType, resultWidth q: Int) throws(InterpreterError) -> [C] {
+  public func mulEint(_ a: [C], _ b: [C], type: EncryptedType, resultWidth q: Int) throws(InterpreterError) -> [C] {
     let p = type.width
     let n = 1 << p
     func s(_ i: Int) -> Int64 { Int64(i) * Int64(i) / 4 }
@@ -362,20 +226,20 @@ public struct Interpreter<D: FHEDomain>: Sendable {
   }
 
   /// Boolean gate `TT[2l + r]` as one lookup on eint<2>.
-  func gate(_ l: C, _ r: C, _ table: [Int64]) throws(InterpreterError) -> C {
+  public func gate(_ l: C, _ r: C, _ table: [Int64]) throws(InterpreterError) -> C {
     let x = domain.add(domain.mulPlain(l, 2), r)
     return try domain.bootstrap([x], LookupBatch(inputWidth: 2, inputSigned: false, outputWidth: 2, tables: [table]), threads: 1)[0]
   }
 
   /// Least significant bit of the message at width `p`, as 0/1 at width `q`.
-  func lsb(_ xs: [C], from p: Int, to q: Int) throws(InterpreterError) -> [C] {
+  public func lsb(_ xs: [C], from p: Int, to q: Int) throws(InterpreterError) -> [C] {
     let shifted = xs.map { domain.addPlain(domain.mulPlain($0, Int64(1) << Int64(p)), 1, width: 1) }
     return try domain.extractMostSignificantBit(shifted, outputWidth: q, threads: threads)
   }
 
   /// Rounds `p`-bit messages to `q` bits: add the carry, then clear the low bits chunk by chunk
   /// (`RoundingSteps`; the domain decides the chunk width).
-  func round(_ xs: [C], from p: Int, to q: Int) throws(InterpreterError) -> [C] {
+  public func round(_ xs: [C], from p: Int, to q: Int) throws(InterpreterError) -> [C] {
     let d = p - q
     guard d > 0 else { return xs }
     let dm = domain
@@ -408,7 +272,11 @@ public struct Interpreter<D: FHEDomain>: Sendable {
 
   // MARK: - Contractions
 
-  func matmul(_ op: Operation, _ f: Frame) throws(InterpreterError) -> Tensor<C> {
+  /// Which operands of a matrix product are encrypted.
+  public enum MatMulOperands: Sendable { case left, right, both }
+
+  /// numpy `matmul` of the op's two operands (batch dims broadcast).
+  public func matmul(_ op: Operation, _ f: Frame, encrypted: MatMulOperands) throws(InterpreterError) -> Tensor<C> {
     let lhsV = op.operands[0], rhsV = op.operands[1]
     var ls = Self.shape(lhsV), rs = Self.shape(rhsV)
     let outShape = Self.shape(op.results[0])
@@ -430,8 +298,8 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     let total = batchCount * m * n
     let d = domain
     let result: [C]
-    switch op.name.rawValue {
-    case "FHELinalg.matmul_eint_eint":
+    switch encrypted {
+    case .both:
       let a = try f.enc(lhsV).elements, b = try f.enc(rhsV).elements
       var xs: [C] = [], ys: [C] = []
       xs.reserveCapacity(total * k)
@@ -448,8 +316,8 @@ public struct Interpreter<D: FHEDomain>: Sendable {
       }
       let prods = try mulEint(xs, ys, type: Self.encType(lhsV), resultWidth: Self.encType(op.results[0]).width)
       result = (0..<total).map { o in prods[(o * k)..<((o + 1) * k)].reduce(d.zero(), d.add) }
-    default:
-      let encLeft = op.name.rawValue == "FHELinalg.matmul_eint_int"
+    case .left, .right:
+      let encLeft = encrypted == .left
       let e = try f.enc(encLeft ? lhsV : rhsV).elements
       let c = try f.clear(encLeft ? rhsV : lhsV).elements
       // Work unit: one output row segment (batch bi, row i, columns j0..<j1). Rows of the
@@ -498,7 +366,7 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     return Tensor(shape: outShape, elements: result)
   }
 
-  func sum(_ op: Operation, _ f: Frame) throws(InterpreterError) -> Tensor<C> {
+  public func sum(_ op: Operation, _ f: Frame) throws(InterpreterError) -> Tensor<C> {
     let s = FHELinalg.SumOp(unchecked: op)
     let input = try f.enc(op.operands[0])
     let outShape = Self.shape(op.results[0])
@@ -543,7 +411,7 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     return Tensor(shape: outShape, elements: acc)
   }
 
-  func conv2d(_ op: Operation, _ f: Frame) throws(InterpreterError) -> Tensor<C> {
+  public func conv2d(_ op: Operation, _ f: Frame) throws(InterpreterError) -> Tensor<C> {
     let conv = FHELinalg.Conv2dOp(unchecked: op)
     let input = try f.enc(op.operands[0])
     let weight = try f.clear(op.operands[1])
@@ -604,7 +472,7 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     return Tensor(shape: outShape, elements: r)
   }
 
-  func maxpool2d(_ op: Operation, _ f: Frame) throws(InterpreterError) -> Tensor<C> {
+  public func maxpool2d(_ op: Operation, _ f: Frame) throws(InterpreterError) -> Tensor<C> {
     let pool = FHELinalg.Maxpool2dOp(unchecked: op)
     let input = try f.enc(op.operands[0])
     let type = try Self.encType(op.operands[0])

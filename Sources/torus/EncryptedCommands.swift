@@ -66,8 +66,10 @@ struct EncryptedCircuit {
 
   /// Bootstraps one run costs under `parameters` (for progress lines; exact rounding's steps
   /// depend on the parameters' chunk width).
+  /// (The plan that chose the parameters ran the same analysis, so it cannot fail here.)
   func bootstrapCount(parameters: ParameterSet) -> Int {
-    NoiseAnalysis(function: circuit.function.operation, bitExtractionChunk: NoiseModel(parameters).bitExtractionChunk).bootstrapCount
+    let chunk = NoiseModel(parameters).bitExtractionChunk
+    return (try? NoiseAnalysis(function: circuit.function.operation, bitExtractionChunk: chunk))?.bootstrapCount ?? 0
   }
 }
 

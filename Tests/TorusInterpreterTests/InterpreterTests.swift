@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TorusFHE
 import TorusFormats
 import TorusInterpreter
 import TorusTestSupport

@@ -104,6 +104,8 @@ extension CustomAssemblyOp {
 /// What the framework keeps of one registered op kind.
 public final class RegisteredOp: @unchecked Sendable {
   public let name: OpName
+  /// The Swift type that defines the op: analyses ask it which interfaces the op adopts.
+  public let type: any OpDefinition.Type
   public let shape: OpShape
   public let traits: OpTraits
   public let summary: String
@@ -116,6 +118,7 @@ public final class RegisteredOp: @unchecked Sendable {
 
   init<Op: OpDefinition>(_ op: Op.Type) {
     name = Op.name
+    type = op
     shape = Op.shape
     traits = Op.traits
     summary = Op.summary
@@ -147,6 +150,12 @@ public final class RegisteredOp: @unchecked Sendable {
 
   public func verify(_ op: Operation) throws(VerifyError) { try verifyHook(op) }
   public func fold(_ op: Operation, constants: [Attribute?]) -> [FoldResult]? { foldHook(op, constants) }
+}
+
+extension Operation {
+  /// The typed view of a registered op (nil for an unregistered one). Interfaces are asked
+  /// through it: `op.view as? any SomeInterface`.
+  public var view: (any OpDefinition)? { definition.map { $0.type.init(unchecked: self) } }
 }
 
 /// A dialect: a namespace of ops, with optional hooks for its types and attributes.
