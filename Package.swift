@@ -66,7 +66,7 @@ let package = Package(
       dependencies: ["TorusIR", "TorusPasses", "TorusQNN", "TorusQNNTransforms", "TorusONNX", "TorusFormats"]),
     .target(
       name: "TorusQNNTransforms",
-      dependencies: ["TorusIR", "TorusPasses", "TorusQNN", "TorusFormats"]),
+      dependencies: ["TorusIR", "TorusPasses", "TorusQNN", "TorusFHE", "TorusFormats"]),
     .executableTarget(
       name: "torus-opt",
       dependencies: ["TorusOpt", "TorusFHE", "TorusFHETransforms", "TorusQNN", "TorusQNNTransforms", "TorusEncrypted"]),
@@ -86,6 +86,8 @@ let package = Package(
     // Shared helpers of the test targets (locating ../shared, a seeded test generator); not a product.
     .target(name: "TorusTestSupport", path: "Tests/TorusTestSupport"),
     .testTarget(name: "TorusIRTests", dependencies: ["TorusTestSupport", "TorusIR", "TorusPasses", "TorusOpt"]),
+    // Runs the built executables (exit codes, messages, files written).
+    .testTarget(name: "TorusCLITests", dependencies: ["TorusTestSupport", "torus", "torus-opt"]),
     .testTarget(name: "TFHETests", dependencies: ["TorusTestSupport", "TFHE"]),
     .testTarget(name: "TorusFormatsTests", dependencies: ["TorusTestSupport", "TorusFormats"]),
     .testTarget(name: "TorusONNXTests", dependencies: ["TorusTestSupport", "TorusONNX", "TorusFormats"]),

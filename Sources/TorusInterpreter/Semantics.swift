@@ -11,7 +11,7 @@ public protocol ExecutableOp: OpDefinition {
 }
 
 /// Levelled elementwise ops on one encrypted and one clear operand, with numpy broadcasting.
-public protocol EncryptedClearElementwise: ExecutableOp {
+public protocol EncryptedClearElementwise: ExecutableOp, SendableMetatype {
   /// Operand index of the encrypted value (the other is clear).
   static var encryptedOperand: Int { get }
   /// The element rule; `width` is the encrypted width (for encoding clear additions).
@@ -29,7 +29,7 @@ extension EncryptedClearElementwise {
 }
 
 /// Levelled elementwise ops on two encrypted operands, with numpy broadcasting.
-public protocol EncryptedPairElementwise: ExecutableOp {
+public protocol EncryptedPairElementwise: ExecutableOp, SendableMetatype {
   static func apply<D: FHEDomain>(_ d: D, _ a: D.Ciphertext, _ b: D.Ciphertext) -> D.Ciphertext
 }
 

@@ -1,3 +1,4 @@
+import TorusFHE
 import TorusIR
 import TorusQNN
 
@@ -40,7 +41,7 @@ public enum FHELinalgLowering {
   struct Emitter {
     let program: IntegerProgram
     let analysis: BitWidthAnalysis
-    var builder = Builder(registry: DialectRegistry.core)
+    var builder = Builder(registry: DialectRegistry.fhe)
     var values: [Value] = []
     var constants: [Attribute: Value] = [:]
     var paddings: [String: Value] = [:]
@@ -73,8 +74,9 @@ public enum FHELinalgLowering {
       return v
     }
 
-    mutating func op(_ name: String, _ operands: [Value], _ result: IRType, _ attrs: [NamedAttribute] = []) -> Value {
-      builder.create(OpName(name), operands: operands, resultTypes: [result], attributes: AttributeDictionary(attrs)).results[0]
+    /// Creates a registered FHE op of kind `Op` with one result.
+    mutating func op<Op: OpDefinition>(_ kind: Op.Type, _ operands: [Value], _ result: IRType, _ attrs: [NamedAttribute] = []) -> Value {
+      builder.create(kind, operands: operands, resultTypes: [result], attributes: AttributeDictionary(attrs)).operation.results[0]
     }
 
     /// Converts `v` to the wanted signedness with `to_signed` / `to_unsigned`.
@@ -83,9 +85,8 @@ public enum FHELinalgLowering {
       let isSigned = body.hasPrefix("esint")
       guard isSigned != signed else { return v }
       let width = Int(body.drop { !$0.isNumber }.prefix { $0.isNumber }) ?? 0
-      return op(
-        signed ? "FHELinalg.to_signed" : "FHELinalg.to_unsigned", [v],
-        .tensor(shape: shape, element: encrypted(width, signed: signed), encoding: nil))
+      let type = IRType.tensor(shape: shape, element: encrypted(width, signed: signed), encoding: nil)
+      return signed ? op(FHELinalg.ToSignedOp.self, [v], type) : op(FHELinalg.ToUnsignedOp.self, [v], type)
     }
 
     /// Approximate rounding, as concrete-python's `Exactness.APPROXIMATE` with symmetric deltas:
@@ -98,10 +99,10 @@ public enum FHELinalgLowering {
       let width = analysis.assigned[node], signed = analysis.isSigned(node)
       let shape = program.nodes[node].shape
       let wide = 62
-      let high = op("FHELinalg.reinterpret_precision", [x], FHELinalgLowering.tensor(shape, encrypted(wide, signed: signed)))
+      let high = op(FHELinalg.ReinterpretPrecisionOp.self, [x], FHELinalgLowering.tensor(shape, encrypted(wide, signed: signed)))
       let half = scalarTensor((Int64(1) << Int64(wide - 1 - width)) - 1, width: wide + 1)
-      let shifted = op("FHELinalg.add_eint_int", [high, half], high.type)
-      return op("FHELinalg.reinterpret_precision", [shifted], resultType)
+      let shifted = op(FHELinalg.AddEintIntOp.self, [high, half], high.type)
+      return op(FHELinalg.ReinterpretPrecisionOp.self, [shifted], resultType)
     }
 
     static func bitsPlusOne(_ values: [Int64]) -> Int {
@@ -149,12 +150,12 @@ public enum FHELinalgLowering {
               // Concrete's order: the scalar 1, the zero tensor, then `from_elements`.
               _ = constant(.integer(1, .i(width + 1)))
               let zero = builder.create(
-                "FHE.zero_tensor", resultTypes: [FHELinalgLowering.tensor(padded, encrypted(width, signed: false))]
-              ).results[0]
+                FHE.ZeroTensorOp.self, resultTypes: [FHELinalgLowering.tensor(padded, encrypted(width, signed: false))]
+              ).operation.results[0]
               let one = scalarTensor(1, width: width + 1)
-              let ones = op("FHELinalg.add_eint_int", [zero, one], zero.type)
+              let ones = op(FHELinalg.AddEintIntOp.self, [zero, one], zero.type)
               let zp = scalarTensor(padValue, width: QuantMath.bitWidth(lo: min(padValue, 0), hi: max(padValue, 0)) + 1)
-              base = op("FHELinalg.mul_eint_int", [ones, zp], zero.type)
+              base = op(FHELinalg.MulEintIntOp.self, [ones, zp], zero.type)
               paddings[key] = base
             }
             let inSigned = analysis.isSigned(x)
@@ -172,7 +173,7 @@ public enum FHELinalgLowering {
           let weights = constant(.denseElements(Self.clearIntegers(w.data, shape: w.shape)))
           input = withSignedness(input, signed: signed)
           let s = strides.isEmpty ? [1, 1] : strides
-          values.append(op("FHELinalg.conv2d", [input, weights], resultType, [
+          values.append(op(FHELinalg.Conv2dOp.self, [input, weights], resultType, [
             NamedAttribute("dilations", .denseElements(.integers([1, 1], type: FHELinalgLowering.tensor([2], .i64)))),
             NamedAttribute("group", .integer(Int64(group), .i64)),
             NamedAttribute("padding", .denseElements(.integers([0, 0, 0, 0], type: FHELinalgLowering.tensor([4], .i64)))),
@@ -181,7 +182,7 @@ public enum FHELinalgLowering {
         case .matmul(let x, let w):
           let weights = constant(.denseElements(Self.clearIntegers(w.data, shape: w.shape)))
           let input = withSignedness(values[x], signed: signed)
-          values.append(op("FHELinalg.matmul_eint_int", [input, weights], resultType))
+          values.append(op(FHELinalg.MatMulEintIntOp.self, [input, weights], resultType))
         case .reshape(let x):
           let xs = program.nodes[x].shape
           guard node.shape.count == 2, xs.count >= 2, node.shape[0] == xs[0] else {
@@ -199,11 +200,11 @@ public enum FHELinalgLowering {
         case .add(let a, let b):
           let lhs = withSignedness(values[a], signed: signed)
           var rhs = withSignedness(values[b], signed: signed)
-          rhs = op("FHELinalg.mul_eint_int", [rhs, scalarTensor(1, width: 2)], rhs.type)
-          values.append(op("FHELinalg.add_eint", [lhs, rhs], resultType))
+          rhs = op(FHELinalg.MulEintIntOp.self, [rhs, scalarTensor(1, width: 2)], rhs.type)
+          values.append(op(FHELinalg.AddEintOp.self, [lhs, rhs], resultType))
         case .round(let x, _):
           switch program.roundingMethod {
-          case .exact: values.append(op("FHELinalg.round", [values[x]], resultType))
+          case .exact: values.append(op(FHELinalg.RoundOp.self, [values[x]], resultType))
           case .approximate: values.append(approximateRound(values[x], node: x, to: resultType))
           }
         case .lookup(let x, let f):
@@ -219,9 +220,8 @@ public enum FHELinalgLowering {
           }
           if original <= tableOriginalWidthLimit && original < tableWidth {
             let shift = scalarTensor(Int64(1) << Int64(tableWidth - original), width: tableWidth - original + 2)
-            input = op("FHELinalg.mul_eint_int", [input, shift], input.type)
-            input = op(
-              "FHELinalg.reinterpret_precision", [input],
+            input = op(FHELinalg.MulEintIntOp.self, [input, shift], input.type)
+            input = op(FHELinalg.ReinterpretPrecisionOp.self, [input],
               FHELinalgLowering.tensor(program.nodes[x].shape, encrypted(original, signed: inSigned)))
             tableWidth = original
           }
@@ -245,7 +245,7 @@ public enum FHELinalgLowering {
           let size = 1 << tableWidth
           if distinct.count == 1 {
             let t = constant(.denseElements(.integers(distinct[0], type: FHELinalgLowering.tensor([size], .i64))))
-            values.append(op("FHELinalg.apply_lookup_table", [input, t], resultType))
+            values.append(op(FHELinalg.ApplyLookupTableOp.self, [input, t], resultType))
           } else {
             let inner = shape.dropFirst(2).reduce(1, *)
             let cells = shape.reduce(1, *)
@@ -254,7 +254,7 @@ public enum FHELinalgLowering {
             let mapping = (0..<cells).map { Int64(channelTable[($0 / inner) % c]) }
             let m = constant(.denseElements(.integers(mapping, type: FHELinalgLowering.tensor(shape, .index))))
             let t = constant(.denseElements(.integers(distinct.flatMap { $0 }, type: FHELinalgLowering.tensor([distinct.count, size], .i64))))
-            values.append(op("FHELinalg.apply_mapped_lookup_table", [input, t, m], resultType))
+            values.append(op(FHELinalg.ApplyMappedLookupTableOp.self, [input, t, m], resultType))
           }
         }
       }

@@ -243,22 +243,17 @@ public struct QNNToFHELinalgPass: Pass {
     let module = Module(operation: op)
     let arrays = try QNNPasses.loadInputset(inputset, pass: Self.info.argument)
     do {
-      let graph = try QGraph(module: module)
-      _ = try graph.validateInputset(arrays)
-      var calibration = QNNPasses.storedCalibration(module, graph: graph)
-      if calibration == nil { calibration = try graph.calibrate(arrays) }
-      let program = try graph.buildIntegerProgram(
-        calibration: calibration, bits: bits, rounding: rounding, inputset: arrays)
-      let analysis = program.analyzeBitWidths(program.quantizeInputs(arrays))
-      try program.checkLookupWidths(analysis, limit: maxBitWidth)
-      let circuit = try FHELinalgLowering.lower(program, analysis: analysis)
+      let stored = QNNPasses.storedCalibration(module, graph: try QGraph(module: module))
+      let compiled = try CompilePipeline.compile(
+        module, inputsets: arrays, options: CompileOptions(bits: bits, rounding: rounding, maxBitWidth: maxBitWidth), calibration: stored)
+      let circuit = compiled.circuit
       for o in module.body.operations { o.dropAllReferences() }
       module.body.removeAll { _ in true }
       for o in circuit.body.operations {
         circuit.body.removeAll { $0 === o }
         module.body.append(o)
       }
-      module.operation.attributes["qnn.maximum_bit_width"] = .i64(Int64(analysis.maximumBitWidth))
+      module.operation.attributes["qnn.maximum_bit_width"] = .i64(Int64(compiled.maximumBitWidth))
     } catch { throw QNNPasses.failure(error, op) }
   }
 }

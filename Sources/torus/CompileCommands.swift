@@ -80,27 +80,11 @@ struct Compile: ParsableCommand {
         do { return try Npy.read(contentsOf: URL(fileURLWithPath: p)) } catch { throw fail("cannot read inputset '\(p)': \(error)") }
       }
       stage("read inputsets")
-      let module = try importONNX(contentsOf: URL(fileURLWithPath: model))
-      stage("import")
-      let graph = try QGraph(module: module)
-      let calibration = try graph.calibrate(arrays)
-      stage("calibration")
-      guard nBitsOutputs >= nBitsInputs else {
-        throw QNNError.invalidOption("n_bits model_outputs (\(nBitsOutputs)) must be at least model_inputs (\(nBitsInputs))")
-      }
-      let program = try graph.buildIntegerProgram(
-        calibration: calibration, bits: QuantizationBits(modelInputs: nBitsInputs, modelOutputs: nBitsOutputs),
-        rounding: roundingThresholdBits.map { AccumulatorRounding(thresholdBits: $0, method: roundingMethod ?? .exact) }, inputset: arrays)
-      stage("quantization and lookup fusion")
-      let analysis = program.analyzeBitWidths(program.quantizeInputs(arrays))
-      stage("bit-width analysis")
-      if analysis.maximumBitWidth > maxBitWidth {
-        try program.checkLookupWidths(analysis)
-        throw fail("the circuit needs \(analysis.maximumBitWidth)-bit integers, above the limit of \(maxBitWidth) (use --rounding-threshold-bits)")
-      }
-      try program.checkLookupWidths(analysis)
-      let circuit = try FHELinalgLowering.lower(program, analysis: analysis)
-      stage("lowering to FHELinalg")
+      let rounding = roundingThresholdBits.map { AccumulatorRounding(thresholdBits: $0, method: roundingMethod ?? .exact) }
+      let compiled = try QATCompiler.compile(
+        onnx: URL(fileURLWithPath: model), inputsets: arrays, nBitsInputs: nBitsInputs, nBitsOutputs: nBitsOutputs,
+        rounding: rounding, maxBitWidth: maxBitWidth, stage: stage)
+      let circuit = compiled.circuit, program = compiled.program, analysis = compiled.bitWidths
       do {
         try Data(circuit.print()).write(to: URL(fileURLWithPath: output))
         try QuantizationMetadata(model: model, inputs: program.inputQuantizers, outputs: program.outputs.map(\.quantizer))

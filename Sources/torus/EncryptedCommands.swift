@@ -261,6 +261,6 @@ struct EncryptedRun {
         outputs = outputs.map { NDArray($0.int64Values, shape: layout.stackedShape(Array($0.shape.dropFirst()))) }
       }
       try writeArrays(modelIO.map { $0.dequantize(outputs) } ?? outputs, output: output, outputDir: outputDir)
-    } catch { throw fail("\(error)") }
+    } catch let exit as ExitCode { throw exit } catch { throw fail("\(error)") }
   }
 }

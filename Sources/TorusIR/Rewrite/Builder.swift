@@ -33,6 +33,22 @@ public struct Builder {
     return insert(Operation(state))
   }
 
+  /// Creates an op of the registered kind `Op` and returns its typed view. The op is registered
+  /// (it carries `Op`'s definition, so it is verified like a parsed one) even when the builder's
+  /// registry lacks the dialect.
+  @discardableResult
+  public func create<Op: OpDefinition>(
+    _ kind: Op.Type, operands: [Value] = [], resultTypes: [IRType] = [],
+    attributes: AttributeDictionary = AttributeDictionary(), location: Location = .unknown
+  ) -> Op {
+    var state = OperationState(name: Op.name, definition: registry.lookup(Op.name) ?? RegisteredOp(Op.self), location: location)
+    state.operands = operands
+    state.resultTypes = resultTypes
+    state.attributes = attributes
+    state.normalizeInherentAttributes()
+    return Op(unchecked: insert(Operation(state)))
+  }
+
   @discardableResult
   public func insert(_ op: Operation) -> Operation {
     guard let block else { return op }

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import TorusTestSupport
+
+/// Runs the built `torus` / `torus-opt` executables (beside the test bundle) as a user would.
+struct CommandResult {
+  var status: Int32
+  var stdout: String
+  var stderr: String
+  var errorLines: [String] { stderr.split(separator: "\n").map(String.init).filter { $0.contains("error:") } }
+}
+
+enum CLI {
+  static let productsDirectory: URL = {
+    // The test bundle (or the xctest binary) lives in the products directory with the executables.
+    var url = Bundle.main.bundleURL
+    while !FileManager.default.fileExists(atPath: url.appendingPathComponent("torus").path) && url.path != "/" {
+      url = url.deletingLastPathComponent()
+    }
+    return url
+  }()
+
+  static func run(_ tool: String, _ arguments: [String], stdin: String? = nil) throws -> CommandResult {
+    let p = Process()
+    p.executableURL = productsDirectory.appendingPathComponent(tool)
+    p.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    let input = Pipe()
+    p.standardInput = input
+    try p.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return CommandResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+  }
+
+  static let denseRelu = SharedData.packageRoot.appendingPathComponent("Examples/circuits/dense_relu.mlir").path
+}
+
+@Suite struct TorusCLITests {
+  @Test func missingCircuitIsOneErrorLine() throws {
+    let r = try CLI.run("torus", ["run", "/nonexistent/circuit.mlir"])
+    #expect(r.status == 1)
+    #expect(r.errorLines.count == 1, "\(r.stderr)")
+    #expect(r.stderr.contains("/nonexistent/circuit.mlir"))
+    #expect(!r.stderr.contains("ExitCode"))
+  }
+
+  /// A failure inside the encrypted all-in-one run prints its message once, without a second
+  /// `error: ExitCode(rawValue: 1)` line.
+  @Test func encryptedFailureIsPrintedOnce() throws {
+    let dir = try SharedData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let circuit = dir.appendingPathComponent("wide.mlir")
+    try """
+      func.func @main(%x: !FHE.eint<16>, %t: tensor<65536xi64>) -> !FHE.eint<16> {
+        %r = "FHE.apply_lookup_table"(%x, %t) : (!FHE.eint<16>, tensor<65536xi64>) -> !FHE.eint<16>
+        return %r : !FHE.eint<16>
+      }
+      """.write(to: circuit, atomically: true, encoding: .utf8)
+    let r = try CLI.run("torus", ["run", circuit.path, "--mode", "encrypted"])
+    #expect(r.status == 1)
+    #expect(r.errorLines.count == 1, "\(r.stderr)")
+    #expect(!r.stderr.contains("ExitCode"))
+  }
+
+  @Test func simulateWritesTheOutputFile() throws {
+    let dir = try SharedData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let input = dir.appendingPathComponent("x.json"), output = dir.appendingPathComponent("y.json")
+    try "[[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]]".write(to: input, atomically: true, encoding: .utf8)
+    let r = try CLI.run("torus", ["run", CLI.denseRelu, "--input", input.path, "-o", output.path])
+    #expect(r.status == 0, "\(r.stderr)")
+    let text = try String(contentsOf: output, encoding: .utf8)
+    #expect(text.contains("["))
+  }
+
+  @Test func wrongInputShapeIsAnError() throws {
+    let dir = try SharedData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let input = dir.appendingPathComponent("x.json")
+    try "[1, 2, 3]".write(to: input, atomically: true, encoding: .utf8)
+    let r = try CLI.run("torus", ["run", CLI.denseRelu, "--input", input.path])
+    #expect(r.status == 1)
+    #expect(r.errorLines.count == 1, "\(r.stderr)")
+  }
+
+  @Test func gzipCircuitsAreRead() throws {
+    let dir = try SharedData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let gz = dir.appendingPathComponent("c.mlir.gz")
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", "gzip -c \"$0\" > \"$1\"", CLI.denseRelu, gz.path]
+    try p.run()
+    p.waitUntilExit()
+    let plain = try CLI.run("torus-opt", [CLI.denseRelu, "--fhe-bitwidth-report", "-o", "/dev/null"])
+    let r = try CLI.run("torus", ["run", gz.path, "--input", "/dev/null"])
+    // The circuit parses (the error is about the input, not the file).
+    #expect(r.stderr.contains("/dev/null"), "\(r.stderr)")
+    #expect(!r.stderr.contains("expected"), "\(r.stderr)")
+    #expect(plain.status == 0)
+  }
+
+  @Test func compileWithoutInputsetIsAUsageError() throws {
+    let mlp = SharedData.packageRoot.appendingPathComponent("Examples/mlp/mlp.qonnx.onnx").path
+    let r = try CLI.run("torus", ["compile", mlp, "-o", "/tmp/never-written.mlir"])
+    #expect(r.status == 64)
+    #expect(r.stderr.contains("an inputset is required"))
+  }
+
+  @Test func torusOptReportsParseErrorsWithFileLineColumn() throws {
+    let r = try CLI.run("torus-opt", ["-"], stdin: "func.func @f() {\n  %x = \"FHE.zero\"( : () -> !FHE.eint<4>\n}\n")
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("<stdin>:2:"), "\(r.stderr)")
+  }
+}
