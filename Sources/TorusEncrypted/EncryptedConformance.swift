@@ -10,7 +10,9 @@ public final class EncryptedConformanceRunner: @unchecked Sendable {
   public let threads: Int
   /// Programs whose encrypted integers are wider than this are skipped (with the reason).
   public let maxPrecision: Int
+  /// Keys per parameter set, reused across programs; guarded by `lock` (runs may be concurrent).
   private var keys: [UInt64: (ClientKey, ServerKey)] = [:]
+  private let lock = NSLockLike()
 
   public init(threads: Int, maxPrecision: Int = 8) {
     self.threads = threads
@@ -29,11 +31,13 @@ public final class EncryptedConformanceRunner: @unchecked Sendable {
   }
 
   func keysFor(_ p: ParameterSet) -> (ClientKey, ServerKey) {
-    if let k = keys[p.fingerprint] { return k }
-    let client = ClientKey(parameters: p)
-    let k = (client, client.makeServerKey(threads: threads))
-    keys[p.fingerprint] = k
-    return k
+    lock.withLock {
+      if let k = keys[p.fingerprint] { return k }
+      let client = ClientKey(parameters: p)
+      let k = (client, client.makeServerKey(threads: threads))
+      keys[p.fingerprint] = k
+      return k
+    }
   }
 
   public func run(_ doc: FixtureProgram, file: String, index d: Int) -> [ConformanceResult] {

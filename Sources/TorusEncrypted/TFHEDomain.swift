@@ -115,15 +115,22 @@ public final class BootstrapProgress: @unchecked Sendable {
   public var completed: Int { lock.withLock { done } }
 }
 
-/// A minimal mutex (pthread) so this module needs no Foundation import for locking.
+/// A minimal mutex (pthread). The mutex lives in its own allocation: a stored `var` of a class
+/// has no stable address to hand to pthread (`&mutex` may point at a temporary copy).
 final class NSLockLike: @unchecked Sendable {
-  private var mutex = pthread_mutex_t()
-  init() { pthread_mutex_init(&mutex, nil) }
-  deinit { pthread_mutex_destroy(&mutex) }
-  func withLock<T>(_ body: () -> T) -> T {
-    pthread_mutex_lock(&mutex)
-    defer { pthread_mutex_unlock(&mutex) }
-    return body()
+  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+  init() {
+    mutex.initialize(to: pthread_mutex_t())
+    pthread_mutex_init(mutex, nil)
+  }
+  deinit {
+    pthread_mutex_destroy(mutex)
+    mutex.deallocate()
+  }
+  func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    return try body()
   }
 }
 

@@ -36,8 +36,12 @@ public struct QuantizationMetadata: Codable, Sendable, Equatable {
 }
 
 /// A sidecar that cannot be read.
-public struct QuantizationMetadataError: Error, CustomStringConvertible {
+public struct QuantizationMetadataError: Error, CustomStringConvertible, Sendable {
   public var path: String
   public var reason: String
+  public init(path: String, reason: String) {
+    self.path = path
+    self.reason = reason
+  }
   public var description: String { "cannot read quantization metadata '\(path)': \(reason)" }
 }

@@ -103,27 +103,4 @@ struct Compile: ParsableCommand {
   }
 }
 
-/// Float ↔ integer conversion for a compiled model's circuit (its `.quant.json` sidecar).
-struct ModelIO {
-  let metadata: QuantizationMetadata
-
-  /// Quantizes float inputs (integers pass unchanged only when the array is already integral).
-  func quantize(_ arrays: [NDArray]) throws -> [NDArray] {
-    guard arrays.count == metadata.inputs.count else {
-      throw fail("the model takes \(metadata.inputs.count) input\(metadata.inputs.count == 1 ? "" : "s"), got \(arrays.count)")
-    }
-    return zip(arrays, metadata.inputs).map { a, q in NDArray(a.doubleValues.map(q.quantize), shape: a.shape) }
-  }
-
-  func dequantize(_ arrays: [NDArray]) -> [NDArray] {
-    zip(arrays, metadata.outputs).map { a, q in NDArray(float64: a.int64Values.map(q.dequantize), shape: a.shape) }
-  }
-
-  /// The sidecar of `circuit` unless `raw` integers were asked for.
-  static func forCircuit(_ circuit: String, raw: Bool) throws -> ModelIO? {
-    guard !raw else { return nil }
-    do { return try QuantizationMetadata.read(forCircuit: circuit).map(ModelIO.init) } catch { throw fail("\(error)") }
-  }
-}
-
 extension AccumulatorRounding.Method: ExpressibleByArgument {}

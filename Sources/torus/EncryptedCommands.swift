@@ -5,73 +5,11 @@ import TorusEncrypted
 import TorusFormats
 import TorusIR
 import TorusInterpreter
+import TorusQNNTransforms
 
 #if canImport(Glibc)
   import Glibc
 #endif
-
-/// A circuit loaded for the encrypted-mode commands. Keygen and the all-in-one run choose its
-/// parameters (`plan`); encrypt, decrypt and the server step take them from the key directory.
-struct EncryptedCircuit {
-  let path: String
-  let circuit: Circuit
-  let fingerprint: UInt64
-
-  init(path: String, function: String?) throws {
-    self.path = path
-    do {
-      circuit = try Circuit(contentsOf: URL(fileURLWithPath: path), functionName: function)
-    } catch {
-      printError("error: \(error)")
-      throw ExitCode(1)
-    }
-    fingerprint = CircuitIdentity.fingerprint(of: circuit.function.operation)
-  }
-
-  /// `path`, or the copy of the circuit in the client key directory; the function defaults to the
-  /// one the keys were made for.
-  init(path: String?, keys: String, function: String?) throws {
-    var function = function
-    if function == nil, let id = try? KeyDirectory.identity(of: keys + "/client") { function = id.function }
-    if path == nil && !FileManager.default.fileExists(atPath: KeyDirectory.circuitPath(keys)) {
-      printError("error: '\(keys)' is not a key directory made by 'torus keygen' (no \(KeyDirectory.circuitPath(keys))); pass the circuit as the first argument")
-      throw ExitCode(1)
-    }
-    try self.init(path: path ?? KeyDirectory.circuitPath(keys), function: function)
-  }
-
-  var function: String { circuit.function.symbolName }
-
-  /// Chooses the parameters, refusing sets whose keys would not fit in this machine's memory
-  /// (the 10- and 11-bit sets need 10–26 GB) before any key is made.
-  func plan(_ target: ErrorTarget) throws -> EncryptionPlan {
-    let plan: EncryptionPlan
-    do { plan = try ParameterSelection.plan(for: circuit.function.operation, target: target) } catch {
-      printError("\(path): error: \(error)")
-      throw ExitCode(1)
-    }
-    let keyBytes = plan.parameters.bootstrapKeyBytes + plan.parameters.keySwitchingKeyBytes
-    let memory = ProcessInfo.processInfo.physicalMemory
-    if UInt64(keyBytes) > memory {
-      printError(plan.description)
-      printError(String(format: "\(path): error: the evaluation keys need %.1f GB, this machine has %.1f GB of memory", Double(keyBytes) / 1e9, Double(memory) / 1e9))
-      throw ExitCode(1)
-    }
-    return plan
-  }
-
-  func identity(parameters: ParameterSet) -> CircuitIdentity {
-    CircuitIdentity(circuit: fingerprint, function: function, parameters: parameters.fingerprint)
-  }
-
-  /// Bootstraps one run costs under `parameters` (for progress lines; exact rounding's steps
-  /// depend on the parameters' chunk width).
-  /// (The plan that chose the parameters ran the same analysis, so it cannot fail here.)
-  func bootstrapCount(parameters: ParameterSet) -> Int {
-    let chunk = NoiseModel(parameters).bitExtractionChunk
-    return (try? NoiseAnalysis(function: circuit.function.operation, bitExtractionChunk: chunk))?.bootstrapCount ?? 0
-  }
-}
 
 /// The error targets that choose a circuit's parameters (Concrete's `global_p_error`, `p_error`).
 /// Keygen and the all-in-one encrypted run take them; the other steps read the parameters from
@@ -83,6 +21,8 @@ struct ErrorTargetOptions: ParsableArguments {
   var pError: Double?
 
   var target: ErrorTarget { ErrorTarget(global: globalPError, perLookup: pError) }
+  /// Whether either target was given (refused where the parameters come from the keys).
+  var isSet: Bool { globalPError != 1e-5 || pError != nil }
 }
 
 /// A progress line on standard error when it is a terminal: bootstraps done / total, ETA.
@@ -98,9 +38,23 @@ func progressReporter(label: String) -> (@Sendable (Int, Int) -> Void)? {
   }
 }
 
+/// Prints `error: message` once and returns the exit code to throw.
 func fail(_ message: String) -> ExitCode {
   printError("error: \(message)")
   return ExitCode(1)
+}
+
+/// Runs `body`, printing a library error once (as `error: …`) and exiting with 1.
+func reporting<T>(_ body: () throws -> T) throws -> T {
+  do { return try body() } catch let exit as ExitCode { throw exit } catch let e as CleanExit { throw e } catch {
+    throw fail("\(error)")
+  }
+}
+
+/// Writes outputs as asked, or prints them when no file was given.
+func emit(_ arrays: [NDArray], output: String?, outputDir: String?) throws(ArrayFile.Error) {
+  try ArrayFile.write(arrays, output: output, directory: outputDir)
+  if output == nil && outputDir == nil { print(ArrayFile.summary(arrays)) }
 }
 
 struct Keygen: ParsableCommand {
@@ -115,17 +69,17 @@ struct Keygen: ParsableCommand {
   @Option(help: "Threads for key generation (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
   func run() throws {
-    let c = try EncryptedCircuit(path: circuit, function: function)
-    let plan = try c.plan(errorTarget.target)
-    printError(plan.description)
-    let start = Date()
-    let client = ClientKey(parameters: plan.parameters)
-    let server = client.makeServerKey(threads: threads)
-    printError(String(format: "keygen: %.2f s", Date().timeIntervalSince(start)))
-    do {
+    try reporting {
+      let c = try EncryptedCircuit(path: circuit, function: function)
+      let plan = try c.plan(errorTarget.target)
+      printError(plan.description)
+      let start = Date()
+      let client = ClientKey(parameters: plan.parameters)
+      let server = client.makeServerKey(threads: threads)
+      printError(String(format: "keygen: %.2f s", Date().timeIntervalSince(start)))
       try KeyDirectory.write(
         client: client, server: server, identity: c.identity(parameters: plan.parameters), circuit: c.circuit.module, to: keys)
-    } catch { throw fail("\(error)") }
+    }
   }
 }
 
@@ -141,13 +95,13 @@ struct Encrypt: ParsableCommand {
   @Option(name: [.customShort("o"), .customLong("output")], help: "The ciphertext file to write.") var output: String
 
   func run() throws {
-    let c = try EncryptedCircuit(path: circuit, keys: keys, function: function)
-    do {
+    try reporting {
+      let c = try EncryptedCircuit(path: circuit, keys: keys, function: function)
       let (key, identity) = try KeyDirectory.readClient(keys, circuit: c.fingerprint, function: c.function)
-      let arrays = try inputs.map(readArray)
+      let arrays = try inputs.map { p throws in try ArrayFile.read(p) }
       let batch = try EncryptedClient(key: key, circuit: c.circuit, identity: identity).encrypt(arrays)
       try FileIO.write(batch.serialized(parameters: key.parameters), to: output)
-    } catch { throw fail("\(error)") }
+    }
   }
 }
 
@@ -168,41 +122,14 @@ struct Decrypt: ParsableCommand {
   }
 
   func run() throws {
-    let c = try EncryptedCircuit(path: files.count == 2 ? files[0] : nil, keys: keys, function: function)
-    do {
+    try reporting {
+      let c = try EncryptedCircuit(path: files.count == 2 ? files[0] : nil, keys: keys, function: function)
       let (key, identity) = try KeyDirectory.readClient(keys, circuit: c.fingerprint, function: c.function)
-      let batch = try readBatch(files[files.count - 1], parameters: key.parameters)
+      let path = files[files.count - 1]
+      let batch = try EncryptedBatch(serialized: try FileIO.read(path), path: path, parameters: key.parameters)
       let arrays = try EncryptedClient(key: key, circuit: c.circuit, identity: identity).decrypt(batch)
-      try writeArrays(arrays, output: output, outputDir: outputDir)
-    } catch { throw fail("\(error)") }
-  }
-}
-
-func readArray(_ path: String) throws(EncryptedModeError) -> NDArray {
-  let url = URL(fileURLWithPath: path)
-  do { return url.pathExtension == "json" ? try JSONTensor.read(contentsOf: url) : try Npy.read(contentsOf: url) } catch {
-    throw .invalidInput("cannot read input '\(path)': \(error)")
-  }
-}
-
-func readBatch(_ path: String, parameters: ParameterSet) throws(EncryptedModeError) -> EncryptedBatch {
-  try EncryptedBatch(serialized: try FileIO.read(path), path: path, parameters: parameters)
-}
-
-func writeArrays(_ results: [NDArray], output: String?, outputDir: String?) throws(EncryptedModeError) {
-  func save(_ a: NDArray, _ path: String) throws(EncryptedModeError) {
-    let url = URL(fileURLWithPath: path)
-    do { if url.pathExtension == "json" { try JSONTensor.write(a, to: url) } else { try Npy.write(a, to: url) } } catch {
-      throw .io("cannot write '\(path)': \(error)")
+      try emit(arrays, output: output, outputDir: outputDir)
     }
-  }
-  if let output, let first = results.first { try save(first, output) }
-  if let outputDir {
-    do { try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true) } catch { throw .io("cannot create '\(outputDir)'") }
-    for (k, r) in results.enumerated() { try save(r, "\(outputDir)/output_\(k).npy") }
-  }
-  if output == nil && outputDir == nil {
-    for (k, r) in results.enumerated() { print("output #\(k) \(r): \(r.int64Values.map(String.init).joined(separator: " "))") }
   }
 }
 
@@ -218,17 +145,17 @@ struct EncryptedRun {
   var threads: Int
   var errorTarget: ErrorTargetOptions
   var timing: Bool
-  var modelIO: ModelIO?
+  var raw: Bool
 
   func run() throws {
-    let c = try EncryptedCircuit(path: circuit, function: function)
-    do {
+    try reporting {
+      let c = try EncryptedCircuit(path: circuit, function: function)
       if let evalKeys {
-        guard inputs.count == 1, let output else {
-          throw EncryptedModeError.invalidInput("the server step takes one --input FILE.ct and -o/--output FILE.ct")
+        guard inputs.count == 1, let output, outputDir == nil else {
+          throw EncryptedModeError.invalidInput("the server step takes one --input FILE.ct and -o/--output FILE.ct (not --output-dir)")
         }
         let (key, identity) = try KeyDirectory.readServer(evalKeys, circuit: c.fingerprint, function: c.function)
-        let batch = try readBatch(inputs[0], parameters: key.parameters)
+        let batch = try EncryptedBatch(serialized: try FileIO.read(inputs[0]), path: inputs[0], parameters: key.parameters)
         let progress = BootstrapProgress(total: c.bootstrapCount(parameters: key.parameters) * batch.samples.count, report: progressReporter(label: "run"))
         let start = Date()
         let result = try EncryptedServer(key: key, circuit: c.circuit, identity: identity).run(batch, threads: threads, progress: progress)
@@ -236,31 +163,16 @@ struct EncryptedRun {
         try FileIO.write(result.serialized(parameters: key.parameters), to: output)
         return
       }
-      let plan = try c.plan(errorTarget.target)
-      let identity = c.identity(parameters: plan.parameters)
-      printError(plan.description)
-      var start = Date()
-      let client = ClientKey(parameters: plan.parameters)
-      let server = client.makeServerKey(threads: threads)
-      if timing { printError(String(format: "keygen: %.3f s", Date().timeIntervalSince(start))) }
-      var arrays = try inputs.map(readArray)
+      let modelIO = try ModelIO.forCircuit(circuit, raw: raw)
+      var arrays = try inputs.map { p throws in try ArrayFile.read(p) }
       if let modelIO { arrays = try modelIO.quantize(arrays) }
-      let clientSide = EncryptedClient(key: client, circuit: c.circuit, identity: identity)
-      let batch = try clientSide.encrypt(arrays)
-      let progress = BootstrapProgress(total: plan.bootstrapCount * batch.samples.count, report: progressReporter(label: "run"))
-      start = Date()
-      let result = try EncryptedServer(key: server, circuit: c.circuit, identity: identity).run(batch, threads: threads, progress: progress)
-      let elapsed = Date().timeIntervalSince(start)
+      let session = LocalEncryptedRun(circuit: c, target: errorTarget.target, threads: threads)
+      let (outputs, report) = try session.run(arrays, planned: { printError($0.description) }, progress: progressReporter(label: "run"))
       if timing {
-        printError(String(format: "encrypted run: %.3f s total, %.3f s per sample, %d PBS (%d threads)", elapsed, elapsed / Double(batch.samples.count), progress.completed, threads))
+        printError(String(format: "keygen: %.3f s", report.keygenSeconds))
+        printError(String(format: "encrypted run: %.3f s total, %.3f s per sample, %d PBS (%d threads)", report.runSeconds, report.runSeconds / Double(report.samples), report.bootstraps, threads))
       }
-      // Results stack over the batch exactly as in simulate mode.
-      let layout = try? BatchLayout(arrays: arrays, types: c.circuit.argumentTypes, function: c.circuit.function.symbolName)
-      var outputs = try clientSide.decrypt(result, batched: layout?.batch != nil)
-      if let layout, layout.batch != nil {
-        outputs = outputs.map { NDArray($0.int64Values, shape: layout.stackedShape(Array($0.shape.dropFirst()))) }
-      }
-      try writeArrays(modelIO.map { $0.dequantize(outputs) } ?? outputs, output: output, outputDir: outputDir)
-    } catch let exit as ExitCode { throw exit } catch { throw fail("\(error)") }
+      try emit(modelIO.map { $0.dequantize(outputs) } ?? outputs, output: output, outputDir: outputDir)
+    }
   }
 }

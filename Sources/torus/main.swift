@@ -7,6 +7,7 @@ import TorusIR
 import TorusEncrypted
 import TorusInterpreter
 import TorusPasses
+import TorusQNNTransforms
 
 /// The Torus driver: compiles, runs and checks FHE circuits.
 struct Torus: ParsableCommand {
@@ -83,33 +84,39 @@ struct Run: ParsableCommand {
   @Flag(help: "Run the samples of a batch concurrently, one thread each (throughput), instead of splitting each op across threads (latency).")
   var parallelSamples = false
 
+  /// Flags a mode would ignore are refused rather than silently dropped.
+  func validate() throws {
+    func refuse(_ flags: [(String, Bool)], _ context: String) throws {
+      let given = flags.filter(\.1).map(\.0)
+      if !given.isEmpty { throw ValidationError("\(given.joined(separator: ", ")) cannot be used \(context)") }
+    }
+    switch mode {
+    case .simulate:
+      try refuse([("--eval-keys", evalKeys != nil), ("--global-p-error/--p-error", errorTarget.isSet)], "in simulate mode")
+    case .encrypted:
+      try refuse(
+        [("--encoding", encoding != .auto), ("--profile", profile), ("--parallel-samples", parallelSamples), ("--max-bit-width", maxBitWidth != 16)],
+        "in encrypted mode")
+      if evalKeys != nil {
+        try refuse([("--global-p-error/--p-error", errorTarget.isSet), ("--raw", raw)], "with --eval-keys (the server step reads the parameters from the keys and works on ciphertexts)")
+      }
+    }
+  }
+
   func run() throws {
     if mode == .encrypted {
       try EncryptedRun(
         circuit: circuit, function: function, inputs: inputs, output: output, outputDir: outputDir, evalKeys: evalKeys,
-        threads: threads, errorTarget: errorTarget, timing: timing, modelIO: evalKeys == nil ? try ModelIO.forCircuit(circuit, raw: raw) : nil
+        threads: threads, errorTarget: errorTarget, timing: timing, raw: raw
       ).run()
       return
     }
-    do {
+    try reporting {
       let c = try Circuit(contentsOf: URL(fileURLWithPath: circuit), functionName: function)
-      if maxBitWidth > 0 {
-        let report = BitWidthAnalysis(function: c.function.operation)
-        if let violation = report.firstViolation(limit: maxBitWidth) {
-          printError("\(circuit): error: \(violation)")
-          throw ExitCode(1)
-        }
+      if maxBitWidth > 0, let violation = TorusFHETransforms.BitWidthAnalysis(function: c.function.operation).firstViolation(limit: maxBitWidth) {
+        throw InterpreterError.invalidProgram("\(circuit): \(violation)")
       }
-      var arrays: [NDArray] = []
-      for path in inputs {
-        let url = URL(fileURLWithPath: path)
-        do {
-          arrays.append(url.pathExtension == "json" ? try JSONTensor.read(contentsOf: url) : try Npy.read(contentsOf: url))
-        } catch {
-          printError("error: cannot read input '\(path)': \(error)")
-          throw ExitCode(1)
-        }
-      }
+      var arrays = try inputs.map { p throws in try ArrayFile.read(p) }
       let modelIO = try ModelIO.forCircuit(circuit, raw: raw)
       if let modelIO { arrays = try modelIO.quantize(arrays) }
       var options = SimulateOptions(threads: threads, encoding: encoding)
@@ -126,25 +133,7 @@ struct Run: ParsableCommand {
         let batch = got == per ? 1 : (got.first ?? 1)
         printError(String(format: "simulate: %.6f s total, %.6f s per sample (%d threads, %@ encoding)", elapsed, elapsed / Double(max(batch, 1)), threads, sim.resolvedEncoding.rawValue))
       }
-      try write(modelIO.map { $0.dequantize(results) } ?? results)
-    } catch let e as InterpreterError {
-      printError("error: \(e)")
-      throw ExitCode(1)
-    }
-  }
-
-  func write(_ results: [NDArray]) throws {
-    func save(_ a: NDArray, _ path: String) throws {
-      let url = URL(fileURLWithPath: path)
-      if url.pathExtension == "json" { try JSONTensor.write(a, to: url) } else { try Npy.write(a, to: url) }
-    }
-    if let output, let first = results.first { try save(first, output) }
-    if let outputDir {
-      try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
-      for (k, r) in results.enumerated() { try save(r, "\(outputDir)/output_\(k).npy") }
-    }
-    if output == nil && outputDir == nil {
-      for (k, r) in results.enumerated() { print("output #\(k) \(r): \(r.int64Values.map(String.init).joined(separator: " "))") }
+      try emit(modelIO.map { $0.dequantize(results) } ?? results, output: output, outputDir: outputDir)
     }
   }
 }

@@ -119,3 +119,39 @@ enum CLI {
     #expect(r.stderr.contains("<stdin>:2:"), "\(r.stderr)")
   }
 }
+
+@Suite struct ModeFlagTests {
+  @Test(arguments: [
+    (["--mode", "simulate", "--eval-keys", "K"], "--eval-keys cannot be used in simulate mode"),
+    (["--mode", "simulate", "--global-p-error", "1e-3"], "--global-p-error/--p-error cannot be used in simulate mode"),
+    (["--mode", "encrypted", "--encoding", "crt"], "--encoding cannot be used in encrypted mode"),
+    (["--mode", "encrypted", "--profile", "--parallel-samples"], "--profile, --parallel-samples cannot be used in encrypted mode"),
+    (["--mode", "encrypted", "--eval-keys", "K", "--raw"], "--raw cannot be used with --eval-keys"),
+  ])
+  func flagsAModeIgnoresAreRefused(_ flags: [String], _ message: String) throws {
+    let r = try CLI.run("torus", ["run", CLI.denseRelu] + flags)
+    #expect(r.status == 64, "\(r.stderr)")
+    #expect(r.stderr.contains(message), "\(r.stderr)")
+  }
+
+  /// The all-in-one encrypted run on a small circuit: keys, encryption, run and decryption in the
+  /// library session, the same outputs as simulate.
+  @Test func encryptedRoundTripEqualsSimulate() throws {
+    let dir = try SharedData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let circuit = dir.appendingPathComponent("c.mlir"), input = dir.appendingPathComponent("x.json")
+    try """
+      func.func @main(%x: tensor<3x!FHE.eint<2>>) -> tensor<3x!FHE.eint<2>> {
+        %t = arith.constant dense<[3, 2, 1, 0]> : tensor<4xi64>
+        %r = "FHELinalg.apply_lookup_table"(%x, %t) : (tensor<3x!FHE.eint<2>>, tensor<4xi64>) -> tensor<3x!FHE.eint<2>>
+        return %r : tensor<3x!FHE.eint<2>>
+      }
+      """.write(to: circuit, atomically: true, encoding: .utf8)
+    try "[0, 1, 3]".write(to: input, atomically: true, encoding: .utf8)
+    let encrypted = try CLI.run("torus", ["run", circuit.path, "--mode", "encrypted", "--input", input.path, "--threads", "1"])
+    let simulated = try CLI.run("torus", ["run", circuit.path, "--input", input.path])
+    #expect(encrypted.status == 0, "\(encrypted.stderr)")
+    #expect(simulated.stdout.contains(": 3 2 0"), "\(simulated.stdout)")
+    #expect(encrypted.stdout == simulated.stdout)
+  }
+}
