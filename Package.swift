@@ -67,9 +67,11 @@ let package = Package(
     .target(
       name: "TorusQNNTransforms",
       dependencies: ["TorusIR", "TorusPasses", "TorusQNN", "TorusFHE", "TorusFormats"]),
-    .executableTarget(
-      name: "torus-opt",
+    // The torus-opt tool as a library: the executable and the .mlir file tests build it from here.
+    .target(
+      name: "TorusTools",
       dependencies: ["TorusOpt", "TorusFHE", "TorusFHETransforms", "TorusQNN", "TorusQNNTransforms", "TorusEncrypted"]),
+    .executableTarget(name: "torus-opt", dependencies: ["TorusOpt", "TorusTools"]),
     .executableTarget(
       name: "torus",
       dependencies: [
@@ -88,6 +90,8 @@ let package = Package(
     .testTarget(name: "TorusIRTests", dependencies: ["TorusTestSupport", "TorusIR", "TorusPasses", "TorusOpt"]),
     // Runs the built executables (exit codes, messages, files written).
     .testTarget(name: "TorusCLITests", dependencies: ["TorusTestSupport", "torus", "torus-opt"]),
+    // Tests/mlir/**/*.mlir: RUN lines through torus-opt in-process, checked with CHECK lines.
+    .testTarget(name: "TorusFileTests", dependencies: ["TorusTestSupport", "TorusTools", "TorusOpt"]),
     .testTarget(name: "TFHETests", dependencies: ["TorusTestSupport", "TFHE"]),
     .testTarget(name: "TorusFormatsTests", dependencies: ["TorusTestSupport", "TorusFormats"]),
     .testTarget(name: "TorusONNXTests", dependencies: ["TorusTestSupport", "TorusONNX", "TorusFormats"]),

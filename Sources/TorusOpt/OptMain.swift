@@ -23,6 +23,8 @@ public struct OptTool {
   /// Canonicalization patterns of the registered dialects.
   public var canonicalizationPatterns: [any RewritePattern] = []
   public var version = "0.1.0"
+  /// Where diagnostics and the output of reporting passes go (standard error; tests capture it).
+  public var standardError: (String) -> Void = writeToStandardError
 
   public init(name: String, registry: DialectRegistry = .core, passes: PassRegistry = .standard) {
     self.name = name
@@ -36,7 +38,7 @@ public struct OptTool {
     do {
       options = try OptOptions.parse(arguments, tool: self)
     } catch {
-      writeToStandardError("\(name): \(error)\nRun '\(name) --help' for usage.\n")
+      standardError("\(name): \(error)\nRun '\(name) --help' for usage.\n")
       return 2
     }
     if options.showHelp {

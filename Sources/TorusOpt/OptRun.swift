@@ -10,7 +10,7 @@ struct OptRun {
     let name = options.input == "-" ? "<stdin>" : options.input
     let whole: SourceFile
     do { whole = try readSource(options.input, name: name) } catch {
-      writeToStandardError("\(tool.name): \(error)\n")
+      tool.standardError("\(tool.name): \(error)\n")
       return 1
     }
     var registry = tool.registry
@@ -25,7 +25,7 @@ struct OptRun {
     var sink: OutputSink?
     if files.count == 1 && !options.verifyDiagnostics {
       do { sink = try OutputSink(path: options.output) } catch {
-        writeToStandardError("\(tool.name): \(error)\n")
+        tool.standardError("\(tool.name): \(error)\n")
         return 1
       }
     }
@@ -37,14 +37,14 @@ struct OptRun {
         let problems = checker.check(diagnostics)
         if !problems.isEmpty {
           failed = true
-          for p in problems { writeToStandardError(p.rendered(sources: [file.name: file]) + "\n") }
+          for p in problems { tool.standardError(p.rendered(sources: [file.name: file]) + "\n") }
         }
         if let printed { outputs.append(printed) }
       } else if let printed {
         outputs.append(printed)
       } else {
         failed = true
-        for d in diagnostics { writeToStandardError(d.rendered(sources: [file.name: file]) + "\n") }
+        for d in diagnostics { tool.standardError(d.rendered(sources: [file.name: file]) + "\n") }
       }
     }
     if let sink {
@@ -58,7 +58,7 @@ struct OptRun {
     }
     if !failed || options.verifyDiagnostics {
       do { try writeOutput(options.output, out) } catch {
-        writeToStandardError("\(tool.name): \(error)\n")
+        tool.standardError("\(tool.name): \(error)\n")
         return 1
       }
     }
@@ -105,9 +105,10 @@ struct OptRun {
       return nil
     }
     if !options.pipeline.elements.isEmpty {
-      let context = PassContext(registry: registry)
+      let context = PassContext(registry: registry, output: tool.standardError)
       context.extraPatterns = tool.canonicalizationPatterns
       let pm = PassManager(root: options.pipeline, context: context)
+      pm.instrumentation.dump = tool.standardError
       pm.instrumentation.verifyEach = options.verifyEach
       pm.instrumentation.printAfterAll = options.printAfterAll
       pm.instrumentation.printBeforeAll = options.printBeforeAll

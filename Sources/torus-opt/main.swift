@@ -1,9 +1,5 @@
-import TorusEncrypted
-import TorusFHE
-import TorusFHETransforms
 import TorusOpt
-import TorusQNN
-import TorusQNNTransforms
+import TorusTools
 
 #if canImport(Glibc)
   import Glibc
@@ -11,11 +7,4 @@ import TorusQNNTransforms
   import Darwin
 #endif
 
-// Upstream subset + FHE/FHELinalg/Tracing + the quantized-graph dialect, and every pass
-// (including the encrypted-mode cost report).
-var tool = OptTool(name: "torus-opt", registry: .fhe)
-tool.registry.register(QNN.self)
-tool.passes.registerFHEPasses()
-tool.passes.register(CostReportPass.self)
-QNNPasses.register(into: &tool.passes)
-exit(tool.main(Array(CommandLine.arguments.dropFirst())))
+exit(OptTool.torus.main(Array(CommandLine.arguments.dropFirst())))
