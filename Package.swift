@@ -86,7 +86,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     // Shared helpers of the test targets (locating ../shared, a seeded test generator); not a product.
-    .target(name: "TorusTestSupport", path: "Tests/TorusTestSupport"),
+    .target(name: "TorusTestSupport", dependencies: ["TorusIR"], path: "Tests/TorusTestSupport"),
     .testTarget(name: "TorusIRTests", dependencies: ["TorusTestSupport", "TorusIR", "TorusPasses", "TorusOpt"]),
     // Runs the built executables (exit codes, messages, files written).
     .testTarget(name: "TorusCLITests", dependencies: ["TorusTestSupport", "torus", "torus-opt"]),

@@ -266,11 +266,8 @@ import TorusTestSupport
   }
 
   /// On Concrete's dense + ReLU benchmark the choice and the error estimate are Concrete's own.
-  @Test func denseBenchmarkGetsConcretesParameters() throws {
-    guard let url = SharedData.url("bench/dense_16x8_relu.mlir") else {
-      print(SharedData.skipMessage)
-      return
-    }
+  @Test(.requiresShared("bench/dense_16x8_relu.mlir")) func denseBenchmarkGetsConcretesParameters() throws {
+    let url = try #require(SharedData.url("bench/dense_16x8_relu.mlir"))
     let c = try Circuit(source: String(decoding: try Data(contentsOf: url), as: UTF8.self))
     let plan = try ParameterSelection.plan(for: c.function.operation)
     #expect(plan.parameters.lweDimension.rawValue == 976 && plan.parameters.polynomialSize.rawValue == 8192)

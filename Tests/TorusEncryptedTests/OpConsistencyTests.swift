@@ -44,10 +44,7 @@ struct CountingDomain: FHEDomain {
 
   static func parse() throws -> Module {
     let text = try String(contentsOf: examples, encoding: .utf8)
-    let file = SourceFile(name: examples.path, text: text)
-    let module = try OpAsmParser(file: file, registry: .fhe).parseModule()
-    try Verifier().verify(module.operation)
-    return module
+    return try parseVerified(text, name: examples.path, registry: .fhe)
   }
 
   static func functions(_ module: Module) -> [FuncDialect.FuncOp] {
@@ -133,7 +130,7 @@ struct CountingDomain: FHEDomain {
       """
     var registry = DialectRegistry.fhe
     registry.allowUnregisteredDialects = true
-    let module = try OpAsmParser(file: SourceFile(name: "t.mlir", text: text), registry: registry).parseModule()
+    let module = try parseVerified(text, registry: registry)
     let f = try #require(Self.functions(module).first)
     #expect(throws: NoiseAnalysisError.self) { try NoiseAnalysis(function: f.operation) }
     let report = BitWidthAnalysis(function: f.operation)

@@ -9,17 +9,11 @@ import TorusTestSupport
 
 /// Parses and verifies `text` with the FHE dialects; returns the first diagnostic message.
 func verifyMessage(_ text: String) -> String? {
-  let file = SourceFile(name: "t.mlir", text: text)
   do {
-    let module = try OpAsmParser(file: file, registry: .fhe).parseModule()
-    try Verifier().verify(module.operation)
+    _ = try parseVerified(text, name: "t.mlir", registry: .fhe)
     return nil
-  } catch let e as ParseError {
-    return e.message
-  } catch let d as Diagnostic {
-    return d.message
   } catch {
-    return "\(error)"
+    return error.message
   }
 }
 
@@ -152,7 +146,7 @@ func verifyMessage(_ text: String) -> String? {
     """
 
   @Test func reportsWidthsAndLookups() throws {
-    let module = try OpAsmParser(file: SourceFile(name: "t.mlir", text: Self.program), registry: .fhe).parseModule()
+    let module = try parseVerified(Self.program, registry: .fhe)
     let a = BitWidthAnalysis(function: module.operation)
     #expect(a.maxWidth == 17)
     #expect(a.lookupsPerWidth == [3: 1])
@@ -160,7 +154,7 @@ func verifyMessage(_ text: String) -> String? {
   }
 
   @Test func limitNamesTheOpAndChain() throws {
-    let module = try OpAsmParser(file: SourceFile(name: "t.mlir", text: Self.program), registry: .fhe).parseModule()
+    let module = try parseVerified(Self.program, registry: .fhe)
     let a = BitWidthAnalysis(function: module.operation)
     let v = try #require(a.firstViolation(limit: 16))
     #expect(v.contains("'FHE.apply_lookup_table' produces a 17-bit encrypted integer"))
@@ -182,7 +176,7 @@ func verifyMessage(_ text: String) -> String? {
           return \(result) : \(result == "%s" ? "!FHE.eint<62>" : "!FHE.eint<3>")
         }
         """
-      let module = try OpAsmParser(file: SourceFile(name: "t.mlir", text: text), registry: .fhe).parseModule()
+      let module = try parseVerified(text, registry: .fhe)
       return BitWidthAnalysis(function: module.operation)
     }
     #expect(try analysis(returning: "%r").firstViolation(limit: 16) == nil)

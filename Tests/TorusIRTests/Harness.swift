@@ -1,5 +1,6 @@
 import TorusIR
 import TorusPasses
+import TorusTestSupport
 
 /// Parses, verifies and prints text the way torus-opt does, for tests.
 enum Harness {
@@ -11,18 +12,7 @@ enum Harness {
 
   /// The parsed and verified module, or the first diagnostic.
   static func load(_ bytes: [UInt8], name: String = "input.mlir", registry: DialectRegistry = registry()) -> Result<Module, Diagnostic> {
-    let file = SourceFile(name: name, bytes: bytes)
-    do {
-      let module = try OpAsmParser(file: file, registry: registry).parseModule()
-      try Verifier().verify(module.operation)
-      return .success(module)
-    } catch let e as ParseError {
-      return .failure(e.diagnostic(in: file))
-    } catch let d as Diagnostic {
-      return .failure(d)
-    } catch {
-      return .failure(Diagnostic(at: .unknown, "\(error)"))
-    }
+    Result { () throws(Diagnostic) in try parseVerified(bytes, name: name, registry: registry) }
   }
 
   static func load(_ text: String, registry: DialectRegistry = registry()) -> Result<Module, Diagnostic> {

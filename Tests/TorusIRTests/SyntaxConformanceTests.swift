@@ -17,11 +17,8 @@ import TorusTestSupport
 
   static func read(_ url: URL) -> [UInt8] { (try? Array(Data(contentsOf: url))) ?? [] }
 
-  @Test func acceptCasesPrintAsUpstream() throws {
-    guard let corpus = Self.corpus else {
-      print(SharedData.skipMessage)
-      return
-    }
+  @Test(.requiresShared("conformance/mlir-syntax")) func acceptCasesPrintAsUpstream() throws {
+    let corpus = try #require(Self.corpus)
     var passed = 0
     var failures: [String] = []
     for input in SharedData.files(in: corpus.appendingPathComponent("accept"), suffix: ".mlir") {
@@ -61,11 +58,8 @@ import TorusTestSupport
     #expect(passed > 2000)
   }
 
-  @Test func rejectCasesFailAtUpstreamPosition() throws {
-    guard let corpus = Self.corpus else {
-      print(SharedData.skipMessage)
-      return
-    }
+  @Test(.requiresShared("conformance/mlir-syntax")) func rejectCasesFailAtUpstreamPosition() throws {
+    let corpus = try #require(Self.corpus)
     var passed = 0
     var failures: [String] = []
     for input in SharedData.files(in: corpus.appendingPathComponent("reject"), suffix: ".mlir") {

@@ -13,17 +13,14 @@ import TorusTestSupport
 let h8 = ReferenceModel.fast[0]
 let target8 = ReferenceModel.fast[1]
 
-func loadModel(_ m: ReferenceModel) throws -> ONNXModel? {
-  guard let url = SharedData.url("models/\(m.folder)/model.qonnx.onnx") else {
-    print(SharedData.skipMessage)
-    return nil
-  }
-  return try ONNXModel(contentsOf: url)
+/// The model's ONNX file (the suites that call this require `shared/models`).
+func loadModel(_ m: ReferenceModel) throws -> ONNXModel {
+  try ONNXModel(contentsOf: try #require(SharedData.url("models/\(m.folder)/model.qonnx.onnx")))
 }
 
-@Suite struct ImportErrorTests {
+@Suite(.requiresShared("models/chess-target-h8"), .requiresShared("models/chess-source-h8")) struct ImportErrorTests {
   @Test func listsEveryUnsupportedNode() throws {
-    guard var model = try loadModel(h8) else { return }
+    var model = try loadModel(h8)
     let convs = model.graph.nodes.indices.filter { model.graph.nodes[$0].opType == "Conv" }
     model.graph.nodes[convs[1]].opType = "MaxPool"
     model.graph.nodes[convs[3]].opType = "Softmax"
@@ -36,7 +33,7 @@ func loadModel(_ m: ReferenceModel) throws -> ONNXModel? {
   }
 
   @Test func rejectsFloatModel() throws {
-    guard var model = try loadModel(h8) else { return }
+    var model = try loadModel(h8)
     for i in model.graph.nodes.indices where model.graph.nodes[i].opType == "Quant" {
       model.graph.nodes[i].opType = "Identity"
       model.graph.nodes[i].domain = ""
@@ -46,7 +43,7 @@ func loadModel(_ m: ReferenceModel) throws -> ONNXModel? {
   }
 
   @Test func rejectsMissingOrWrongShapedInputset() throws {
-    guard let model = try loadModel(target8) else { return }
+    let model = try loadModel(target8)
     let module = try importONNX(model, fileName: "t.onnx")
     let board = try target8.load("inputset_board.npy")
     #expect(throws: QNNError.invalidInputset("expected 2 arrays (one per graph input), found 1")) {
@@ -62,7 +59,7 @@ func loadModel(_ m: ReferenceModel) throws -> ONNXModel? {
   }
 
   @Test func rejectsLookupWiderThan16Bits() throws {
-    guard let model = try loadModel(h8) else { return }
+    let model = try loadModel(h8)
     let module = try importONNX(model, fileName: "w.onnx")
     // Weights on a 1000× finer 16-bit grid: accumulators far beyond 16 bits.
     module.operation.walk { op in
@@ -95,7 +92,7 @@ func loadModel(_ m: ReferenceModel) throws -> ONNXModel? {
   }
 
   @Test func importedGraphPrintsAndParsesBack() throws {
-    guard let model = try loadModel(target8) else { return }
+    let model = try loadModel(target8)
     let module = try importONNX(model, fileName: "t.onnx")
     try Verifier().verify(module.operation)
     let text = String(decoding: module.print(), as: UTF8.self)
@@ -103,11 +100,11 @@ func loadModel(_ m: ReferenceModel) throws -> ONNXModel? {
     #expect(text.contains("\"qnn.conv\"") && text.contains("\"qnn.batch_norm\"") && text.contains("\"qnn.add\""))
     var registry = DialectRegistry.core
     registry.allowUnregisteredDialects = true
-    _ = try OpAsmParser(file: SourceFile(name: "t.mlir", bytes: Array(text.utf8)), registry: registry).parseModule()
+    _ = try parseVerified(text, name: "t.mlir", registry: registry)
   }
 
   @Test func eachPassRunsAndTheyComposeToTheCircuit() throws {
-    guard let model = try loadModel(target8) else { return }
+    let model = try loadModel(target8)
     let dir = SharedData.root.appendingPathComponent("models/\(target8.folder)").path
     let inputset = "\(dir)/inputset_board.npy:\(dir)/inputset_source.npy"
     let module = try importONNX(model, fileName: "t.onnx")
@@ -131,7 +128,7 @@ func loadModel(_ m: ReferenceModel) throws -> ONNXModel? {
   /// carries: the circuit computes exactly the integer program's `(x + 2^(l-1)) >> l`.
   @Test(arguments: [3, 5])
   func approximateRoundingIsExactInTheClear(_ bits: Int) throws {
-    guard let url = SharedData.url("models/\(h8.folder)/model.qonnx.onnx") else { return }
+    let url = try #require(SharedData.url("models/\(h8.folder)/model.qonnx.onnx"))
     let inputset = try h8.load("inputset.npy"), tests = try h8.load("test_inputs_q.npy")
     let rounding = AccumulatorRounding(thresholdBits: bits, method: .approximate)
     let compiled = try QATCompiler.compile(onnx: url, inputsets: [inputset], rounding: rounding)
@@ -168,7 +165,7 @@ func loadModel(_ m: ReferenceModel) throws -> ONNXModel? {
           .replacingOccurrences(of: ": (tensor<*xf32>, tensor<*xf32>", with: ": (tensor<1x2xf32>, tensor<*xf32>")
       }.joined(separator: "\n")
     }
-    let module = try OpAsmParser(file: SourceFile(name: "mlp.mlir", text: text), registry: QNN.registry).parseModule()
+    let module = try parseVerified(text, name: "mlp.mlir", registry: QNN.registry)
     let inputset = try Npy.read(contentsOf: example.appendingPathComponent("inputset.npy"))
     let tests = try Npy.read(contentsOf: example.appendingPathComponent("test_inputs.npy"))
     let compiled = try QATCompiler.compile(model: module, inputsets: [inputset])
@@ -193,7 +190,7 @@ func loadModel(_ m: ReferenceModel) throws -> ONNXModel? {
   }
 
   @Test func badRoundingOptionsAreRejected() throws {
-    guard let model = try loadModel(h8) else { return }
+    let model = try loadModel(h8)
     let module = try importONNX(model, fileName: "m.onnx")
     let dir = SharedData.root.appendingPathComponent("models/\(h8.folder)").path
     #expect(throws: (any Error).self) {
@@ -206,7 +203,7 @@ func loadModel(_ m: ReferenceModel) throws -> ONNXModel? {
   }
 
   @Test func calibrateNeedsAnInputset() throws {
-    guard let model = try loadModel(h8) else { return }
+    let model = try loadModel(h8)
     let module = try importONNX(model, fileName: "m.onnx")
     #expect(throws: PassFailure.self) { try run("qnn-calibrate", on: module) }
   }

@@ -103,25 +103,18 @@ func validate(_ m: ReferenceModel) throws -> ValidationResult {
 
 @Suite struct ModelValidationTests {
   /// Small models: bit-exact against Concrete-ML 1.9 (clear inference, simulation, max width).
-  @Test(arguments: ReferenceModel.fast)
+  @Test(.requiresShared("models"), arguments: ReferenceModel.fast)
   func reproducesConcreteMLExactly(_ m: ReferenceModel) throws {
-    guard SharedData.url("models/\(m.folder)/model.qonnx.onnx") != nil else {
-      print(SharedData.skipMessage)
-      return
-    }
     let r = try validate(m)
     print("validation: \(r)")
     #expect(r.exact, "\(r)")
   }
 
   /// The h128 models (a few seconds each); run with `TORUS_LARGE_MODELS=1`.
-  @Test(arguments: ReferenceModel.large)
+  @Test(
+    .enabled(if: ProcessInfo.processInfo.environment["TORUS_LARGE_MODELS"] != nil, "the h128 models run with TORUS_LARGE_MODELS=1"),
+    .requiresShared("models"), arguments: ReferenceModel.large)
   func reproducesLargeModels(_ m: ReferenceModel) throws {
-    guard ProcessInfo.processInfo.environment["TORUS_LARGE_MODELS"] != nil else { return }
-    guard SharedData.url(m.onnxPath) != nil else {
-      print(SharedData.skipMessage)
-      return
-    }
     let r = try validate(m)
     print("validation: \(r)")
     #expect(r.exact, "\(r)")
@@ -153,19 +146,16 @@ func circuitSignature(_ module: Module) -> [String] {
 
 @Suite struct CircuitComparisonTests {
   /// Our circuit has the same ops, types and tables as the one Concrete-ML emitted, and the same text.
-  @Test(arguments: [("chess-source-h8", "mlir_source.txt"), ("chess-target-h8", "mlir_target.txt")])
+  @Test(.requiresShared("models"), arguments: [("chess-source-h8", "mlir_source.txt"), ("chess-target-h8", "mlir_target.txt")])
   func matchesConcreteMLCircuit(_ folder: String, _ file: String) throws {
-    guard let reference = SharedData.url("models/\(folder)/\(file)") else {
-      print(SharedData.skipMessage)
-      return
-    }
+    let reference = try #require(SharedData.url("models/\(folder)/\(file)"))
     let m = ReferenceModel.fast.first { $0.folder == folder }!
     let module = try importONNX(contentsOf: SharedData.url("models/\(folder)/model.qonnx.onnx")!)
     let compiled = try QATCompiler.compile(model: module, inputsets: try m.inputNames.map { try m.load("inputset\($0).npy") })
     var registry = DialectRegistry.core
     registry.allowUnregisteredDialects = true
     let text = try String(contentsOf: reference, encoding: .utf8)
-    let theirs = try OpAsmParser(file: SourceFile(name: file, bytes: Array(text.utf8)), registry: registry).parseModule()
+    let theirs = try parseVerified(text, name: file, registry: registry)
     let ours = circuitSignature(compiled.circuit).sorted()
     let expected = circuitSignature(theirs).sorted()
     #expect(expected.count == ours.count && expected.count > 10, "\(expected.count) reference ops, \(ours.count) ours")
@@ -176,6 +166,6 @@ func circuitSignature(_ module: Module) -> [String] {
     // Our text parses back, and is Concrete-ML's text byte for byte (their file has no final newline).
     let printed = String(decoding: compiled.circuit.print(), as: UTF8.self)
     #expect(printed == text + "\n", "circuit text differs from \(file)")
-    _ = try OpAsmParser(file: SourceFile(name: "ours.mlir", bytes: Array(printed.utf8)), registry: registry).parseModule()
+    _ = try parseVerified(printed, name: "ours.mlir", registry: registry)
   }
 }

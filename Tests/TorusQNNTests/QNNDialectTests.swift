@@ -1,4 +1,5 @@
 import Testing
+import TorusTestSupport
 import TorusIR
 import TorusQNN
 
@@ -33,7 +34,7 @@ import TorusQNN
     #expect(verify(m) == nil)
     let text = String(decoding: m.print(), as: UTF8.self)
     #expect(text.contains("\"qnn.quant\""))
-    let back = try OpAsmParser(file: SourceFile(name: "q.mlir", bytes: Array(text.utf8)), registry: QNN.registry).parseModule()
+    let back = try parseVerified(text, name: "q.mlir", registry: QNN.registry)
     #expect(String(decoding: back.print(), as: UTF8.self) == text)
     let op = back.body.operations[0].regions[0].blocks[0].operations[0]
     #expect(QNN.QuantOp(op)?.parameters == BrevitasQuant(scale: 0.125, zeroPoint: 0, bitWidth: 4, isSigned: true, isNarrow: false))

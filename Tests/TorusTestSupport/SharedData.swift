@@ -42,3 +42,12 @@ public struct SplitMix64: RandomNumberGenerator {
     return z ^ (z >> 31)
   }
 }
+
+import Testing
+
+extension Trait where Self == ConditionTrait {
+  /// Runs the test only when `shared/<path>` exists; otherwise a visible skip saying what is missing.
+  public static func requiresShared(_ path: String) -> Self {
+    .enabled(if: SharedData.url(path) != nil, "\(SharedData.skipMessage) (needs \(path))")
+  }
+}
