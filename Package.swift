@@ -28,6 +28,7 @@ let package = Package(
     .library(name: "TorusQNN", targets: ["TorusQNN"]),
     .library(name: "TorusImport", targets: ["TorusImport"]),
     .library(name: "TorusQNNTransforms", targets: ["TorusQNNTransforms"]),
+    .library(name: "TorusTools", targets: ["TorusTools"]),
     .executable(name: "torus-opt", targets: ["torus-opt"]),
     .executable(name: "torus", targets: ["torus"]),
     .executable(name: "torus-bench", targets: ["torus-bench"]),

@@ -14,13 +14,17 @@ let package = Package(
       dependencies: [
         .product(name: "TorusIR", package: "Torus"),
         .product(name: "TorusPasses", package: "Torus"),
+        .product(name: "TorusFHE", package: "Torus"),
       ]),
     .executableTarget(
       name: "custom-opt",
       dependencies: [
         "LookupFusion",
         .product(name: "TorusOpt", package: "Torus"),
+        .product(name: "TorusTools", package: "Torus"),
       ]),
-    .testTarget(name: "LookupFusionTests", dependencies: ["LookupFusion", .product(name: "TorusOpt", package: "Torus")]),
+    .testTarget(
+      name: "LookupFusionTests",
+      dependencies: ["LookupFusion", .product(name: "TorusOpt", package: "Torus"), .product(name: "TorusFHE", package: "Torus")]),
   ]
 )

@@ -1,3 +1,4 @@
+import TorusFHE
 import TorusIR
 import TorusPasses
 
@@ -19,35 +20,34 @@ public struct ComposeLookupTablesPass: Pass {
 
   public func run(on op: TorusIR.Operation, context: PassContext) throws(PassFailure) {
     var patterns = RewritePatternSet()
-    patterns.add(ComposeLookups(name: "FHELinalg.apply_lookup_table"))
-    patterns.add(ComposeLookups(name: "FHE.apply_lookup_table"))
+    // One pattern written once over the typed views of both single-table lookup ops.
+    patterns.add(ComposeLookups<FHELinalg.ApplyLookupTableOp>())
+    patterns.add(ComposeLookups<FHE.ApplyLookupTableOp>())
     applyPatternsGreedily(to: op, patterns, registry: context.registry, fold: false)
   }
 }
 
-/// The rewrite: the outer lookup reads the inner one's only use, and every inner table value is a
-/// valid index of the outer table (no value spills into the padding bit).
-struct ComposeLookups: RewritePattern {
-  let name: OpName
-  var rootName: OpName? { name }
+/// The rewrite, over a typed lookup op: the outer lookup reads the inner one's only use, and every
+/// inner table value is a valid index of the outer table (no value spills into the padding bit).
+struct ComposeLookups<Lookup: TableLookupOp>: OpRewritePattern {
+  typealias Op = Lookup
 
-  func matchAndRewrite(_ outer: TorusIR.Operation, rewriter: PatternRewriter) -> RewriteOutcome {
-    guard outer.operands.count == 2,
-      let inner = outer.operands[0].definingOp, inner.name == name, inner.operands.count == 2,
-      outer.operands[0].uses.count == 1,
-      let t1 = constantTable(inner.operands[1]), let t2 = constantTable(outer.operands[1]),
+  func matchAndRewrite(_ outer: Lookup, rewriter: PatternRewriter) -> RewriteOutcome {
+    let input = outer.operation.operands[0]
+    guard let innerOp = input.definingOp, let inner = Lookup(innerOp), input.uses.count == 1,
+      let t1 = constantTable(inner.tables), let t2 = constantTable(outer.tables),
       t1.values.allSatisfy({ $0 >= 0 && $0 < Int64(t2.values.count) })
     else { return .noMatch }
     let composed = t1.values.map { t2.values[Int($0)] }
     let table = DenseElementsAttr.integers(composed, type: .tensor(shape: [Int64(composed.count)], element: t2.element, encoding: nil))
     let constant = rewriter.create(
-      before: outer, ArithDialect.ConstantOp.name, resultTypes: [table.type],
+      before: outer.operation, ArithDialect.ConstantOp.name, resultTypes: [table.type],
       properties: .dictionary(AttributeDictionary([NamedAttribute("value", .denseElements(table))])))
     let fused = rewriter.create(
-      before: outer, name, operands: [inner.operands[0], constant.results[0]],
-      resultTypes: outer.results.map(\.type), attributes: outer.attributes)
-    rewriter.replace(outer, with: fused.results)
-    rewriter.erase(inner)
+      before: outer.operation, Lookup.name, operands: [innerOp.operands[0], constant.results[0]],
+      resultTypes: outer.operation.results.map(\.type), attributes: outer.operation.attributes)
+    rewriter.replace(outer.operation, with: fused.results)
+    rewriter.erase(innerOp)
     return .applied
   }
 

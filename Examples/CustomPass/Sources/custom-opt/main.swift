@@ -1,5 +1,6 @@
 import LookupFusion
 import TorusOpt
+import TorusTools
 
 #if canImport(Glibc)
   import Glibc
@@ -7,7 +8,8 @@ import TorusOpt
   import Darwin
 #endif
 
-// torus-opt's dialects and passes, plus ours.
-var tool = OptTool(name: "custom-opt")
+// torus-opt's dialects (FHE, FHELinalg, Tracing, qnn: the output is verified) and passes, plus ours.
+var tool = OptTool.torus
+tool.name = "custom-opt"
 tool.passes.register(ComposeLookupTablesPass.self)
 exit(tool.main(Array(CommandLine.arguments.dropFirst())))

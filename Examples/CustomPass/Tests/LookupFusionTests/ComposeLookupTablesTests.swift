@@ -1,12 +1,13 @@
 import LookupFusion
 import Testing
+import TorusFHE
 import TorusIR
 import TorusPasses
 
 @Suite struct ComposeLookupTablesTests {
   func run(_ text: String) throws -> String {
-    var registry = DialectRegistry.core
-    registry.allowUnregisteredDialects = true
+    // The FHE dialects are registered: the pass manager verifies the rewritten ops.
+    let registry = DialectRegistry.fhe
     let module = try OpAsmParser(file: SourceFile(name: "t.mlir", text: text), registry: registry).parseModule()
     var passes = PassRegistry.standard
     passes.register(ComposeLookupTablesPass.self)
