@@ -10,22 +10,23 @@ public struct CostReportPass: Pass {
   public static let info = PassInfo(
     argument: "fhe-cost-report",
     summary: "Report the crypto parameters, bootstraps, key sizes and estimated time of an encrypted run",
-    options: [
-      .string("global-p-error", default: "1e-5", help: "probability of any wrong lookup in one run"),
-      .string("p-error", default: "", help: "probability of one given lookup being wrong (empty: no per-lookup target)"),
-    ])
+    options: [globalPError.spec, pError.spec])
+  static let globalPError = PassOption<String>("global-p-error", default: "1e-5", help: "probability of any wrong lookup in one run")
+  static let pError = PassOption<String>(
+    "p-error", default: "", help: "probability of one given lookup being wrong (empty: no per-lookup target)")
   let target: ErrorTarget
 
   public init(options: PassOptions) throws(PassOptionError) {
-    func probability(_ name: String) throws(PassOptionError) -> Double? {
-      let text = try options.string(name)
+    func probability(_ option: PassOption<String>) throws(PassOptionError) -> Double? {
+      let text = options[option]
+      let name = option.spec.name
       if text.isEmpty { return nil }
       guard let v = Double(text), v > 0, v < 1 else {
         throw PassOptionError("option '\(name)' of pass '\(Self.info.argument)' expects a probability in (0, 1), got '\(text)'")
       }
       return v
     }
-    target = ErrorTarget(global: try probability("global-p-error") ?? 1e-5, perLookup: try probability("p-error"))
+    target = ErrorTarget(global: try probability(Self.globalPError) ?? 1e-5, perLookup: try probability(Self.pError))
   }
 
   public func run(on op: TorusIR.Operation, context: PassContext) throws(PassFailure) {

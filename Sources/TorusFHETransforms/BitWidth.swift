@@ -134,9 +134,10 @@ public struct BitWidthReportPass: Pass {
 public struct MaxBitWidthPass: Pass {
   public static let info = PassInfo(
     argument: "fhe-max-bitwidth", summary: "Fail when an encrypted integer is wider than the limit",
-    options: [.int("max", default: 16, help: "widest encrypted integer allowed")])
+    options: [max.spec])
+  static let max = PassOption<Int>("max", default: 16, help: "widest encrypted integer allowed")
   let limit: Int
-  public init(options: PassOptions) throws(PassOptionError) { limit = try options.int("max") }
+  public init(options: PassOptions) throws(PassOptionError) { limit = options[Self.max] }
 
   public func run(on op: Operation, context: PassContext) throws(PassFailure) {
     let a = BitWidthAnalysis(function: op)

@@ -395,3 +395,41 @@ public struct PipelineParser {
     }
   }
 }
+
+/// A typed pass option: declared once as a `static let` of the pass, listed in `PassInfo.options`
+/// through `spec`, and read as `options[Self.max]` — no option names as strings at the read site.
+///
+///     static let max = PassOption<Int>("max", default: 16, help: "widest encrypted integer allowed")
+///     static let info = PassInfo(argument: "fhe-max-bitwidth", summary: "…", options: [max.spec])
+///     init(options: PassOptions) { limit = options[Self.max] }
+public struct PassOption<Value: Sendable>: Sendable {
+  public let spec: PassOptionSpec
+  let defaultValue: Value
+  let read: @Sendable (String) -> Value?
+}
+
+extension PassOption where Value == Int {
+  public init(_ name: String, default value: Int, help: String) {
+    self.init(spec: .int(name, default: value, help: help), defaultValue: value, read: { Int($0) })
+  }
+}
+
+extension PassOption where Value == Bool {
+  public init(_ name: String, default value: Bool, help: String) {
+    self.init(spec: .bool(name, default: value, help: help), defaultValue: value, read: { $0 == "true" || $0 == "1" })
+  }
+}
+
+extension PassOption where Value == String {
+  public init(_ name: String, default value: String, help: String) {
+    self.init(spec: .string(name, default: value, help: help), defaultValue: value, read: { $0 })
+  }
+}
+
+extension PassOptions {
+  /// The value of a typed option (its default when not given); values were checked against
+  /// their kind when the options were parsed.
+  public subscript<Value>(_ option: PassOption<Value>) -> Value {
+    values[option.spec.name].flatMap(option.read) ?? option.defaultValue
+  }
+}

@@ -10,9 +10,10 @@ var standardPasses: [any Pass.Type] {
 public struct CanonicalizePass: Pass {
   public static let info = PassInfo(
     argument: "canonicalize", summary: "Canonicalize operations",
-    options: [.int("max-iterations", default: 10, help: "maximum sweeps of the greedy rewriter")])
+    options: [maxIterationsOption.spec])
+  static let maxIterationsOption = PassOption<Int>("max-iterations", default: 10, help: "maximum sweeps of the greedy rewriter")
   let maxIterations: Int
-  public init(options: PassOptions) throws(PassOptionError) { maxIterations = try options.int("max-iterations") }
+  public init(options: PassOptions) throws(PassOptionError) { maxIterations = options[Self.maxIterationsOption] }
 
   public func run(on op: Operation, context: PassContext) throws(PassFailure) {
     var patterns = RewritePatternSet()

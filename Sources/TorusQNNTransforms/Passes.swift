@@ -18,6 +18,14 @@ public enum QNNPasses {
     for p in all { registry.register(p) }
   }
 
+  /// Options shared by the passes (declared once, read typed).
+  static let inputsetOption = PassOption<String>("inputset", default: "", help: "one .npy file per graph input, separated by ':'")
+  static let nBitsInputs = PassOption<Int>("n-bits-inputs", default: 4, help: "n_bits model_inputs")
+  static let nBitsOutputs = PassOption<Int>("n-bits-outputs", default: 4, help: "n_bits model_outputs")
+  static func bits(_ options: PassOptions) -> QuantizationBits {
+    QuantizationBits(modelInputs: options[nBitsInputs], modelOutputs: options[nBitsOutputs])
+  }
+
   /// Reads the `.npy` files of a `path[:path…]` option (one per graph input).
   static func loadInputset(_ option: String, pass: String) throws(PassFailure) -> [NDArray] {
     guard !option.isEmpty else {
@@ -108,9 +116,9 @@ public struct QNNShapeInferencePass: Pass {
 public struct QNNCalibratePass: Pass {
   public static let info = PassInfo(
     argument: "qnn-calibrate", summary: "Calibrate a qnn graph on an inputset (float64)",
-    options: [.string("inputset", default: "", help: "one .npy file per graph input, separated by ':'")])
+    options: [QNNPasses.inputsetOption.spec])
   let inputset: String
-  public init(options: PassOptions) throws(PassOptionError) { inputset = try options.string("inputset") }
+  public init(options: PassOptions) throws(PassOptionError) { inputset = options[QNNPasses.inputsetOption] }
 
   public func run(on op: TorusIR.Operation, context: PassContext) throws(PassFailure) {
     let module = Module(operation: op)
@@ -132,13 +140,10 @@ public struct QNNCalibratePass: Pass {
 public struct QNNQuantizePass: Pass {
   public static let info = PassInfo(
     argument: "qnn-quantize", summary: "Quantize a calibrated qnn graph (Concrete-ML 1.9 QAT rules)",
-    options: [
-      .int("n-bits-inputs", default: 4, help: "n_bits model_inputs"),
-      .int("n-bits-outputs", default: 4, help: "n_bits model_outputs"),
-    ])
+    options: [QNNPasses.nBitsInputs.spec, QNNPasses.nBitsOutputs.spec])
   let bits: QuantizationBits
   public init(options: PassOptions) throws(PassOptionError) {
-    bits = QuantizationBits(modelInputs: try options.int("n-bits-inputs"), modelOutputs: try options.int("n-bits-outputs"))
+    bits = QNNPasses.bits(options)
   }
 
   static func program(_ module: Module, bits: QuantizationBits, op: TorusIR.Operation) throws(PassFailure) -> (QGraph, IntegerProgram) {
@@ -184,7 +189,7 @@ public struct QNNFuseLookupTablesPass: Pass {
     options: QNNQuantizePass.info.options)
   let bits: QuantizationBits
   public init(options: PassOptions) throws(PassOptionError) {
-    bits = QuantizationBits(modelInputs: try options.int("n-bits-inputs"), modelOutputs: try options.int("n-bits-outputs"))
+    bits = QNNPasses.bits(options)
   }
 
   public func run(on op: TorusIR.Operation, context: PassContext) throws(PassFailure) {
@@ -219,20 +224,23 @@ public struct QNNToFHELinalgPass: Pass {
   public static let info = PassInfo(
     argument: "qnn-to-fhelinalg", summary: "Lower a quantized qnn graph to FHELinalg integer ops",
     options: QNNQuantizePass.info.options + QNNCalibratePass.info.options + [
-      .int("max-bit-width", default: 16, help: "widest table lookup input allowed"),
-      .int("rounding-threshold-bits", default: 0, help: "round accumulators to this many bits (0: exact)"),
-      .string("rounding-method", default: "exact", help: "exact (FHE.round) or approximate (folded into the lookup's bootstrap)"),
+      maxBitWidthOption.spec, roundingThresholdBits.spec, roundingMethod.spec,
     ])
+  static let maxBitWidthOption = PassOption<Int>("max-bit-width", default: 16, help: "widest table lookup input allowed")
+  static let roundingThresholdBits = PassOption<Int>(
+    "rounding-threshold-bits", default: 0, help: "round accumulators to this many bits (0: exact)")
+  static let roundingMethod = PassOption<String>(
+    "rounding-method", default: "exact", help: "exact (FHE.round) or approximate (folded into the lookup's bootstrap)")
   let bits: QuantizationBits
   let inputset: String
   let maxBitWidth: Int
   let rounding: AccumulatorRounding?
   public init(options: PassOptions) throws(PassOptionError) {
-    bits = QuantizationBits(modelInputs: try options.int("n-bits-inputs"), modelOutputs: try options.int("n-bits-outputs"))
-    inputset = try options.string("inputset")
-    maxBitWidth = try options.int("max-bit-width")
-    let r = try options.int("rounding-threshold-bits")
-    let m = try options.string("rounding-method")
+    bits = QNNPasses.bits(options)
+    inputset = options[QNNPasses.inputsetOption]
+    maxBitWidth = options[Self.maxBitWidthOption]
+    let r = options[Self.roundingThresholdBits]
+    let m = options[Self.roundingMethod]
     guard let method = AccumulatorRounding.Method(rawValue: m) else {
       throw PassOptionError("option 'rounding-method' of pass '\(Self.info.argument)' expects exact or approximate, got '\(m)'")
     }
