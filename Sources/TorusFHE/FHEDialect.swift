@@ -526,20 +526,8 @@ extension FHE.MaxEintOp: BootstrappingOp {
   public var noiseTransfer: NoiseTransfer { .combination(NoiseCombination(operands: [1: 1], bootstrapOutputs: 1)) }
 }
 
-extension FHE.RoundOp: BootstrappingOp, NativeEncodingOnlyOp {
-  public var bootstrapGroups: [BootstrapGroup] {
-    let q = operation.results[0].type.encryptedElement?.width ?? encryptedWidth(operand: 0)
-    return [BootstrapGroup(.rounding(outputWidth: q), inputWidth: encryptedWidth(operand: 0), count: resultElements, input: .operand(0))]
-  }
-  public var noiseTransfer: NoiseTransfer { .afterRounding }
-}
-
-extension FHE.LsbOp: BootstrappingOp, NativeEncodingOnlyOp {
-  public var bootstrapGroups: [BootstrapGroup] {
-    [BootstrapGroup(.leastSignificantBit, inputWidth: encryptedWidth(operand: 0), count: resultElements, input: .operand(0))]
-  }
-  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(1)) }
-}
+extension FHE.RoundOp: ExactRoundingOp {}
+extension FHE.LsbOp: LeastSignificantBitOp {}
 
 extension FHE.GenGateOp: BootstrappingOp, NativeEncodingOnlyOp {
   /// One 2-bit lookup of `2·lhs + rhs`.

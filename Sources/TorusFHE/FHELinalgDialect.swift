@@ -931,17 +931,5 @@ extension FHELinalg.Maxpool2dOp: BootstrappingOp {
   public var noiseTransfer: NoiseTransfer { .combination(NoiseCombination(operands: [0: 1], bootstrapOutputs: 1)) }
 }
 
-extension FHELinalg.RoundOp: BootstrappingOp, NativeEncodingOnlyOp {
-  public var bootstrapGroups: [BootstrapGroup] {
-    let q = operation.results[0].type.encryptedElement?.width ?? encryptedWidth(operand: 0)
-    return [BootstrapGroup(.rounding(outputWidth: q), inputWidth: encryptedWidth(operand: 0), count: resultElements, input: .operand(0))]
-  }
-  public var noiseTransfer: NoiseTransfer { .afterRounding }
-}
-
-extension FHELinalg.LsbOp: BootstrappingOp, NativeEncodingOnlyOp {
-  public var bootstrapGroups: [BootstrapGroup] {
-    [BootstrapGroup(.leastSignificantBit, inputWidth: encryptedWidth(operand: 0), count: resultElements, input: .operand(0))]
-  }
-  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(1)) }
-}
+extension FHELinalg.RoundOp: ExactRoundingOp {}
+extension FHELinalg.LsbOp: LeastSignificantBitOp {}

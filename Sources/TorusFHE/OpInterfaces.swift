@@ -111,6 +111,28 @@ extension TableLookupOp {
   public var tables: Value { operation.operands[1] }
 }
 
+/// `round` of the FHE and FHELinalg dialects: exact rounding of every element from the
+/// operand's width to the result's.
+public protocol ExactRoundingOp: BootstrappingOp, NativeEncodingOnlyOp {}
+
+extension ExactRoundingOp {
+  public var bootstrapGroups: [BootstrapGroup] {
+    let q = operation.results[0].type.encryptedElement?.width ?? encryptedWidth(operand: 0)
+    return [BootstrapGroup(.rounding(outputWidth: q), inputWidth: encryptedWidth(operand: 0), count: resultElements, input: .operand(0))]
+  }
+  public var noiseTransfer: NoiseTransfer { .afterRounding }
+}
+
+/// `lsb` of the FHE and FHELinalg dialects: the least significant bit of every element.
+public protocol LeastSignificantBitOp: BootstrappingOp, NativeEncodingOnlyOp {}
+
+extension LeastSignificantBitOp {
+  public var bootstrapGroups: [BootstrapGroup] {
+    [BootstrapGroup(.leastSignificantBit, inputWidth: encryptedWidth(operand: 0), count: resultElements, input: .operand(0))]
+  }
+  public var noiseTransfer: NoiseTransfer { .combination(.bootstrapped(1)) }
+}
+
 extension Operation {
   /// The op's cost and noise interface; nil when its kind does not adopt one.
   public var fheCost: (any FHECostInterface)? { view as? any FHECostInterface }

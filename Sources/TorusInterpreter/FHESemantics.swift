@@ -82,10 +82,10 @@ extension FHELinalg.ChangePartitionOp: PhasePreservingCast {}
 
 extension FHE.MulEintOp: EncryptedProduct {}
 extension FHELinalg.MulEintOp: EncryptedProduct {}
-extension FHE.RoundOp: ExactRounding {}
-extension FHELinalg.RoundOp: ExactRounding {}
-extension FHE.LsbOp: LeastSignificantBit {}
-extension FHELinalg.LsbOp: LeastSignificantBit {}
+extension FHE.RoundOp: ExecutableOp {}
+extension FHELinalg.RoundOp: ExecutableOp {}
+extension FHE.LsbOp: ExecutableOp {}
+extension FHELinalg.LsbOp: ExecutableOp {}
 extension FHE.ApplyLookupTableOp: SingleTableLookup {}
 extension FHELinalg.ApplyLookupTableOp: SingleTableLookup {}
 
@@ -103,14 +103,8 @@ extension FHELinalg.ApplyMultiLookupTableOp: ExecutableOp {
   public func execute<D: FHEDomain>(in i: Interpreter<D>, _ f: inout Interpreter<D>.Frame) throws(InterpreterError)
     -> [RuntimeValue<D.Ciphertext>]
   {
-    let o = operation.operands
-    let t = try f.enc(o[0])
-    let tables = try i.cachedTables(operation, f)
     // The leading dims of `luts` align with the trailing dims of `t`.
-    let selectors = (0..<t.elements.count).map { Int32($0 % max(tables.count, 1)) }
-    let r = try i.lookup(
-      t.elements, input: Interpreter<D>.encType(o[0]), result: Interpreter<D>.encType(operation.results[0]), tables: tables, selectors: selectors)
-    return [.encrypted(Tensor(shape: t.shape, elements: r))]
+    [try i.tableLookup(operation, f) { n, tables in (0..<n).map { Int32($0 % max(tables, 1)) } }]
   }
 }
 
@@ -118,21 +112,18 @@ extension FHELinalg.ApplyMappedLookupTableOp: ExecutableOp {
   public func execute<D: FHEDomain>(in i: Interpreter<D>, _ f: inout Interpreter<D>.Frame) throws(InterpreterError)
     -> [RuntimeValue<D.Ciphertext>]
   {
-    let o = operation.operands
-    let t = try f.enc(o[0])
-    let map = try f.clear(o[2])
-    let tables = try i.cachedTables(operation, f)
-    var selectors: [Int32] = []
-    selectors.reserveCapacity(map.elements.count)
-    for m in map.elements {
-      guard m >= 0 && m < tables.count else {
-        throw .invalidInput("'\(Self.name)': map entry \(m) is out of range [0, \(tables.count))")
+    let map = try f.clear(operation.operands[2])
+    return [
+      try i.tableLookup(operation, f) { (_, tables) throws(InterpreterError) in
+        var selectors: [Int32] = []
+        selectors.reserveCapacity(map.elements.count)
+        for m in map.elements {
+          guard m >= 0 && m < tables else { throw .invalidInput("'\(Self.name)': map entry \(m) is out of range [0, \(tables))") }
+          selectors.append(Int32(m))
+        }
+        return selectors
       }
-      selectors.append(Int32(m))
-    }
-    let r = try i.lookup(
-      t.elements, input: Interpreter<D>.encType(o[0]), result: Interpreter<D>.encType(operation.results[0]), tables: tables, selectors: selectors)
-    return [.encrypted(Tensor(shape: t.shape, elements: r))]
+    ]
   }
 }
 
@@ -199,29 +190,18 @@ extension FHELinalg.DotEintEintOp: ExecutableOp {
   }
 }
 
-extension FHELinalg.MatMulEintIntOp: ExecutableOp {
+/// The three matrix products share one kernel; the operand types say which side is encrypted.
+extension MatMulLikeOp {
   public func execute<D: FHEDomain>(in i: Interpreter<D>, _ f: inout Interpreter<D>.Frame) throws(InterpreterError)
     -> [RuntimeValue<D.Ciphertext>]
   {
-    [.encrypted(try i.matmul(operation, f, encrypted: .left))]
+    let left = operation.operands[0].type.isEncrypted, right = operation.operands[1].type.isEncrypted
+    return [.encrypted(try i.matmul(operation, f, encrypted: left && right ? .both : left ? .left : .right))]
   }
 }
-
-extension FHELinalg.MatMulIntEintOp: ExecutableOp {
-  public func execute<D: FHEDomain>(in i: Interpreter<D>, _ f: inout Interpreter<D>.Frame) throws(InterpreterError)
-    -> [RuntimeValue<D.Ciphertext>]
-  {
-    [.encrypted(try i.matmul(operation, f, encrypted: .right))]
-  }
-}
-
-extension FHELinalg.MatMulEintEintOp: ExecutableOp {
-  public func execute<D: FHEDomain>(in i: Interpreter<D>, _ f: inout Interpreter<D>.Frame) throws(InterpreterError)
-    -> [RuntimeValue<D.Ciphertext>]
-  {
-    [.encrypted(try i.matmul(operation, f, encrypted: .both))]
-  }
-}
+extension FHELinalg.MatMulEintIntOp: ExecutableOp {}
+extension FHELinalg.MatMulIntEintOp: ExecutableOp {}
+extension FHELinalg.MatMulEintEintOp: ExecutableOp {}
 
 extension FHELinalg.SumOp: ExecutableOp {
   public func execute<D: FHEDomain>(in i: Interpreter<D>, _ f: inout Interpreter<D>.Frame) throws(InterpreterError)

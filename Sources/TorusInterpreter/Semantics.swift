@@ -92,31 +92,44 @@ extension EncryptedProduct {
   }
 }
 
-/// Exact rounding of every element.
-public protocol ExactRounding: ExecutableOp {}
-
-extension ExactRounding {
+/// Exact rounding and lsb run elementwise from the operand's width to the result's.
+extension ExactRoundingOp {
   public func execute<D: FHEDomain>(in i: Interpreter<D>, _ f: inout Interpreter<D>.Frame) throws(InterpreterError)
     -> [RuntimeValue<D.Ciphertext>]
   {
-    let t = try f.enc(operation.operands[0])
-    let r = try i.round(
-      t.elements, from: Interpreter<D>.encType(operation.operands[0]).width, to: Interpreter<D>.encType(operation.results[0]).width)
-    return [.encrypted(Tensor(shape: t.shape, elements: r))]
+    [try i.widthChange(operation, f) { (xs, p, q) throws(InterpreterError) in try i.round(xs, from: p, to: q) }]
   }
 }
 
-/// The least significant bit of every element.
-public protocol LeastSignificantBit: ExecutableOp {}
-
-extension LeastSignificantBit {
+extension LeastSignificantBitOp {
   public func execute<D: FHEDomain>(in i: Interpreter<D>, _ f: inout Interpreter<D>.Frame) throws(InterpreterError)
     -> [RuntimeValue<D.Ciphertext>]
   {
-    let t = try f.enc(operation.operands[0])
-    let r = try i.lsb(
-      t.elements, from: Interpreter<D>.encType(operation.operands[0]).width, to: Interpreter<D>.encType(operation.results[0]).width)
-    return [.encrypted(Tensor(shape: t.shape, elements: r))]
+    [try i.widthChange(operation, f) { (xs, p, q) throws(InterpreterError) in try i.lsb(xs, from: p, to: q) }]
+  }
+}
+
+extension Interpreter {
+  /// Applies `body(elements, operand width, result width)` to operand #0, keeping its shape.
+  func widthChange(_ op: Operation, _ f: Frame, _ body: ([C], Int, Int) throws(InterpreterError) -> [C]) throws(InterpreterError)
+    -> RuntimeValue<C>
+  {
+    let t = try f.enc(op.operands[0])
+    let r = try body(t.elements, Self.encType(op.operands[0]).width, Self.encType(op.results[0]).width)
+    return .encrypted(Tensor(shape: t.shape, elements: r))
+  }
+
+  /// One lookup per element of operand #0 with the tables of operand #1 (element `k` uses
+  /// table `selectors[k]`).
+  func tableLookup(_ op: Operation, _ f: Frame, selectors: (_ elements: Int, _ tables: Int) throws(InterpreterError) -> [Int32]?)
+    throws(InterpreterError) -> RuntimeValue<C>
+  {
+    let t = try f.enc(op.operands[0])
+    let tables = try cachedTables(op, f)
+    let r = try lookup(
+      t.elements, input: Self.encType(op.operands[0]), result: Self.encType(op.results[0]), tables: tables,
+      selectors: selectors(t.elements.count, tables.count))
+    return .encrypted(Tensor(shape: t.shape, elements: r))
   }
 }
 
@@ -127,10 +140,6 @@ extension SingleTableLookup {
   public func execute<D: FHEDomain>(in i: Interpreter<D>, _ f: inout Interpreter<D>.Frame) throws(InterpreterError)
     -> [RuntimeValue<D.Ciphertext>]
   {
-    let o = operation.operands
-    let t = try f.enc(o[0])
-    let tables = try i.cachedTables(operation, f)
-    let r = try i.lookup(t.elements, input: Interpreter<D>.encType(o[0]), result: Interpreter<D>.encType(operation.results[0]), tables: tables)
-    return [.encrypted(Tensor(shape: t.shape, elements: r))]
+    [try i.tableLookup(operation, f) { _, _ in nil }]
   }
 }
