@@ -25,6 +25,8 @@ public struct FixtureFile: Sendable, Equatable {
                            message: "invalid yaml: \(error)")
       }
       guard let root else { break }
+      // An empty document (a trailing `---`) holds no program; Concrete's harness skips it too.
+      if let scalar = root.scalar, ["", "~", "null"].contains(scalar.string) { continue }
       let index = documents.count
       do throws(FixtureError.Message) {
         documents.append(try FixtureProgram(node: root))

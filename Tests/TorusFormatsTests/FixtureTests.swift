@@ -168,3 +168,55 @@ func expectFixtureError(_ yaml: String, _ expected: String,
     }
   }
 }
+
+@Suite struct FixtureEmptyDocumentTests {
+  /// Concrete's generated fixtures may end with `---`: an empty document is skipped, as
+  /// Concrete's harness does, instead of refusing the whole file.
+  @Test func emptyDocumentsAreSkipped() throws {
+    let yaml = """
+      description: one
+      program: |
+        func.func @main(%a: i64) -> i64 {
+          return %a : i64
+        }
+      tests:
+        - inputs:
+          - scalar: 1
+          outputs:
+          - scalar: 1
+      ---
+      ---
+      description: two
+      program: |
+        func.func @main(%a: i64) -> i64 {
+          return %a : i64
+        }
+      tests:
+        - inputs:
+          - scalar: 2
+          outputs:
+          - scalar: 2
+      ---
+      """
+    let file = try FixtureFile(yaml: yaml, fileName: "t.yaml")
+    #expect(file.documents.map(\.description) == ["one", "two"])
+  }
+}
+
+@Suite struct JUnitReportTests {
+  @Test func writesWellFormedJUnitWithEscapedMessages() throws {
+    let report = JUnitReport(name: "conformance", suites: [
+      JUnitReport.Suite(name: "a.yaml", cases: [
+        .init(classname: "a.yaml", name: "#0 add test 0", seconds: 0.5, outcome: .passed),
+        .init(classname: "a.yaml", name: "#1 <lut> & \"quotes\"", outcome: .failed("expected [1, 2]\ngot [1, 3] <&>")),
+        .init(classname: "a.yaml", name: "#2 wide", outcome: .skipped("16-bit")),
+      ])
+    ])
+    let text = String(decoding: try report.xmlData(), as: UTF8.self)
+    #expect(text.contains("<testsuites"))
+    #expect(text.contains("tests=\"3\"") && text.contains("failures=\"1\"") && text.contains("skipped=\"1\""))
+    #expect(text.contains("&lt;lut&gt; &amp; &quot;quotes&quot;") || text.contains("&lt;lut&gt; &amp; \"quotes\""))
+    #expect(text.contains("<skipped message=\"16-bit\""))
+    #expect(!text.contains("<&>"))
+  }
+}

@@ -20,8 +20,27 @@ import TorusTestSupport
     var files = SharedData.files(in: corpus.appendingPathComponent("accept"), suffix: ".mlir")
       + SharedData.files(in: corpus.appendingPathComponent("reject"), suffix: ".mlir")
     files = files.filter { ((try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int) ?? 0) < 16_000 }
-    return files.compactMap { try? Array(Data(contentsOf: $0)) }
+    return files.compactMap { try? Array(Data(contentsOf: $0)) } + textLayerSeeds
   }
+
+  /// The forms the text layer learned from MLIR no one here wrote: blanks in shapes, opaque
+  /// dialect types and attributes, wide and subnormal floats, `#0` uses, hex dense literals.
+  static let textLayerSeeds: [[UInt8]] = [
+    """
+    func.func @f(%a: tensor<3 x 4 x !FHE.eint<8>>, %b: !foo<"bar \"baz\"">) -> !foo<"bar \"baz\""> attributes {x = #foo<"a">} {
+      %0:2 = "test.op"(%a) : (tensor<3 x 4 x !FHE.eint<8>>) -> (i32, i32)
+      %1 = "test.use"(%0#0, %0#1) : (i32, i32) -> i32
+      return %b : !foo<"bar \"baz\"">
+    }
+    """,
+    """
+    func.func @g() {
+      "x.y"() {a = 1.5 : f80, b = 0x4000C000000000000000 : f80, c = 2.25 : f128, d = 1.0e-40 : f32, e = 0x1 : f16} : () -> ()
+      "x.y"() {a = dense<"0x0102"> : tensor<2xi8>, b = dense<[1.5, 2.5]> : tensor<2xf80>, c = dense<"0x0000803F"> : tensor<1xf32>} : () -> ()
+      return
+    }
+    """,
+  ].map { Array($0.utf8) }
 
   static func mutate(_ bytes: [UInt8], using rng: inout SplitMix64) -> [UInt8] {
     var b = bytes

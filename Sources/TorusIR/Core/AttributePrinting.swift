@@ -103,7 +103,7 @@ extension Attribute: MLIRPrintable {
     case .opaque(let dialect, let body):
       out.write("#")
       out.write(dialect)
-      out.write(".")
+      if !body.hasPrefix("<") { out.write(".") }  // `#dialect<…>` is the opaque form
       out.write(body)
     case .location(let loc):
       loc.print(to: &out)

@@ -69,6 +69,7 @@ public struct FloatBits: Hashable, Sendable {
     case .f32: bits = APInt(width: 32, truncating: UInt64(Float(value).bitPattern))
     case .f16: bits = APInt(width: 16, truncating: UInt64(FloatConversion.toHalf(value)))
     case .bf16: bits = APInt(width: 16, truncating: UInt64(FloatConversion.toBFloat16(value)))
+    case .f80, .f128: bits = ExactFloat.fromDouble(value, kind: kind)  // exact: both hold every double
     default:
       bits = APInt(width: kind.bitWidth, truncating: FloatConversion.toSmallFloat(value, kind: kind))
     }
@@ -82,6 +83,7 @@ public struct FloatBits: Hashable, Sendable {
     case .f32: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: raw)))
     case .f16: return FloatConversion.fromHalf(UInt16(truncatingIfNeeded: raw))
     case .bf16: return Double(Float(bitPattern: UInt32(truncatingIfNeeded: raw) << 16))
+    case .f80, .f128: return ExactFloat.doubleValue(self)
     default: return FloatConversion.fromSmallFloat(raw, kind: kind)
     }
   }

@@ -191,7 +191,7 @@ extension IRType: MLIRPrintable {
     case .opaque(let dialect, let body):
       out.write("!")
       out.write(dialect)
-      out.write(".")
+      if !body.hasPrefix("<") { out.write(".") }  // `!dialect<…>` is the opaque form
       out.write(body)
     }
   }

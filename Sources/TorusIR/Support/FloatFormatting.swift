@@ -68,6 +68,18 @@ enum FloatConversion {
 /// shortest-round-trip-ish decimal of LLVM's APFloat, else the bit pattern in hex.
 enum FloatFormatting {
   static func format(_ value: FloatBits) -> String {
+    // f80, f128 and subnormals go through the exact APFloat emulation (a Double cannot hold the
+    // first two, and APFloat's digit generation differs from printf's for the last).
+    if value.kind == .f80 || value.kind == .f128 || ExactFloat.isSubnormal(value) {
+      if ExactFloat(value) == nil, let zero = ExactFloat.zeroString(value) { return zero }
+      if let sci = ExactFloat.toString(value, precision: 6, maxPadding: 0, truncateZero: false),
+        ExactFloat.parse(sci, kind: value.kind) == value.bits
+      {
+        return sci
+      }
+      if let plain = ExactFloat.toString(value, precision: 0, maxPadding: 3, truncateZero: true), plain.contains(".") { return plain }
+      return hexLiteral(value)
+    }
     let d = value.doubleValue
     if d.isFinite, value.kind != .f80, value.kind != .f128 {
       let sci = String(format: "%.6e", d)

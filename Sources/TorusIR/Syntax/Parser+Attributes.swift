@@ -125,6 +125,15 @@ extension OpAsmParser {
     let identifier = String(text(token).dropFirst())
     guard let dot = identifier.firstIndex(of: ".") else {
       consume()
+      // `#dialect<…>`: the opaque form of a dialect attribute (the body kept verbatim).
+      if token.kind == .less && token.start == previousEnd {
+        let body = try parseBalancedBody()
+        if !registry.isRegistered(dialect: identifier) && !registry.allowUnregisteredDialects {
+          throw error("dialect '\(identifier)' is unknown; use --allow-unregistered-dialect to accept its attributes", at: previousEnd)
+        }
+        if parseOptional(.colon) { _ = try parseType() }
+        return .opaque(dialect: identifier, body: body)
+      }
       guard let a = attributeAliases[identifier] else { throw error("undefined symbol alias id '\(identifier)'") }
       return a
     }
@@ -251,11 +260,14 @@ extension OpAsmParser {
     try parse(.greater, "expected '>'")
     let colonOffset = token.start
     try parse(.colon, "expected ':'")
+    let typeOffset = token.start
     let type = try parseShapedType()
+    // mlir-opt reports some element errors at the token after the type (where its parser stands).
+    let afterType = token.start
     let element = type.elementType!
     let n = type.staticElementCount!
     if let hex {
-      return .denseElements(try denseFromHex(hex, type: type, element: element, count: n, at: hexOffset))
+      return .denseElements(try denseFromHex(hex, type: type, element: element, count: n, at: hexOffset, typeOffset: typeOffset))
     }
     guard let literal else {
       guard n == 0 else { throw error("parsed zero elements, but type (\(type)) expected at least 1", at: colonOffset) }
@@ -271,7 +283,7 @@ extension OpAsmParser {
         throw error("inferred shape of elements literal ([\(literal.shape.map(String.init).joined(separator: ", "))]) does not match type ([\(shape.map(String.init).joined(separator: ", "))])", at: colonOffset)
       }
     }
-    let attr = try denseFromLiteral(literal, type: type, element: element, at: colonOffset)
+    let attr = try denseFromLiteral(literal, type: type, element: element, at: colonOffset, afterType: afterType)
     return .denseElements(attr)
   }
 
@@ -395,12 +407,14 @@ extension OpAsmParser {
     return DenseElementsAttr(type: type, storage: .raw(bytes), isSplat: false).canonicalized()
   }
 
-  private func denseFromHex(_ bytes: [UInt8], type: IRType, element: IRType, count n: Int, at offset: Int) throws(ParseError) -> DenseElementsAttr {
+  private func denseFromHex(_ bytes: [UInt8], type: IRType, element: IRType, count n: Int, at offset: Int, typeOffset: Int) throws(ParseError)
+    -> DenseElementsAttr
+  {
     if case .integer(1, _) = element {
       if bytes.count == 1 && (bytes[0] == 0 || bytes[0] == 0xFF) {
         return DenseElementsAttr(type: type, storage: .raw([bytes[0] & 1]), isSplat: true)
       }
-      guard bytes.count == (n + 7) / 8 else { throw error("elements hex data size is invalid for provided type: \(type)", at: offset) }
+      guard bytes.count == (n + 7) / 8 else { throw error("elements hex data size is invalid for provided type: '\(type)'", at: typeOffset) }
       var unpacked = [UInt8](repeating: 0, count: n)
       for i in 0..<n { unpacked[i] = (bytes[i / 8] >> UInt8(i % 8)) & 1 }
       return DenseElementsAttr(type: type, storage: .raw(unpacked), isSplat: false).canonicalized()
@@ -410,7 +424,7 @@ extension OpAsmParser {
     if bytes.count == size && n != 1 {
       return DenseElementsAttr(type: type, storage: .raw(bytes), isSplat: true)
     }
-    guard bytes.count == size * n else { throw error("elements hex data size is invalid for provided type: \(type)", at: offset) }
+    guard bytes.count == size * n else { throw error("elements hex data size is invalid for provided type: '\(type)'", at: typeOffset) }
     return DenseElementsAttr(type: type, storage: .raw(bytes), isSplat: false).canonicalized()
   }
 
@@ -479,7 +493,9 @@ extension OpAsmParser {
     }
   }
 
-  private func denseFromLiteral(_ literal: DenseLiteral, type: IRType, element: IRType, at offset: Int) throws(ParseError) -> DenseElementsAttr {
+  private func denseFromLiteral(_ literal: DenseLiteral, type: IRType, element: IRType, at offset: Int, afterType: Int) throws(ParseError)
+    -> DenseElementsAttr
+  {
     if literal.elements.contains(where: { if case .string = $0 { true } else { false } }) {
       var strings: [[UInt8]] = []
       for e in literal.elements {
@@ -494,12 +510,12 @@ extension OpAsmParser {
     var bytes = [UInt8]()
     bytes.reserveCapacity(size * literal.elements.count)
     for e in literal.elements {
-      try appendScalar(e, element: element, size: size, to: &bytes)
+      try appendScalar(e, element: element, size: size, to: &bytes, afterType: afterType)
     }
     return DenseElementsAttr(type: type, storage: .raw(bytes), isSplat: literal.shape.isEmpty).canonicalized()
   }
 
-  private func appendScalar(_ e: DenseLiteral.Scalar, element: IRType, size: Int, to bytes: inout [UInt8]) throws(ParseError) {
+  private func appendScalar(_ e: DenseLiteral.Scalar, element: IRType, size: Int, to bytes: inout [UInt8], afterType: Int) throws(ParseError) {
     switch (e, element) {
     case (.bool(let b, let offset), _):
       guard case .integer(1, _) = element else { throw error("expected i1 type for 'true' or 'false' values", at: offset) }
@@ -516,13 +532,16 @@ extension OpAsmParser {
       if lit.isHex {
         guard let bits = integerValue(lit, type: .i(kind.bitWidth)) else { throw error("hexadecimal float constant out of range for type", at: offset) }
         OpAsmParser.appendBytes(bits, size: size, to: &bytes)
+      } else if !lit.isFloat {
+        // A decimal integer does not stand for a float element (mlir-opt refuses `dense<1> : tensor<2xf32>`).
+        throw error("expected floating-point elements, but parsed integer", at: afterType)
       } else {
         OpAsmParser.appendBytes(FloatBits(kind: kind, value: literalDouble(lit)).bits, size: size, to: &bytes)
       }
     case (.complex(let re, let im, let offset), .complex(let inner)):
       let half = size / 2
       for part in [re, im] {
-        try appendScalar(.number(part, offset: offset), element: inner, size: half, to: &bytes)
+        try appendScalar(.number(part, offset: offset), element: inner, size: half, to: &bytes, afterType: afterType)
       }
     case (.number(_, let offset), _), (.complex(_, _, let offset), _):
       throw error("expected \(element) element", at: offset)

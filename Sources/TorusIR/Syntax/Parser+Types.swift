@@ -97,6 +97,14 @@ extension OpAsmParser {
     let identifier = String(text(token).dropFirst())
     guard let dot = identifier.firstIndex(of: ".") else {
       consume()
+      // `!dialect<…>`: the opaque form of a dialect type (the body kept verbatim, brackets included).
+      if token.kind == .less && token.start == previousEnd {
+        let body = try parseBalancedBody()
+        if !registry.isRegistered(dialect: identifier) && !registry.allowUnregisteredDialects {
+          throw error("dialect '\(identifier)' is unknown; use --allow-unregistered-dialect to accept its types", at: previousEnd)
+        }
+        return .opaque(dialect: identifier, body: body)
+      }
       guard let t = typeAliases[identifier] else { throw error("undefined symbol alias id '\(identifier)'") }
       return t
     }
@@ -198,6 +206,8 @@ extension OpAsmParser {
         guard buf[i] == UInt8(ascii: "]") else { throw error("missing ']' closing scalable dimension", at: i) }
         i += 1
       }
+      // Tokens may be separated by blanks, as mlir-opt reads `tensor<3 x i8>` (Concrete's fixtures do).
+      skipSpaces()
       guard buf[i] == UInt8(ascii: "x") else {
         throw error("expected 'x' in dimension list", at: i)
       }

@@ -571,6 +571,8 @@ public final class OpAsmParser {
     guard token.kind == .caretIdentifier else { throw wrongTokenError("expected block name") }
     let name = text(token)
     let offset = token.start
+    // Found by the fuzzer: successors of an op at the top level (no enclosing region) crashed.
+    guard !blockScopes.isEmpty else { throw error("reference to an undefined block", at: offset) }
     consume()
     if let e = blockScopes[blockScopes.count - 1][name] { return e.block }
     let b = Block()

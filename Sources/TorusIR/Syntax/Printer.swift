@@ -76,12 +76,18 @@ final class NameState {
     nextValueID += 1
   }
 
-  /// `%N`, `%argN`, or `%N#k` for a later result of a multi-result op.
+  /// `%N`, `%argN`, or `%N#k` for any result of a multi-result op (`#0` included, as mlir-opt
+  /// prints a use of the first result).
   func name(_ v: Value) -> String {
-    if case .result(let i) = v.owner, i > 0, let op = v.definingOp {
+    if case .result(let i) = v.owner, let op = v.definingOp, op.results.count > 1 {
       return (valueNames[ObjectIdentifier(op.results[0])] ?? "%<<UNKNOWN>>") + "#\(i)"
     }
     return valueNames[ObjectIdentifier(v)] ?? "%<<UNKNOWN SSA VALUE>>"
+  }
+
+  /// The name a multi-result op's results are defined under (`%N` of `%N:2 = …`).
+  func definitionName(_ op: Operation) -> String {
+    valueNames[ObjectIdentifier(op.results[0])] ?? "%<<UNKNOWN SSA VALUE>>"
   }
 
   func blockName(_ b: Block) -> String { blockNames[ObjectIdentifier(b)]?.name ?? "^INVALIDBLOCK" }
@@ -156,8 +162,8 @@ public struct OpAsmPrinter {
   // MARK: Operations
 
   mutating func printOperation(_ op: Operation) {
-    if let first = op.results.first {
-      out.write(names.name(first))
+    if !op.results.isEmpty {
+      out.write(names.definitionName(op))
       if op.results.count > 1 {
         out.write(":")
         out.write(op.results.count)
