@@ -90,8 +90,10 @@ public struct LocalEncryptedRun {
 
   /// Runs `arrays` (one per argument, integers; a leading batch dimension runs each sample);
   /// `planned` sees the plan before keygen, `progress` every finished bootstrap batch.
+  /// `observer` sees every op's results decrypted with the client key (debugging only).
   public func run(
-    _ arrays: [NDArray], planned: (EncryptionPlan) -> Void = { _ in }, progress report: (@Sendable (Int, Int) -> Void)? = nil
+    _ arrays: [NDArray], planned: (EncryptionPlan) -> Void = { _ in }, progress report: (@Sendable (Int, Int) -> Void)? = nil,
+    observer: OpObserver? = nil
   ) throws(EncryptedModeError) -> (outputs: [NDArray], report: Report) {
     let plan = try circuit.plan(target)
     planned(plan)
@@ -104,7 +106,8 @@ public struct LocalEncryptedRun {
     let batch = try clientSide.encrypt(arrays)
     let progress = BootstrapProgress(total: plan.bootstrapCount * batch.samples.count, report: report)
     start = Date()
-    let result = try EncryptedServer(key: server, circuit: circuit.circuit, identity: identity).run(batch, threads: threads, progress: progress)
+    let result = try EncryptedServer(key: server, circuit: circuit.circuit, identity: identity).run(
+      batch, threads: threads, progress: progress, observer: observer, debugKey: client)
     let elapsed = Date().timeIntervalSince(start)
     // Results stack over the batch exactly as in simulate mode.
     let layout = try? BatchLayout(arrays: arrays, types: circuit.circuit.argumentTypes, function: circuit.circuit.function.symbolName)

@@ -95,13 +95,18 @@ public struct EncryptedServer: Sendable {
   }
 
   /// Runs the function on every sample; bootstraps of one tensor op spread over `threads`.
-  public func run(_ input: EncryptedBatch, threads: Int, progress: BootstrapProgress? = nil) throws(EncryptedModeError) -> EncryptedBatch {
+  /// `observer` sees every op's results decrypted with `debugKey` — a debugging mode that breaks
+  /// the client/server split on purpose (`torus run --trace`, `torus diff` in encrypted mode).
+  public func run(
+    _ input: EncryptedBatch, threads: Int, progress: BootstrapProgress? = nil, observer: OpObserver? = nil, debugKey: ClientKey? = nil
+  ) throws(EncryptedModeError) -> EncryptedBatch {
     guard input.identity == identity else {
       throw .keyMismatch("the input ciphertexts were made for circuit \(String(input.identity.circuit, radix: 16)) '@\(input.identity.function)' with parameters \(String(input.identity.parameters, radix: 16))")
     }
     let types = circuit.argumentTypes
-    let domain = TFHEDomain(server: key, progress: progress)
-    let interpreter = Interpreter(domain: domain, threads: threads, cache: circuit.cache, trace: { _ in })
+    let domain = TFHEDomain(server: key, client: observer == nil ? nil : debugKey, progress: progress)
+    var interpreter = Interpreter(domain: domain, threads: threads, cache: circuit.cache, trace: { _ in })
+    interpreter.observer = observer
     var out: [[EncryptedValue]] = []
     for (s, sample) in input.samples.enumerated() {
       guard sample.count == types.count else {

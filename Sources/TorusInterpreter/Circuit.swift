@@ -109,6 +109,8 @@ public struct SimulateOptions: Sendable {
   public var parallelSamples = false
   /// Chunk width of exact rounding (`RoundingSteps`): changes the steps, never the result.
   public var bitExtractionChunk = 1
+  /// Sees every op's results (`torus run --trace`, `torus diff`).
+  public var observer: OpObserver?
 
   public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, encoding: Encoding = .auto, crtModuli: [Int]? = nil,
               checkInputRange: Bool = true, trace: @escaping @Sendable (String) -> Void = { print($0, terminator: "") }) {
@@ -189,6 +191,7 @@ public struct Simulator: Sendable {
     }
     var interpreter = Interpreter(domain: domain, threads: options.threads, cache: circuit.cache, trace: options.trace)
     interpreter.profile = options.profile
+    interpreter.observer = options.observer
     let results = try interpreter.run(circuit.function, arguments: args)
     var out: [[Int64]] = []
     for (v, type) in zip(results, circuit.resultTypes) {

@@ -42,6 +42,8 @@ public struct Interpreter<D: FHEDomain>: Sendable {
   public let cache: ConstantCache
   /// Prints each op's wall time to standard error (for profiling).
   public var profile = false
+  /// Sees every op's results, decoded (debugging: `torus run --trace`, `torus diff`).
+  public var observer: OpObserver?
 
   public init(domain: D, threads: Int, cache: ConstantCache = ConstantCache(),
               trace: @escaping @Sendable (String) -> Void = { print($0, terminator: "") }) {
@@ -59,7 +61,7 @@ public struct Interpreter<D: FHEDomain>: Sendable {
     }
     var frame = Frame()
     for (a, v) in zip(body.arguments, arguments) { frame.values[ObjectIdentifier(a)] = v }
-    for op in body.operations {
+    for (index, op) in body.operations.enumerated() {
       if op.name == "func.return" { return try op.operands.map { (v) throws(InterpreterError) in try frame.get(v) } }
       let start = profile ? DispatchTime.now().uptimeNanoseconds : 0
       let results: [RuntimeValue<C>]
@@ -74,6 +76,8 @@ public struct Interpreter<D: FHEDomain>: Sendable {
         reportProfile("\(op.name) \(ms) ms")
       }
       for (r, v) in zip(op.results, results) { frame.values[ObjectIdentifier(r)] = v }
+      // Constants are not computed per run (and tables are large): observers see computed values.
+      if let observer, !op.results.isEmpty, !op.hasTrait(.constantLike) { observer(observe(op, index: index, results)) }
     }
     throw .invalidProgram("function '@\(function.symbolName)' has no return")
   }

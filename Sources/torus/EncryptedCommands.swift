@@ -146,6 +146,7 @@ struct EncryptedRun {
   var errorTarget: ErrorTargetOptions
   var timing: Bool
   var raw: Bool
+  var observer: OpObserver?
 
   func run() throws {
     try reporting {
@@ -167,7 +168,8 @@ struct EncryptedRun {
       var arrays = try inputs.map { p throws in try ArrayFile.read(p) }
       if let modelIO { arrays = try modelIO.quantize(arrays) }
       let session = LocalEncryptedRun(circuit: c, target: errorTarget.target, threads: threads)
-      let (outputs, report) = try session.run(arrays, planned: { printError($0.description) }, progress: progressReporter(label: "run"))
+      let (outputs, report) = try session.run(
+        arrays, planned: { printError($0.description) }, progress: observer == nil ? progressReporter(label: "run") : nil, observer: observer)
       if timing {
         printError(String(format: "keygen: %.3f s", report.keygenSeconds))
         printError(String(format: "encrypted run: %.3f s total, %.3f s per sample, %d PBS (%d threads)", report.runSeconds, report.runSeconds / Double(report.samples), report.bootstraps, threads))

@@ -14,7 +14,7 @@ struct Torus: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "torus",
     abstract: "Compile and run Concrete-compatible FHE circuits.",
-    subcommands: [Compile.self, Import.self, Run.self, Conformance.self, Keygen.self, Encrypt.self, Decrypt.self])
+    subcommands: [Compile.self, Import.self, Run.self, Diff.self, Conformance.self, Keygen.self, Encrypt.self, Decrypt.self])
 }
 
 /// Execution modes of `torus run`.
@@ -84,6 +84,11 @@ struct Run: ParsableCommand {
   @Flag(help: "Run the samples of a batch concurrently, one thread each (throughput), instead of splitting each op across threads (latency).")
   var parallelSamples = false
 
+  @Option(help: ArgumentHelp(
+    "Print every op's (or the named ops') results to standard error: shape, min/max, first values, width used vs declared. Bare --trace means all; encrypted mode decrypts them with the client key (debugging only).",
+    valueName: "all|op,op"))
+  var trace: String?
+
   /// Flags a mode would ignore are refused rather than silently dropped.
   func validate() throws {
     func refuse(_ flags: [(String, Bool)], _ context: String) throws {
@@ -98,16 +103,25 @@ struct Run: ParsableCommand {
         [("--encoding", encoding != .auto), ("--profile", profile), ("--parallel-samples", parallelSamples), ("--max-bit-width", maxBitWidth != 16)],
         "in encrypted mode")
       if evalKeys != nil {
-        try refuse([("--global-p-error/--p-error", errorTarget.isSet), ("--raw", raw)], "with --eval-keys (the server step reads the parameters from the keys and works on ciphertexts)")
+        try refuse(
+          [("--global-p-error/--p-error", errorTarget.isSet), ("--raw", raw), ("--trace", trace != nil)],
+          "with --eval-keys (the server step reads the parameters from the keys, works on ciphertexts and holds no key to decrypt them)")
       }
     }
   }
 
   func run() throws {
+    let observer: OpObserver? = trace.map { text in
+      let selection = TraceSelection(text)
+      return { op in if selection.contains(op.name) { printError("trace " + traceLine(op)) } }
+    }
     if mode == .encrypted {
+      if trace != nil {
+        printError("WARNING: --trace in encrypted mode decrypts every intermediate value with the client key; a debugging mode, never a deployment")
+      }
       try EncryptedRun(
         circuit: circuit, function: function, inputs: inputs, output: output, outputDir: outputDir, evalKeys: evalKeys,
-        threads: threads, errorTarget: errorTarget, timing: timing, raw: raw
+        threads: threads, errorTarget: errorTarget, timing: timing, raw: raw, observer: observer
       ).run()
       return
     }
@@ -121,7 +135,8 @@ struct Run: ParsableCommand {
       if let modelIO { arrays = try modelIO.quantize(arrays) }
       var options = SimulateOptions(threads: threads, encoding: encoding)
       options.profile = profile
-      options.parallelSamples = parallelSamples
+      options.parallelSamples = parallelSamples && observer == nil
+      options.observer = observer
       let sim = Simulator(circuit: c, options: options)
       try sim.prepare()
       let start = Date()
@@ -154,13 +169,29 @@ struct Conformance: ParsableCommand {
   @Flag(help: "Also print passing cases.")
   var verbose = false
 
+  @Option(help: "Also write a JUnit XML report (one testsuite per fixture file) for CI systems.")
+  var junit: String?
+
   func run() throws {
     let encrypted = EncryptedConformanceRunner(threads: threads)
     let runner = ConformanceRunner(threads: threads)
     var passed = 0, failed = 0, skipped = 0
+    var suites: [JUnitReport.Suite] = []
     for path in files {
       let url = URL(fileURLWithPath: path)
-      for r in mode == .encrypted ? encrypted.run(file: url) : runner.run(file: url) {
+      var cases: [JUnitReport.TestCase] = []
+      let start = Date()
+      let results = mode == .encrypted ? encrypted.run(file: url) : runner.run(file: url)
+      // The runner returns a file's results together: each case gets an equal share of its time.
+      let share = Date().timeIntervalSince(start) / Double(max(results.count, 1))
+      for r in results {
+        let outcome: JUnitReport.Outcome = switch r.status {
+        case .passed: .passed
+        case .failed(let m): .failed(m)
+        case .skipped(let m): .skipped(m)
+        }
+        cases.append(JUnitReport.TestCase(
+          classname: "\(r.file).\(mode.rawValue)", name: "#\(r.document) \(r.description) test \(r.test)", seconds: share, outcome: outcome))
         let label = "\(r.file) #\(r.document) '\(r.description)' test \(r.test)"
         switch r.status {
         case .passed:
@@ -174,10 +205,15 @@ struct Conformance: ParsableCommand {
           print("SKIP \(label): \(m)")
         }
       }
+      suites.append(JUnitReport.Suite(name: url.lastPathComponent, cases: cases))
     }
     print("\(passed) passed, \(failed) failed, \(skipped) skipped")
+    if let junit {
+      try reporting { try JUnitReport(name: "torus conformance --mode \(mode.rawValue)", suites: suites).write(to: junit) }
+    }
     if failed > 0 { throw ExitCode(1) }
   }
 }
 
-Torus.main()
+// `--trace` alone means every op (ArgumentParser options need a value).
+Torus.main(CommandLine.arguments.dropFirst().map { $0 == "--trace" ? "--trace=all" : $0 })

@@ -155,3 +155,61 @@ enum CLI {
     #expect(encrypted.stdout == simulated.stdout)
   }
 }
+
+@Suite struct TraceAndDiffTests {
+  static let circuit = """
+    func.func @main(%x: tensor<4x!FHE.eint<3>>) -> tensor<4x!FHE.eint<3>> {
+      %t1 = arith.constant dense<[0, 1, 2, 3, 3, 2, 1, 0]> : tensor<8xi64>
+      %t2 = arith.constant dense<[7, 6, 5, 4, 3, 2, 1, 0]> : tensor<8xi64>
+      %1 = "FHELinalg.apply_lookup_table"(%x, %t1) : (tensor<4x!FHE.eint<3>>, tensor<8xi64>) -> tensor<4x!FHE.eint<3>>
+      %2 = "FHELinalg.apply_lookup_table"(%1, %t2) : (tensor<4x!FHE.eint<3>>, tensor<8xi64>) -> tensor<4x!FHE.eint<3>>
+      return %2 : tensor<4x!FHE.eint<3>>
+    }
+    """
+
+  func files(_ dir: URL) throws -> (String, String, String) {
+    let a = dir.appendingPathComponent("a.mlir"), b = dir.appendingPathComponent("b.mlir"), x = dir.appendingPathComponent("x.json")
+    try Self.circuit.write(to: a, atomically: true, encoding: .utf8)
+    // The same circuit with one table entry flipped in the first lookup (t1[2]: 2 -> 5).
+    try Self.circuit.replacingOccurrences(of: "[0, 1, 2, 3, 3, 2, 1, 0]", with: "[0, 1, 5, 3, 3, 2, 1, 0]")
+      .write(to: b, atomically: true, encoding: .utf8)
+    try "[0, 1, 2, 7]".write(to: x, atomically: true, encoding: .utf8)
+    return (a.path, b.path, x.path)
+  }
+
+  @Test func traceSummarizesEveryOp() throws {
+    let dir = try SharedData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (a, _, x) = try files(dir)
+    let r = try CLI.run("torus", ["run", a, "--input", x, "--trace"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix("trace ") }
+    #expect(lines.count == 2, "\(r.stderr)")  // the two lookups (constants are not traced)
+    #expect(lines.contains { $0.contains("[2] FHELinalg.apply_lookup_table") && $0.contains("4 min 0 max 2 (uses 2 of 3 bits): [0, 1, 2, 0]") }, "\(r.stderr)")
+    let selected = try CLI.run("torus", ["run", a, "--input", x, "--trace=apply_lookup_table"])
+    #expect(selected.stderr.split(separator: "\n").filter { $0.hasPrefix("trace ") }.count == 2)
+  }
+
+  @Test func diffNamesTheFirstDifferingOpAndFindsNoneOnTheSameCircuit() throws {
+    let dir = try SharedData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (a, b, x) = try files(dir)
+    let same = try CLI.run("torus", ["diff", a, a, "--input", x])
+    #expect(same.status == 0, "\(same.stderr)")
+    #expect(same.stdout.contains("no difference"))
+    let flipped = try CLI.run("torus", ["diff", a, b, "--input", x])
+    #expect(flipped.status == 1)
+    #expect(flipped.stdout.contains("first difference at op [2] FHELinalg.apply_lookup_table"), "\(flipped.stdout)")
+    #expect(flipped.stdout.contains("result #0, element 2: 2 ("), "\(flipped.stdout)")
+  }
+
+  @Test func diffOfSimulateAndEncryptedAgrees() throws {
+    let dir = try SharedData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (a, _, x) = try files(dir)
+    let r = try CLI.run("torus", ["diff", a, "--input", x, "--threads", "1"])
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout.contains("no difference"))
+    #expect(r.stderr.contains("debugging only"))
+  }
+}
