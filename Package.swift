@@ -68,16 +68,18 @@ let package = Package(
     .target(
       name: "TorusQNNTransforms",
       dependencies: ["TorusIR", "TorusPasses", "TorusQNN", "TorusFHE", "TorusFormats"]),
+    // Circuit pictures (HTML/SVG through FoundationXML, i.e. libxml2 on Linux; DOT).
+    .target(name: "TorusView", dependencies: ["TorusIR", "TorusEncrypted"]),
     // The torus-opt tool as a library: the executable and the .mlir file tests build it from here.
     .target(
       name: "TorusTools",
-      dependencies: ["TorusOpt", "TorusFHE", "TorusFHETransforms", "TorusQNN", "TorusQNNTransforms", "TorusEncrypted"]),
+      dependencies: ["TorusOpt", "TorusFHE", "TorusFHETransforms", "TorusQNN", "TorusQNNTransforms", "TorusEncrypted", "TorusView"]),
     .executableTarget(name: "torus-opt", dependencies: ["TorusOpt", "TorusTools"]),
     .executableTarget(
       name: "torus",
       dependencies: [
         "TorusIR", "TorusPasses", "TorusFHE", "TorusFHETransforms", "TorusInterpreter", "TorusFormats",
-        "TorusEncrypted", "TFHE", "TorusImport", "TorusQNN", "TorusQNNTransforms",
+        "TorusEncrypted", "TFHE", "TorusImport", "TorusQNN", "TorusQNNTransforms", "TorusView",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(

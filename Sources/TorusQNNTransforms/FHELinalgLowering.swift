@@ -45,6 +45,9 @@ public enum FHELinalgLowering {
     var values: [Value] = []
     var constants: [Attribute: Value] = [:]
     var paddings: [String: Value] = [:]
+    /// The ONNX node being lowered: every op made for it carries its name as a location, so a
+    /// circuit op traces back to the node (`torus view`, `--trace`, `torus diff`).
+    var location: Location = .unknown
 
     init(program: IntegerProgram, analysis: BitWidthAnalysis) {
       self.program = program
@@ -76,7 +79,7 @@ public enum FHELinalgLowering {
 
     /// Creates a registered FHE op of kind `Op` with one result.
     mutating func op<Op: OpDefinition>(_ kind: Op.Type, _ operands: [Value], _ result: IRType, _ attrs: [NamedAttribute] = []) -> Value {
-      builder.create(kind, operands: operands, resultTypes: [result], attributes: AttributeDictionary(attrs)).operation.results[0]
+      builder.create(kind, operands: operands, resultTypes: [result], attributes: AttributeDictionary(attrs), location: location).operation.results[0]
     }
 
     /// Converts `v` to the wanted signedness with `to_signed` / `to_unsigned`.
@@ -129,6 +132,7 @@ public enum FHELinalgLowering {
       builder.setInsertionPointToEnd(of: block)
       var nextArgument = 0
       for (i, node) in program.nodes.enumerated() {
+        location = .name(node.name, child: nil)
         let signed = analysis.isSigned(i)
         let width = analysis.assigned[i]
         let resultType = type(of: i)
@@ -150,7 +154,7 @@ public enum FHELinalgLowering {
               // Concrete's order: the scalar 1, the zero tensor, then `from_elements`.
               _ = constant(.integer(1, .i(width + 1)))
               let zero = builder.create(
-                FHE.ZeroTensorOp.self, resultTypes: [FHELinalgLowering.tensor(padded, encrypted(width, signed: false))]
+                FHE.ZeroTensorOp.self, resultTypes: [FHELinalgLowering.tensor(padded, encrypted(width, signed: false))], location: location
               ).operation.results[0]
               let one = scalarTensor(1, width: width + 1)
               let ones = op(FHELinalg.AddEintIntOp.self, [zero, one], zero.type)
@@ -167,7 +171,7 @@ public enum FHELinalgLowering {
                 NamedAttribute("static_offsets", .i64Array([0, 0, Int64(p[0]), Int64(p[1])])),
                 NamedAttribute("static_sizes", .i64Array(xs.map(Int64.init))),
                 NamedAttribute("static_strides", .i64Array([1, 1, 1, 1])),
-              ])
+              ]), location: location
             ).results[0]
           }
           let weights = constant(.denseElements(Self.clearIntegers(w.data, shape: w.shape)))
@@ -195,7 +199,7 @@ public enum FHELinalgLowering {
             resultTypes: [FHELinalgLowering.tensor(node.shape, element)],
             attributes: AttributeDictionary([
               NamedAttribute("reassociation", .array([.array([.integer(0, .i64)]), .array((1..<xs.count).map { .integer(Int64($0), .i64) })]))
-            ])
+            ]), location: location
           ).results[0])
         case .add(let a, let b):
           let lhs = withSignedness(values[a], signed: signed)

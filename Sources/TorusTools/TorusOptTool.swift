@@ -4,6 +4,7 @@ import TorusFHETransforms
 import TorusOpt
 import TorusQNN
 import TorusQNNTransforms
+import TorusView
 
 extension OptTool {
   /// `torus-opt`: the upstream subset, FHE / FHELinalg / Tracing, the quantized-graph dialect and
@@ -14,6 +15,8 @@ extension OptTool {
     tool.registry.register(QNN.self)
     tool.passes.registerFHEPasses()
     tool.passes.register(CostReportPass.self)
+    tool.passes.register(AnnotateCostPass.self)
+    tool.passes.register(ViewOpGraphPass.self)
     QNNPasses.register(into: &tool.passes)
     return tool
   }

@@ -64,6 +64,8 @@ struct Compile: ParsableCommand {
     }
   }
   @Option(help: "Fail when an integer is wider than this.") var maxBitWidth: Int = 16
+  @Flag(help: "Print each op's location: the ONNX node it came from (as mlir-opt's --mlir-print-debuginfo), for 'torus view', --trace and 'torus diff'. Without it the text equals Concrete-ML's.")
+  var debugInfo = false
   @Option(name: [.customShort("o"), .long], help: "The circuit file to write (MLIR text).") var output: String
 
   func run() throws {
@@ -86,7 +88,7 @@ struct Compile: ParsableCommand {
         rounding: rounding, maxBitWidth: maxBitWidth, stage: stage)
       let circuit = compiled.circuit, program = compiled.program, analysis = compiled.bitWidths
       do {
-        try Data(circuit.print()).write(to: URL(fileURLWithPath: output))
+        try Data(circuit.print(options: PrintOptions(debugInfo: debugInfo))).write(to: URL(fileURLWithPath: output))
         try QuantizationMetadata(model: model, inputs: program.inputQuantizers, outputs: program.outputs.map(\.quantizer))
           .write(to: QuantizationMetadata.path(forCircuit: output))
       } catch { throw fail("cannot write '\(output)': \(error.localizedDescription)") }

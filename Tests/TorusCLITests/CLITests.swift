@@ -213,3 +213,33 @@ enum CLI {
     #expect(r.stderr.contains("debugging only"))
   }
 }
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+@Suite struct ViewTests {
+  /// The HTML view is well-formed XML with one box per op on ciphertexts.
+  @Test func htmlViewHasOneBoxPerOp() throws {
+    let dir = try SharedData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let html = dir.appendingPathComponent("v.html"), svg = dir.appendingPathComponent("v.svg"), dot = dir.appendingPathComponent("v.dot")
+    for out in [html, svg, dot] {
+      let r = try CLI.run("torus", ["view", CLI.denseRelu, "-o", out.path])
+      #expect(r.status == 0, "\(r.stderr)")
+    }
+    // dense_relu: matmul, add, lookup (the constant is not drawn).
+    let text = try String(contentsOf: html, encoding: .utf8)
+    #expect(text.hasPrefix("<!DOCTYPE html>"))
+    let body = Data(text.drop { $0 != "\n" }.dropFirst().utf8)
+    let document = try XMLDocument(data: body, options: [])
+    let boxes = try document.nodes(forXPath: "//*[local-name()='g'][@class='op']")
+    #expect(boxes.count == 3)
+    #expect(text.contains("FHELinalg.apply_lookup_table") && text.contains("8 PBS"))
+    _ = try XMLDocument(data: try Data(contentsOf: svg), options: [])
+    let graph = try String(contentsOf: dot, encoding: .utf8)
+    #expect(graph.hasPrefix("digraph") && graph.contains("->"))
+    let bad = try CLI.run("torus", ["view", CLI.denseRelu, "-o", dir.appendingPathComponent("v.png").path])
+    #expect(bad.status == 64)
+  }
+}
