@@ -82,10 +82,12 @@ let package = Package(
         "TorusEncrypted", "TFHE", "TorusImport", "TorusQNN", "TorusQNNTransforms", "TorusView",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    // The measurements of torus-bench as a library (the tool parses flags and prints).
+    .target(name: "TFHEBenchmarks", dependencies: ["TFHE"], swiftSettings: tfheSwiftSettings),
     .executableTarget(
       name: "torus-bench",
       dependencies: [
-        "TFHE",
+        "TFHE", "TFHEBenchmarks",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     // Shared helpers of the test targets (locating ../shared, a seeded test generator); not a product.
@@ -95,7 +97,7 @@ let package = Package(
     .testTarget(name: "TorusCLITests", dependencies: ["TorusTestSupport", "torus", "torus-opt"]),
     // Tests/mlir/**/*.mlir: RUN lines through torus-opt in-process, checked with CHECK lines.
     .testTarget(name: "TorusFileTests", dependencies: ["TorusTestSupport", "TorusTools", "TorusOpt"]),
-    .testTarget(name: "TFHETests", dependencies: ["TorusTestSupport", "TFHE"]),
+    .testTarget(name: "TFHETests", dependencies: ["TorusTestSupport", "TFHE", "TFHEBenchmarks"]),
     .testTarget(name: "TorusFormatsTests", dependencies: ["TorusTestSupport", "TorusFormats"]),
     .testTarget(name: "TorusONNXTests", dependencies: ["TorusTestSupport", "TorusONNX", "TorusFormats"]),
     .testTarget(name: "TorusFHETests", dependencies: ["TorusTestSupport", "TorusFHE", "TorusFHETransforms", "TorusIR", "TorusPasses", "TorusOpt"]),

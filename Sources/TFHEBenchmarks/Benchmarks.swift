@@ -1,0 +1,127 @@
+import Foundation
+import TFHE
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The measurements behind `torus-bench`, as a library: each returns figures and the tool
+/// only prints them. Real keys, real bootstraps; times are wall or thread-CPU seconds.
+public enum TFHEBenchmarks {
+  static func now() -> Double { Date().timeIntervalSince1970 }
+
+  /// CPU time of the calling thread (robust to other processes sharing the cores).
+  public static func threadCPU() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+  }
+
+  /// Keys for `parameters` (a seeded generator when `seed` is given, for reproducible noise runs).
+  public static func makeKeys(_ parameters: ParameterSet, seed: UInt64?) -> (client: ClientKey, server: ServerKey, seconds: Double) {
+    var rng = seed.map { SecureRandom(seed: $0) } ?? SecureRandom()
+    let t0 = now()
+    let client = ClientKey(parameters: parameters, using: &rng)
+    let server = client.makeServerKey(using: &rng)
+    return (client, server, now() - t0)
+  }
+
+  /// One precision's KS+PBS timings.
+  public struct PBSResult: Sendable {
+    public struct Batch: Sendable {
+      public var threads: Int
+      public var millisecondsPerPBS: Double
+      public var wallMilliseconds: Double
+      /// Thread-CPU ms per PBS (single-threaded batches only).
+      public var cpuMillisecondsPerPBS: Double?
+      public var errors: Int
+      public var count: Int
+    }
+    public var parameters: ParameterSet
+    public var keygenSeconds: Double
+    public var bootstrapKeyBytes: Int
+    public var keySwitchingKeyBytes: Int
+    /// Best of three lone KS+PBS.
+    public var singleLatencyMilliseconds: Double
+    public var batches: [Batch]
+  }
+
+  /// Times `count` independent KS+PBS table lookups at precision `p` with Concrete's set, for
+  /// each thread count, checking every decryption.
+  public static func pbs(precision p: Int, count: Int, threadCounts: [Int]) -> PBSResult {
+    let params = ParameterSet.concrete(precision: p)
+    let (client, server, keygen) = makeKeys(params, seed: nil)
+    var g = SystemRandomNumberGenerator()
+    let table = (0..<(1 << p)).map { _ in Int64.random(in: 0..<(1 << p), using: &g) }
+    let tv = server.lookupTable(values: table, inputBits: p, outputBits: p)
+    let inputs = (0..<count).map { _ in Int64.random(in: 0..<(1 << p), using: &g) }
+    let cts = inputs.map { client.encrypt(message: $0, bits: p) }
+    _ = server.programmableBootstrap(cts[0], testPolynomial: tv)  // warm-up (plans, pages)
+    var latency = Double.infinity
+    for c in cts.prefix(3) {
+      let l0 = now()
+      _ = server.programmableBootstrap(c, testPolynomial: tv)
+      latency = min(latency, now() - l0)
+    }
+    var batches: [PBSResult.Batch] = []
+    for t in threadCounts {
+      let t0 = now(), c0 = threadCPU()
+      let outs = server.bootstrapBatch(cts, tables: [tv], threads: t)
+      let dt = now() - t0
+      let cpu = t == 1 ? (threadCPU() - c0) * 1000 / Double(outs.count) : nil
+      let errors = outs.indices.filter { client.decrypt(outs[$0], bits: p) != table[Int(inputs[$0])] }.count
+      batches.append(.init(threads: t, millisecondsPerPBS: dt * 1000 / Double(outs.count), wallMilliseconds: dt * 1000,
+                           cpuMillisecondsPerPBS: cpu, errors: errors, count: outs.count))
+    }
+    return PBSResult(parameters: params, keygenSeconds: keygen, bootstrapKeyBytes: server.bootstrapKey.byteCount,
+                     keySwitchingKeyBytes: server.keySwitchingKey.byteCount, singleLatencyMilliseconds: latency * 1000, batches: batches)
+  }
+
+  /// Runs `count` KS+PBS on random inputs in batches of `batch` (a fresh random table each) and
+  /// counts wrong decryptions; `progress(done, wrong, seconds)` after each batch.
+  public static func errorRate(
+    precision p: Int, count: Int, batch: Int, keysReady: (ParameterSet, Double) -> Void = { _, _ in },
+    progress: (Int, Int, Double) -> Void = { _, _, _ in }
+  ) -> (bootstraps: Int, wrong: Int, seconds: Double) {
+    let params = ParameterSet.concrete(precision: p)
+    let (client, server, keygen) = makeKeys(params, seed: nil)
+    keysReady(params, keygen)
+    var g = SystemRandomNumberGenerator()
+    var done = 0, wrong = 0
+    let t0 = now()
+    while done < count {
+      let m = min(batch, count - done)
+      let table = (0..<(1 << p)).map { _ in Int64.random(in: 0..<(1 << p), using: &g) }
+      let tv = server.lookupTable(values: table, inputBits: p, outputBits: p)
+      let inputs = (0..<m).map { _ in Int64.random(in: 0..<(1 << p), using: &g) }
+      let outs = server.bootstrapBatch(inputs.map { client.encrypt(message: $0, bits: p) }, tables: [tv])
+      for (i, o) in outs.enumerated() where client.decrypt(o, bits: p) != table[Int(inputs[i])] { wrong += 1 }
+      done += m
+      progress(done, wrong, now() - t0)
+    }
+    return (done, wrong, now() - t0)
+  }
+
+  /// Microseconds of thread CPU per negacyclic forward + inverse transform of size `n`.
+  public static func fft(size n: Int, seconds: Double) -> Double {
+    let plan = FourierPlan.shared(for: n)
+    var g = SystemRandomNumberGenerator()
+    let poly = (0..<n).map { _ in UInt64.random(in: 0..<(1 << 22), using: &g) }
+    var f = [Double](repeating: 0, count: n)
+    var acc = [UInt64](repeating: 0, count: n)
+    var iterations = 0
+    let c0 = threadCPU()
+    while threadCPU() - c0 < seconds {
+      for _ in 0..<16 {
+        poly.withUnsafeBufferPointer { p in
+          f.withUnsafeMutableBufferPointer { fp in
+            plan.forward(signed: p.baseAddress!, into: fp.baseAddress!)
+            acc.withUnsafeMutableBufferPointer { plan.backwardAdd(fp.baseAddress!, into: $0.baseAddress!) }
+          }
+        }
+      }
+      iterations += 16
+    }
+    return (threadCPU() - c0) * 1e6 / Double(iterations)
+  }
+}
