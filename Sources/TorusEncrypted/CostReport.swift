@@ -76,9 +76,7 @@ public struct AnnotateCostPass: Pass {
   public init(options: PassOptions) throws(PassOptionError) {}
 
   public func run(on op: TorusIR.Operation, context: PassContext) throws(PassFailure) {
-    var functions: [FuncDialect.FuncOp] = []
-    op.walk { if let f = FuncDialect.FuncOp($0), !f.isDeclaration { functions.append(f) } }
-    for f in functions {
+    for f in op.functionDefinitions {
       let graph = CircuitGraph(function: f)
       guard let body = f.body else { continue }
       // The graph numbers arguments first, then the ops that touch ciphertexts, in order.

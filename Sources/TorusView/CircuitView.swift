@@ -247,8 +247,6 @@ public struct ViewOpGraphPass: Pass {
   public init(options: PassOptions) throws(PassOptionError) {}
 
   public func run(on op: TorusIR.Operation, context: PassContext) throws(PassFailure) {
-    var functions: [FuncDialect.FuncOp] = []
-    op.walk { if let f = FuncDialect.FuncOp($0), !f.isDeclaration { functions.append(f) } }
-    for f in functions { context.output(CircuitView.dot(CircuitGraph(function: f))) }
+    for f in op.functionDefinitions { context.output(CircuitView.dot(CircuitGraph(function: f))) }
   }
 }

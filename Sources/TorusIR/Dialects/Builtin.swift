@@ -392,3 +392,12 @@ public enum ControlFlowDialect: Dialect {
     }
   }
 }
+
+extension Operation {
+  /// Every function with a body nested in this op (itself included), in order.
+  public var functionDefinitions: [FuncDialect.FuncOp] {
+    var functions: [FuncDialect.FuncOp] = []
+    walk { if let f = FuncDialect.FuncOp($0), !f.isDeclaration { functions.append(f) } }
+    return functions
+  }
+}
