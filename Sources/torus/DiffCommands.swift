@@ -98,3 +98,47 @@ struct Diff: ParsableCommand {
     }
   }
 }
+
+struct JUnit: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "junit",
+    abstract: "Write a JUnit XML report from a tab-separated results list (for scripts; scripts/conformance-syntax.sh --junit).",
+    discussion: """
+      Each line of the input: SUITE<TAB>TEST<TAB>passed|failed|skipped[<TAB>MESSAGE]. Suites keep the order \
+      they first appear in. The report is built with Foundation's XML classes (libxml2) and parsed back.
+      """)
+
+  @Option(help: "The results list ('-' for standard input).") var from: String
+  @Option(name: [.customShort("o"), .long], help: "The JUnit XML file to write.") var output: String
+  @Option(help: "The report's name.") var name: String = "torus"
+
+  func run() throws {
+    try reporting {
+      let text: String
+      if from == "-" {
+        text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+      } else {
+        do { text = try String(contentsOfFile: from, encoding: .utf8) } catch {
+          throw ValidationError("cannot read '\(from)': \(error.localizedDescription)")
+        }
+      }
+      var order: [String] = []
+      var cases: [String: [JUnitReport.TestCase]] = [:]
+      for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+        let f = line.split(separator: "\t", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+        guard f.count >= 3 else { throw ValidationError("\(from):\(n + 1): expected SUITE<TAB>TEST<TAB>STATUS[<TAB>MESSAGE]") }
+        let message = f.count > 3 ? f[3] : ""
+        let outcome: JUnitReport.Outcome
+        switch f[2] {
+        case "passed": outcome = .passed
+        case "failed": outcome = .failed(message)
+        case "skipped": outcome = .skipped(message)
+        default: throw ValidationError("\(from):\(n + 1): status must be passed, failed or skipped, got '\(f[2])'")
+        }
+        if cases[f[0]] == nil { order.append(f[0]) }
+        cases[f[0], default: []].append(JUnitReport.TestCase(classname: f[0], name: f[1], outcome: outcome))
+      }
+      try JUnitReport(name: name, suites: order.map { JUnitReport.Suite(name: $0, cases: cases[$0]!) }).write(to: output)
+    }
+  }
+}

@@ -243,3 +243,22 @@ enum CLI {
     #expect(bad.status == 64)
   }
 }
+
+@Suite struct JUnitCommandTests {
+  @Test func resultsListBecomesAJUnitReport() throws {
+    let dir = try SharedData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let list = dir.appendingPathComponent("r.tsv"), xml = dir.appendingPathComponent("r.xml")
+    try "accept\ta <b>\tpassed\naccept\tc\tfailed\tgeneric form differs\nreject\td\tskipped\tno golden\n"
+      .write(to: list, atomically: true, encoding: .utf8)
+    let r = try CLI.run("torus", ["junit", "--from", list.path, "-o", xml.path, "--name", "syntax"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let document = try XMLDocument(data: try Data(contentsOf: xml), options: [])
+    #expect(try document.nodes(forXPath: "//testsuite").count == 2)
+    #expect(try document.nodes(forXPath: "//testcase").count == 3)
+    #expect(try document.nodes(forXPath: "//failure[@message='generic form differs']").count == 1)
+    try "accept\tbroken line\n".write(to: list, atomically: true, encoding: .utf8)
+    let bad = try CLI.run("torus", ["junit", "--from", list.path, "-o", xml.path])
+    #expect(bad.status != 0 && bad.stderr.contains("r.tsv:1"))
+  }
+}
