@@ -46,7 +46,7 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// The ONNX op types the importer maps to `qnn` (plus `Constant`).
 public let supportedONNXOps: Set<String> = [
-  "Quant", "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "Sigmoid", "Flatten", "Reshape", "Add",
+  "Quant", "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "Sigmoid", "Flatten", "Reshape", "Add", "AveragePool",
   "Identity", "Pad", "Constant", "Transpose",
 ]
 
@@ -231,6 +231,22 @@ struct Importer {
       }
       let shape = try constant(inputs[1], node: node).int64Values
       emit(QNN.ReshapeOp.name, node, operands: [try operand(0)], attributes: [NamedAttribute("shape", .i64Array(shape))])
+    case "AveragePool":
+      try require(1...1)
+      if let pad = node.attributes["auto_pad"]?.stringValue, pad != "NOTSET" {
+        throw .invalidNode(file: file, node: node.name, message: "auto_pad must be 'NOTSET', found '\(pad)'")
+      }
+      if intAttr(node, "ceil_mode", default: 0) != 0 { throw .invalidNode(file: file, node: node.name, message: "ceil_mode must be 0") }
+      guard let kernel = node.attributes["kernel_shape"]?.intsValue, kernel.count == 2 else {
+        throw .invalidNode(file: file, node: node.name, message: "a 2-D kernel_shape is required")
+      }
+      let pads = node.attributes["pads"]?.intsValue ?? []
+      if pads.contains(where: { $0 != 0 }) && intAttr(node, "count_include_pad", default: 0) == 0 {
+        throw .invalidNode(file: file, node: node.name, message: "padding not counted in the average (count_include_pad = 0) is not supported")
+      }
+      var attrs = [NamedAttribute("kernel_shape", .i64Array(kernel))]
+      for k in ["pads", "strides"] { if let v = node.attributes[k]?.intsValue { attrs.append(NamedAttribute(k, .i64Array(v))) } }
+      emit(QNN.AveragePoolOp.name, node, operands: [try operand(0)], attributes: attrs)
     case "Add":
       try require(2...2)
       emit(QNN.AddOp.name, node, operands: [try operand(0), try operand(1)])

@@ -68,6 +68,13 @@ extension QGraph {
           for i in data.indices { data[i] += ins[2].data[(i / inner) % s[1]] }
         }
         out = FloatTensor(shape: s, data: data)
+      case .averagePool(let k, let pads, let strides):
+        let c = ins[0].shape[1]
+        let ones = [Double](repeating: 1, count: c * k[0] * k[1])
+        let (d, s) = Kernels.conv2d(
+          ins[0].data, ins[0].shape, ones, [c, 1, k[0], k[1]], pads: pads, strides: strides, group: c, padValue: 0.0)
+        let norm = 1.0 / Double(k[0] * k[1])
+        out = FloatTensor(shape: s, data: d.map { $0 * norm })
       case .gemm(let alpha, let beta, let ta, let tb):
         var a = ins[0], b = ins[1]
         if ta { a = FloatTensor(shape: [a.shape[1], a.shape[0]], data: Kernels.transpose2(a.data, rows: a.shape[0], cols: a.shape[1])) }

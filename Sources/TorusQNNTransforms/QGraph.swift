@@ -37,6 +37,8 @@ public struct QGraph: Sendable {
     case constant(FloatTensor)
     case quant(BrevitasQuant)
     case conv(group: Int, pads: [Int], strides: [Int])
+    /// Sum over a window divided by its size; lowered as a convolution with a ones kernel.
+    case averagePool(kernel: [Int], pads: [Int], strides: [Int])
     case gemm(alpha: Double, beta: Double, transA: Bool, transB: Bool)
     case matmul
     case batchNorm(epsilon: Float)
@@ -126,6 +128,9 @@ public struct QGraph: Sendable {
     case QNN.ConvOp.name:
       let c = QNN.ConvOp(unchecked: op)
       return .conv(group: c.group, pads: c.pads, strides: c.strides)
+    case QNN.AveragePoolOp.name:
+      let p = QNN.AveragePoolOp(unchecked: op)
+      return .averagePool(kernel: p.kernelShape, pads: p.pads, strides: p.strides)
     case QNN.GemmOp.name:
       let g = QNN.GemmOp(unchecked: op)
       return .gemm(alpha: g.alpha, beta: g.beta, transA: g.transA, transB: g.transB)
@@ -163,6 +168,12 @@ public struct QGraph: Sendable {
         let wd = (x[3] + p[1] + p[3] - w[3]) / s[1] + 1
         if ins.count > 2 && ins[2] != [w[0]] { throw fail("bias must have shape [\(w[0])], found \(ins[2])") }
         nodes[i].shape = [x[0], w[0], h, wd]
+      case .averagePool(let k, let pads, let strides):
+        let x = ins[0]
+        guard x.count == 4 else { throw fail("expected a rank-4 input, found \(x)") }
+        let p = pads.isEmpty ? [0, 0, 0, 0] : pads
+        let s = strides.isEmpty ? [1, 1] : strides
+        nodes[i].shape = [x[0], x[1], (x[2] + p[0] + p[2] - k[0]) / s[0] + 1, (x[3] + p[1] + p[3] - k[1]) / s[1] + 1]
       case .gemm(_, _, let ta, let tb):
         let a = ins[0], b = ins[1]
         guard a.count == 2, b.count == 2 else { throw fail("expected rank-2 operands, found \(a) and \(b)") }

@@ -201,6 +201,22 @@ extension QGraph {
           .conv(x: x, weights: w, pads: pads, strides: strides, group: group, padValue: qx.zeroPoint), shape: node.shape, name: node.name, source: index)
         let accOrRounded = rounded(acc, name: node.name, source: index)
         result = .chain(source: accOrRounded, steps: [.accumulator(m: qx.scale * qw.scale, final: 0, sumW: sumW, bias: bias)], last: nil, members: [])
+      case .averagePool(let k, let pads, let strides):
+        // Concrete-ML's QuantizedAvgPool: the window sum as a convolution with a channel-diagonal
+        // kernel of ones (group 1), padded with the input zero point, then `· (1/K) · s_in`.
+        let (x, qx) = try materialize(ins[0], for: node, operand: 0)
+        let c = program.nodes[x].shape[1], window = k[0] * k[1]
+        var ones = [Int64](repeating: 0, count: c * c * window)
+        for ch in 0..<c { for j in 0..<window { ones[(ch * c + ch) * window + j] = 1 } }
+        let w = IntTensor(shape: [c, c, k[0], k[1]], data: ones)
+        let sumW = qx.zeroPoint == 0 ? [] : [Double](repeating: Double(qx.zeroPoint) * Double(window), count: c)
+        let acc = append(
+          .conv(x: x, weights: w, pads: pads, strides: strides, group: 1, padValue: qx.zeroPoint), shape: node.shape, name: node.name, source: index)
+        let accOrRounded = rounded(acc, name: node.name, source: index)
+        result = .chain(
+          source: accOrRounded,
+          steps: [.accumulator(m: 1.0 / Double(window), final: 0, sumW: sumW, bias: []), .dequantize(scale: qx.scale, zeroPoint: 0)],
+          last: nil, members: [])
       case .gemm, .matmul:
         var (alpha, beta, ta, tb) = (1.0, 1.0, false, false)
         if case .gemm(let a, let b, let x, let y) = node.op { (alpha, beta, ta, tb) = (a, b, x, y) }

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import TorusFormats
+import TorusIR
+import TorusImport
+import TorusInterpreter
+import TorusQNNTransforms
+import TorusTestSupport
+
+/// The QAT model zoo (`shared/models/zoo`): each model compiled with the n_bits and rounding its
+/// info.json records; a pass is the circuit text equal to Concrete-ML's `mlir.txt` and the raw
+/// simulated outputs equal to `expected_simulate_q.npy`. Prints `zoo: N passed, N failed of M models`
+/// with the reason of each failure; models listed in `exact` must pass (the others are issue 12's work).
+@Suite(.requiresShared("models/zoo")) struct ZooTests {
+  static let exact: Set<String> = ["cnn-stride2-bn", "cnn-w6-r5", "pot-w8-r7"]
+
+  struct Outcome { var model: String; var failure: String? }
+
+  static func run(_ folder: URL) -> Outcome {
+    let name = folder.lastPathComponent
+    do {
+      let info = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("info.json"))) as! [String: Any]
+      let call = info["compile_call"] as! [String: Any]
+      var (inBits, outBits) = (8, 8)
+      if let n = call["n_bits"] as? [String: Any] {
+        inBits = n["model_inputs"] as! Int
+        outBits = n["model_outputs"] as! Int
+      } else if let n = call["n_bits"] as? Int {
+        (inBits, outBits) = (n, n)
+      }
+      let rounding = (call["rounding_threshold_bits"] as? Int).map { AccumulatorRounding(thresholdBits: $0) }
+      func files(_ prefix: String) -> [URL] { SharedData.files(in: folder, suffix: ".npy").filter { $0.lastPathComponent.hasPrefix(prefix + ".") || $0.lastPathComponent.hasPrefix(prefix + "_") } }
+      let inputsets = try files("inputset").map { try Npy.read(contentsOf: $0) }
+      let compiled = try QATCompiler.compile(
+        onnx: folder.appendingPathComponent("model.qonnx.onnx"), inputsets: inputsets, nBitsInputs: inBits, nBitsOutputs: outBits, rounding: rounding)
+      let text = String(decoding: compiled.circuit.print(), as: UTF8.self)
+      let reference = try String(contentsOf: folder.appendingPathComponent("mlir.txt"), encoding: .utf8)
+      let circuit = try Circuit(source: text)
+      let outputs = try Simulator(circuit: circuit, options: SimulateOptions(threads: 2, trace: { _ in }))
+        .run(arrays: try files("test_inputs_q").map { try Npy.read(contentsOf: $0) })
+      let expected = try Npy.read(contentsOf: folder.appendingPathComponent("expected_simulate_q.npy")).int64Values
+      let got = outputs[0].int64Values
+      let equal = zip(got, expected).filter { $0 == $1 }.count
+      if equal != expected.count || got.count != expected.count { return Outcome(model: name, failure: "outputs \(equal)/\(expected.count) equal") }
+      if text.trimmingCharacters(in: .newlines) != reference.trimmingCharacters(in: .newlines) {
+        return Outcome(model: name, failure: "outputs equal, circuit text differs from mlir.txt")
+      }
+      return Outcome(model: name, failure: nil)
+    } catch {
+      return Outcome(model: name, failure: "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)")
+    }
+  }
+
+  @Test func wholeZoo() throws {
+    let zoo = try #require(SharedData.url("models/zoo"))
+    let folders = ((try? FileManager.default.contentsOfDirectory(atPath: zoo.path)) ?? []).sorted()
+      .map { zoo.appendingPathComponent($0) }
+      .filter { FileManager.default.fileExists(atPath: $0.appendingPathComponent("info.json").path) }
+    let outcomes = folders.map(Self.run)
+    for o in outcomes { print("zoo \(o.model): \(o.failure.map { "FAIL \($0)" } ?? "PASS")") }
+    let passed = outcomes.filter { $0.failure == nil }.count
+    // Not alone on its line: CI must not read the zoo's progress as the test run's own count.
+    print("zoo: \(passed) passed, \(outcomes.count - passed) failed of \(outcomes.count) models (the failures are issue 12's work)")
+    #expect(outcomes.count == 15)
+    for o in outcomes where Self.exact.contains(o.model) { #expect(o.failure == nil, "\(o.model): \(o.failure ?? "")") }
+  }
+}
