@@ -46,7 +46,7 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// The ONNX op types the importer maps to `qnn` (plus `Constant`).
 public let supportedONNXOps: Set<String> = [
-  "Quant", "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "Sigmoid", "Flatten", "Reshape", "Add", "AveragePool",
+  "Quant", "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "Sigmoid", "Flatten", "Reshape", "Add", "AveragePool", "MaxPool",
   "Identity", "Pad", "Constant", "Transpose",
 ]
 
@@ -247,6 +247,24 @@ struct Importer {
       var attrs = [NamedAttribute("kernel_shape", .i64Array(kernel))]
       for k in ["pads", "strides"] { if let v = node.attributes[k]?.intsValue { attrs.append(NamedAttribute(k, .i64Array(v))) } }
       emit(QNN.AveragePoolOp.name, node, operands: [try operand(0)], attributes: attrs)
+    case "MaxPool":
+      try require(1...1)
+      if let pad = node.attributes["auto_pad"]?.stringValue, pad != "NOTSET" {
+        throw .invalidNode(file: file, node: node.name, message: "auto_pad must be 'NOTSET', found '\(pad)'")
+      }
+      if intAttr(node, "ceil_mode", default: 0) != 0 { throw .invalidNode(file: file, node: node.name, message: "ceil_mode must be 0") }
+      if (node.attributes["pads"]?.intsValue ?? []).contains(where: { $0 != 0 }) {
+        throw .invalidNode(file: file, node: node.name, message: "padded max pooling is not supported (Concrete's maxpool2d has no padding)")
+      }
+      if (node.attributes["dilations"]?.intsValue ?? []).contains(where: { $0 != 1 }) {
+        throw .invalidNode(file: file, node: node.name, message: "dilations must be 1")
+      }
+      guard let kernel = node.attributes["kernel_shape"]?.intsValue, kernel.count == 2 else {
+        throw .invalidNode(file: file, node: node.name, message: "a 2-D kernel_shape is required")
+      }
+      var attrs = [NamedAttribute("kernel_shape", .i64Array(kernel))]
+      if let v = node.attributes["strides"]?.intsValue { attrs.append(NamedAttribute("strides", .i64Array(v))) }
+      emit(QNN.MaxPoolOp.name, node, operands: [try operand(0)], attributes: attrs)
     case "Add":
       try require(2...2)
       emit(QNN.AddOp.name, node, operands: [try operand(0), try operand(1)])

@@ -11,7 +11,7 @@ public enum QNN: Dialect {
     [
       QuantOp.self, ConvOp.self, GemmOp.self, MatMulOp.self, BatchNormOp.self, ReluOp.self,
       SigmoidOp.self, FlattenOp.self, ReshapeOp.self, AddOp.self, IdentityOp.self, PadOp.self,
-      TransposeOp.self, AveragePoolOp.self,
+      TransposeOp.self, AveragePoolOp.self, MaxPoolOp.self,
     ]
   }
 
@@ -284,6 +284,26 @@ extension QNN {
         throw VerifyError("kernel_shape must be two positive sizes, found \(kernelShape)")
       }
       if !pads.isEmpty && pads.count != 4 { throw VerifyError("expects 4 pads, found \(pads.count)") }
+      if !strides.isEmpty && strides.count != 2 { throw VerifyError("expects 2 strides, found \(strides.count)") }
+    }
+  }
+
+  /// ONNX MaxPool (2-D, no padding, dilation 1): `%y = "qnn.max_pool"(%x) {kernel_shape, strides}`.
+  public struct MaxPoolOp: OpDefinition {
+    public static let name: OpName = "qnn.max_pool"
+    public static let summary = "Max pooling (ONNX MaxPool)"
+    public static let shape = OpShape(operands: 1, results: 1)
+    public static let traits: OpTraits = [.pure]
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+    public var kernelShape: [Int] { (operation.intsAttribute("kernel_shape") ?? []).map { Int($0) } }
+    public var strides: [Int] { (operation.intsAttribute("strides") ?? []).map { Int($0) } }
+    public func verify() throws(VerifyError) {
+      try QNN.requireFloatTensors(operation.operands + operation.results)
+      try QNN.requireRank(operation.operands[0], 4...4, "input")
+      guard kernelShape.count == 2, kernelShape.allSatisfy({ $0 >= 1 }) else {
+        throw VerifyError("kernel_shape must be two positive sizes, found \(kernelShape)")
+      }
       if !strides.isEmpty && strides.count != 2 { throw VerifyError("expects 2 strides, found \(strides.count)") }
     }
   }

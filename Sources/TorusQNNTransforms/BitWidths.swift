@@ -43,7 +43,7 @@ extension IntegerProgram {
     func union(_ a: Int, _ b: Int) { parent[find(a)] = find(b) }
     for (i, node) in nodes.enumerated() {
       switch node.op {
-      case .conv(let x, _, _, _, _, _), .matmul(let x, _), .reshape(let x): union(i, x)
+      case .conv(let x, _, _, _, _, _), .matmul(let x, _), .reshape(let x), .maxPool(let x, _, _): union(i, x)
       case .add(let a, let b):
         union(i, a)
         union(i, b)
@@ -61,6 +61,14 @@ extension IntegerProgram {
       // on either side. One more bit for the accumulator's group keeps the carry.
       for node in nodes {
         if case .round(let x, _) = node.op { widest[find(x)] = max(widest[find(x)] ?? 0, widths[x] + 1) }
+      }
+    }
+    // Concrete computes max(a, b) as relu(a − b) + b: the difference of two values of the range
+    // needs its own (signed) width, which the whole group of the pooled value then takes.
+    for node in nodes {
+      if case .maxPool(let x, _, _) = node.op {
+        let spread = bounds[x].hi - bounds[x].lo
+        widest[find(x)] = max(widest[find(x)] ?? 0, QuantMath.bitWidth(lo: -spread, hi: spread))
       }
     }
     var assigned = nodes.indices.map { widest[find($0)] ?? widths[$0] }

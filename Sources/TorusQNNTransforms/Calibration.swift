@@ -75,6 +75,9 @@ extension QGraph {
           ins[0].data, ins[0].shape, ones, [c, 1, k[0], k[1]], pads: pads, strides: strides, group: c, padValue: 0.0)
         let norm = 1.0 / Double(k[0] * k[1])
         out = FloatTensor(shape: s, data: d.map { $0 * norm })
+      case .maxPool(let k, let strides):
+        let (d, s) = Kernels.maxPool(ins[0].data, ins[0].shape, kernel: k, strides: strides)
+        out = FloatTensor(shape: s, data: d)
       case .gemm(let alpha, let beta, let ta, let tb):
         var a = ins[0], b = ins[1]
         if ta { a = FloatTensor(shape: [a.shape[1], a.shape[0]], data: Kernels.transpose2(a.data, rows: a.shape[0], cols: a.shape[1])) }

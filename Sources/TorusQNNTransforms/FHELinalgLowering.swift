@@ -187,6 +187,12 @@ public enum FHELinalgLowering {
           let weights = constant(.denseElements(Self.clearIntegers(w.data, shape: w.shape)))
           let input = withSignedness(values[x], signed: signed)
           values.append(op(FHELinalg.MatMulEintIntOp.self, [input, weights], resultType))
+        case .maxPool(let x, let k, let strides):
+          let s = strides.isEmpty ? [1, 1] : strides
+          func pair(_ v: [Int]) -> Attribute { .denseElements(.integers(v.map(Int64.init), type: FHELinalgLowering.tensor([2], .i64))) }
+          values.append(op(FHELinalg.Maxpool2dOp.self, [withSignedness(values[x], signed: signed)], resultType, [
+            NamedAttribute("dilations", pair([1, 1])), NamedAttribute("kernel_shape", pair(k)), NamedAttribute("strides", pair(s)),
+          ]))
         case .reshape(let x):
           let xs = program.nodes[x].shape
           guard node.shape.count == 2, xs.count >= 2, node.shape[0] == xs[0] else {
@@ -223,7 +229,8 @@ public enum FHELinalgLowering {
             step = l
           }
           if original <= tableOriginalWidthLimit && original < tableWidth {
-            let shift = scalarTensor(Int64(1) << Int64(tableWidth - original), width: tableWidth - original + 2)
+            // Concrete types the clear factor of a p-bit value as i(p+1).
+            let shift = scalarTensor(Int64(1) << Int64(tableWidth - original), width: tableWidth + 1)
             input = op(FHELinalg.MulEintIntOp.self, [input, shift], input.type)
             input = op(FHELinalg.ReinterpretPrecisionOp.self, [input],
               FHELinalgLowering.tensor(program.nodes[x].shape, encrypted(original, signed: inSigned)))

@@ -104,6 +104,8 @@ public struct IntegerProgram: Sendable {
     case conv(x: Int, weights: IntTensor, pads: [Int], strides: [Int], group: Int, padValue: Int64)
     /// `x[…, K] · weights[K, N]`.
     case matmul(x: Int, weights: IntTensor)
+    /// Window maximum (`FHELinalg.maxpool2d`), no padding.
+    case maxPool(x: Int, kernel: [Int], strides: [Int])
     /// Integer reshape (flatten): same values, new batch-1 shape.
     case reshape(x: Int)
     /// Encrypted addition.
@@ -174,6 +176,9 @@ public struct IntegerProgram: Sendable {
       let k = w.shape[0], n = w.shape[1]
       let m = a.count / k
       return IntTensor(shape: Array(a.shape.dropLast()) + [n], data: Kernels.matmul(a.data, m: m, k: k, w.data, n: n))
+    case .maxPool(let x, let k, let strides):
+      let (d, s) = Kernels.maxPool(values[x].data, values[x].shape, kernel: k, strides: strides)
+      return IntTensor(shape: s, data: d)
     case .reshape(let x):
       let a = values[x]
       let batch = a.count / max(node.shape.reduce(1, *), 1)

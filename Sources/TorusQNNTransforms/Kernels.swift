@@ -2,6 +2,25 @@
 /// Row-major buffers, batch on axis 0; zero weights are skipped (pruned convolutions).
 enum Kernels {
   /// 2-D convolution `x[N,C,H,W] ⋆ w[O,C/g,kh,kw]`, explicit padding filled with `padValue`.
+  /// Maximum over `kernel` windows with `strides` (no padding), NCHW.
+  static func maxPool<T: Comparable>(_ x: [T], _ xs: [Int], kernel k: [Int], strides: [Int]) -> ([T], [Int]) {
+    let (n, c, h, w) = (xs[0], xs[1], xs[2], xs[3])
+    let s = strides.isEmpty ? [1, 1] : strides
+    let oh = (h - k[0]) / s[0] + 1, ow = (w - k[1]) / s[1] + 1
+    var out: [T] = []
+    out.reserveCapacity(n * c * oh * ow)
+    for nc in 0..<(n * c) {
+      for y in 0..<oh {
+        for xo in 0..<ow {
+          var m = x[nc * h * w + (y * s[0]) * w + xo * s[1]]
+          for ky in 0..<k[0] { for kx in 0..<k[1] { m = max(m, x[nc * h * w + (y * s[0] + ky) * w + xo * s[1] + kx]) } }
+          out.append(m)
+        }
+      }
+    }
+    return (out, [n, c, oh, ow])
+  }
+
   static func conv2d<T: Numeric & Comparable>(
     _ x: [T], _ xs: [Int], _ w: [T], _ ws: [Int], pads: [Int], strides: [Int], group: Int, padValue: T
   ) -> ([T], [Int]) {

@@ -39,6 +39,8 @@ public struct QGraph: Sendable {
     case conv(group: Int, pads: [Int], strides: [Int])
     /// Sum over a window divided by its size; lowered as a convolution with a ones kernel.
     case averagePool(kernel: [Int], pads: [Int], strides: [Int])
+    /// Maximum over a window (moves integers: the quantizer is kept).
+    case maxPool(kernel: [Int], strides: [Int])
     case gemm(alpha: Double, beta: Double, transA: Bool, transB: Bool)
     case matmul
     case batchNorm(epsilon: Float)
@@ -131,6 +133,9 @@ public struct QGraph: Sendable {
     case QNN.AveragePoolOp.name:
       let p = QNN.AveragePoolOp(unchecked: op)
       return .averagePool(kernel: p.kernelShape, pads: p.pads, strides: p.strides)
+    case QNN.MaxPoolOp.name:
+      let p = QNN.MaxPoolOp(unchecked: op)
+      return .maxPool(kernel: p.kernelShape, strides: p.strides)
     case QNN.GemmOp.name:
       let g = QNN.GemmOp(unchecked: op)
       return .gemm(alpha: g.alpha, beta: g.beta, transA: g.transA, transB: g.transB)
@@ -174,6 +179,11 @@ public struct QGraph: Sendable {
         let p = pads.isEmpty ? [0, 0, 0, 0] : pads
         let s = strides.isEmpty ? [1, 1] : strides
         nodes[i].shape = [x[0], x[1], (x[2] + p[0] + p[2] - k[0]) / s[0] + 1, (x[3] + p[1] + p[3] - k[1]) / s[1] + 1]
+      case .maxPool(let k, let strides):
+        let x = ins[0]
+        guard x.count == 4 else { throw fail("expected a rank-4 input, found \(x)") }
+        let s = strides.isEmpty ? [1, 1] : strides
+        nodes[i].shape = [x[0], x[1], (x[2] - k[0]) / s[0] + 1, (x[3] - k[1]) / s[1] + 1]
       case .gemm(_, _, let ta, let tb):
         let a = ins[0], b = ins[1]
         guard a.count == 2, b.count == 2 else { throw fail("expected rank-2 operands, found \(a) and \(b)") }

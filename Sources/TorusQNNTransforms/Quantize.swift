@@ -217,6 +217,10 @@ extension QGraph {
           source: accOrRounded,
           steps: [.accumulator(m: 1.0 / Double(window), final: 0, sumW: sumW, bias: []), .dequantize(scale: qx.scale, zeroPoint: 0)],
           last: nil, members: [])
+      case .maxPool(let k, let strides):
+        // Moves integers of one quantizer: Concrete's maxpool2d on the quantized input.
+        let (x, q) = try materialize(ins[0], for: node, operand: 0)
+        result = .integer(node: append(.maxPool(x: x, kernel: k, strides: strides), shape: node.shape, name: node.name, source: index), quantizer: q)
       case .gemm, .matmul:
         var (alpha, beta, ta, tb) = (1.0, 1.0, false, false)
         if case .gemm(let a, let b, let x, let y) = node.op { (alpha, beta, ta, tb) = (a, b, x, y) }
