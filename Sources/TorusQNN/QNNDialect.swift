@@ -266,46 +266,20 @@ extension QNN {
     }
   }
 
-  /// ONNX AveragePool (2-D, dilation 1, padding not counted): `%y = "qnn.average_pool"(%x) {kernel_shape, pads, strides}`.
-  public struct AveragePoolOp: OpDefinition {
+  /// ONNX AveragePool (2-D, padding counted or absent): `%y = "qnn.average_pool"(%x) {kernel_shape, pads, strides}`.
+  public struct AveragePoolOp: PoolOp {
     public static let name: OpName = "qnn.average_pool"
     public static let summary = "Average pooling (ONNX AveragePool)"
-    public static let shape = OpShape(operands: 1, results: 1)
-    public static let traits: OpTraits = [.pure]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
-    public var kernelShape: [Int] { (operation.intsAttribute("kernel_shape") ?? []).map { Int($0) } }
-    public var pads: [Int] { (operation.intsAttribute("pads") ?? []).map { Int($0) } }
-    public var strides: [Int] { (operation.intsAttribute("strides") ?? []).map { Int($0) } }
-    public func verify() throws(VerifyError) {
-      try QNN.requireFloatTensors(operation.operands + operation.results)
-      try QNN.requireRank(operation.operands[0], 4...4, "input")
-      guard kernelShape.count == 2, kernelShape.allSatisfy({ $0 >= 1 }) else {
-        throw VerifyError("kernel_shape must be two positive sizes, found \(kernelShape)")
-      }
-      if !pads.isEmpty && pads.count != 4 { throw VerifyError("expects 4 pads, found \(pads.count)") }
-      if !strides.isEmpty && strides.count != 2 { throw VerifyError("expects 2 strides, found \(strides.count)") }
-    }
   }
 
   /// ONNX MaxPool (2-D, no padding, dilation 1): `%y = "qnn.max_pool"(%x) {kernel_shape, strides}`.
-  public struct MaxPoolOp: OpDefinition {
+  public struct MaxPoolOp: PoolOp {
     public static let name: OpName = "qnn.max_pool"
     public static let summary = "Max pooling (ONNX MaxPool)"
-    public static let shape = OpShape(operands: 1, results: 1)
-    public static let traits: OpTraits = [.pure]
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
-    public var kernelShape: [Int] { (operation.intsAttribute("kernel_shape") ?? []).map { Int($0) } }
-    public var strides: [Int] { (operation.intsAttribute("strides") ?? []).map { Int($0) } }
-    public func verify() throws(VerifyError) {
-      try QNN.requireFloatTensors(operation.operands + operation.results)
-      try QNN.requireRank(operation.operands[0], 4...4, "input")
-      guard kernelShape.count == 2, kernelShape.allSatisfy({ $0 >= 1 }) else {
-        throw VerifyError("kernel_shape must be two positive sizes, found \(kernelShape)")
-      }
-      if !strides.isEmpty && strides.count != 2 { throw VerifyError("expects 2 strides, found \(strides.count)") }
-    }
   }
 
   /// ONNX Reshape with a static target shape: `%y = "qnn.reshape"(%x) {shape = array<i64: …>}`.
@@ -369,5 +343,26 @@ extension QNN {
         throw VerifyError("perm must permute 0..<\(s.count), found \(permutation)")
       }
     }
+  }
+}
+
+/// The 2-D pooling ops: a window (`kernel_shape`), optional `pads` and `strides`, NCHW input.
+public protocol PoolOp: OpDefinition {}
+
+extension PoolOp {
+  public static var shape: OpShape { OpShape(operands: 1, results: 1) }
+  public static var traits: OpTraits { [.pure] }
+  public var kernelShape: [Int] { (operation.intsAttribute("kernel_shape") ?? []).map { Int($0) } }
+  public var pads: [Int] { (operation.intsAttribute("pads") ?? []).map { Int($0) } }
+  public var strides: [Int] { (operation.intsAttribute("strides") ?? []).map { Int($0) } }
+
+  public func verify() throws(VerifyError) {
+    try QNN.requireFloatTensors(operation.operands + operation.results)
+    try QNN.requireRank(operation.operands[0], 4...4, "input")
+    guard kernelShape.count == 2, kernelShape.allSatisfy({ $0 >= 1 }) else {
+      throw VerifyError("kernel_shape must be two positive sizes, found \(kernelShape)")
+    }
+    if !pads.isEmpty && pads.count != 4 { throw VerifyError("expects 4 pads, found \(pads.count)") }
+    if !strides.isEmpty && strides.count != 2 { throw VerifyError("expects 2 strides, found \(strides.count)") }
   }
 }
