@@ -69,7 +69,7 @@ let package = Package(
       name: "TorusQNNTransforms",
       dependencies: ["TorusIR", "TorusPasses", "TorusQNN", "TorusFHE", "TorusFormats"]),
     // Circuit pictures (HTML/SVG through FoundationXML, i.e. libxml2 on Linux; DOT).
-    .target(name: "TorusView", dependencies: ["TorusIR", "TorusEncrypted"]),
+    .target(name: "TorusView", dependencies: ["TorusIR", "TorusPasses", "TorusEncrypted"]),
     // The torus-opt tool as a library: the executable and the .mlir file tests build it from here.
     .target(
       name: "TorusTools",

@@ -1,5 +1,7 @@
 import Foundation
 import TorusEncrypted
+import TorusIR
+import TorusPasses
 
 #if canImport(FoundationXML)
   import FoundationXML
@@ -234,9 +236,6 @@ public enum CircuitView {
     return out + "}\n"
   }
 }
-
-import TorusPasses
-import TorusIR
 
 /// Prints each function as a Graphviz graph (mlir-opt's `--view-op-graph` habit): ops on
 /// ciphertexts as boxes with type, bootstraps and share, edges with shapes.
