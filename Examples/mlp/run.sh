@@ -42,7 +42,7 @@ PY
 # then run keygen + encrypt + run + decrypt in one go and compare with simulate mode on the same
 # circuit (exact rounding: the two must agree on every output).
 echo "== compile with --rounding-threshold-bits 5 -> $out/mlp-r5.mlir"
-$torus compile "$ex/mlp.qonnx.onnx" --inputset "$ex/inputset.npy" --rounding-threshold-bits 5 -o "$out/mlp-r5.mlir"
+$torus compile "$ex/mlp.qonnx.onnx" --inputset "$ex/inputset.npy" --n-bits 4 --rounding-threshold-bits 5 -o "$out/mlp-r5.mlir"
 # About 2 s per point on 2 cores: all 20 test points by default.
 points=${MLP_ENCRYPTED_POINTS:-20}
 python3 -c "import sys, numpy as np; np.save(sys.argv[2], np.load(sys.argv[1])[:int(sys.argv[3])])" \

@@ -51,14 +51,25 @@ struct Compile: ParsableCommand {
 
   @Argument(help: "The model (.onnx).") var model: String
   @Option(name: .customLong("inputset"), help: "Calibration samples (.npy, samples on axis 0), one per model input, in order.") var inputsets: [String] = []
-  @Option(help: "Bits of the model inputs (Concrete-ML n_bits['model_inputs']).") var nBitsInputs: Int = 4
-  @Option(help: "Bits of the model outputs (Concrete-ML n_bits['model_outputs']).") var nBitsOutputs: Int = 4
+  @Option(help: "Bits of the model inputs and outputs, as an integer n_bits in Concrete-ML (default 8, its default for n_bits=None).") var nBits: Int?
+  @Option(help: "Bits of the model inputs (Concrete-ML n_bits['model_inputs']; default 8).") var nBitsInputs: Int?
+  @Option(help: "Bits of the model outputs (Concrete-ML n_bits['model_outputs']; default 8).") var nBitsOutputs: Int?
+
+  /// Concrete-ML's `compile_brevitas_qat_model` with `n_bits=None` uses 8 bits for both.
+  var inputBits: Int { nBitsInputs ?? nBits ?? 8 }
+  var outputBits: Int { nBitsOutputs ?? nBits ?? 8 }
   @Option(help: "Round accumulators to this many bits before each lookup (Concrete-ML rounding_threshold_bits).") var roundingThresholdBits: Int?
   @Option(help: ArgumentHelp(
     "How --rounding-threshold-bits rounds: exact (FHE.round: encrypted = simulate; extra bit-extraction bootstraps, up to one per dropped bit) or approximate (the lookup's own bootstrap rounds: no extra cost; encrypted, values at the noise edge of a half-way point may round the other way).",
     valueName: "exact|approximate")) var roundingMethod: AccumulatorRounding.Method?
 
   func validate() throws {
+    if nBits != nil && (nBitsInputs != nil || nBitsOutputs != nil) {
+      throw ValidationError("--n-bits sets both widths; it cannot be combined with --n-bits-inputs or --n-bits-outputs")
+    }
+    for (flag, v) in [("--n-bits", nBits), ("--n-bits-inputs", nBitsInputs), ("--n-bits-outputs", nBitsOutputs)] {
+      if let v, !(1...16).contains(v) { throw ValidationError("\(flag) must be in 1...16, got \(v)") }
+    }
     if roundingMethod != nil && roundingThresholdBits == nil {
       throw ValidationError("--rounding-method needs --rounding-threshold-bits")
     }
@@ -84,7 +95,7 @@ struct Compile: ParsableCommand {
       stage("read inputsets")
       let rounding = roundingThresholdBits.map { AccumulatorRounding(thresholdBits: $0, method: roundingMethod ?? .exact) }
       let compiled = try QATCompiler.compile(
-        onnx: URL(fileURLWithPath: model), inputsets: arrays, nBitsInputs: nBitsInputs, nBitsOutputs: nBitsOutputs,
+        onnx: URL(fileURLWithPath: model), inputsets: arrays, nBitsInputs: inputBits, nBitsOutputs: outputBits,
         rounding: rounding, maxBitWidth: maxBitWidth, stage: stage)
       let circuit = compiled.circuit, program = compiled.program, analysis = compiled.bitWidths
       do {

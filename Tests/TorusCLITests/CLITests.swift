@@ -262,3 +262,24 @@ enum CLI {
     #expect(bad.status != 0 && bad.stderr.contains("r.tsv:1"))
   }
 }
+
+@Suite struct CompileFlagTests {
+  static let mlp = SharedData.packageRoot.appendingPathComponent("Examples/mlp")
+
+  /// Concrete-ML's n_bits: 8 by default, `--n-bits N` for both, never mixed with the separate flags.
+  @Test func nBitsDefaultsAndConflicts() throws {
+    let dir = try SharedData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let onnx = Self.mlp.appendingPathComponent("mlp.qonnx.onnx").path, inputset = Self.mlp.appendingPathComponent("inputset.npy").path
+    let byDefault = dir.appendingPathComponent("d.mlir"), explicit8 = dir.appendingPathComponent("e.mlir"), four = dir.appendingPathComponent("f.mlir")
+    for (out, flags) in [(byDefault, [String]()), (explicit8, ["--n-bits", "8"]), (four, ["--n-bits-inputs", "4", "--n-bits-outputs", "4"])] {
+      let r = try CLI.run("torus", ["compile", onnx, "--inputset", inputset, "-o", out.path] + flags)
+      #expect(r.status == 0, "\(r.stderr)")
+    }
+    #expect(try String(contentsOf: byDefault, encoding: .utf8) == String(contentsOf: explicit8, encoding: .utf8))
+    let both = try CLI.run("torus", ["compile", onnx, "--inputset", inputset, "--n-bits", "4", "--n-bits-inputs", "4", "-o", four.path])
+    #expect(both.status == 64 && both.stderr.contains("--n-bits sets both widths"))
+    let range = try CLI.run("torus", ["compile", onnx, "--inputset", inputset, "--n-bits", "0", "-o", four.path])
+    #expect(range.status == 64 && range.stderr.contains("--n-bits must be in 1...16"))
+  }
+}
