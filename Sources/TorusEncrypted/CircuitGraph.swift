@@ -43,8 +43,14 @@ public struct CircuitGraph {
 
   /// Builds the graph of `function`; costs come from the parameters `ParameterSelection` picks.
   public init(function: FuncDialect.FuncOp, target: ErrorTarget = ErrorTarget()) {
+    self.init(function: function, plan: try? ParameterSelection.plan(for: function.operation, target: target))
+  }
+
+  /// Builds the graph with costs under `plan` (nil: bootstrap counts only), for callers that
+  /// already chose the parameters.
+  public init(function: FuncDialect.FuncOp, plan: EncryptionPlan?) {
     self.function = function.symbolName
-    plan = try? ParameterSelection.plan(for: function.operation, target: target)
+    self.plan = plan
     let chunk = plan.map { NoiseModel($0.parameters).bitExtractionChunk } ?? 1
     let msPerBootstrap = plan.map { BootstrapCost.milliseconds($0.parameters) }
     guard let body = function.body else { return }

@@ -56,7 +56,7 @@ public struct CostReportPass: Pass {
       do {
         let plan = try ParameterSelection.plan(for: f, target: target)
         text += "@\(name): \(plan)\n"
-        if let fn = FuncDialect.FuncOp(f) { text += Self.layerTable(CircuitGraph(function: fn, target: target)) }
+        if let fn = FuncDialect.FuncOp(f) { text += Self.layerTable(CircuitGraph(function: fn, plan: plan)) }
       } catch {
         throw PassFailure(Diagnostic(at: f.location, "'\(name)' cannot run encrypted: \(error)"))
       }
