@@ -127,6 +127,7 @@ enum CLI {
     (["--mode", "encrypted", "--encoding", "crt"], "--encoding cannot be used in encrypted mode"),
     (["--mode", "encrypted", "--profile", "--parallel-samples"], "--profile, --parallel-samples cannot be used in encrypted mode"),
     (["--mode", "encrypted", "--eval-keys", "K", "--raw"], "--raw cannot be used with --eval-keys"),
+    (["--mode", "encrypted", "--eval-keys", "K", "--trace"], "--trace cannot be used with --eval-keys"),
   ])
   func flagsAModeIgnoresAreRefused(_ flags: [String], _ message: String) throws {
     let r = try CLI.run("torus", ["run", CLI.denseRelu] + flags)
@@ -201,6 +202,22 @@ enum CLI {
     #expect(flipped.status == 1)
     #expect(flipped.stdout.contains("first difference at op [2] FHELinalg.apply_lookup_table"), "\(flipped.stdout)")
     #expect(flipped.stdout.contains("result #0, element 2: 2 ("), "\(flipped.stdout)")
+  }
+
+  @Test func diffRefusesWhatItCannotCompare() throws {
+    let dir = try SharedData.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let (a, b, x) = try files(dir)
+    let same = try CLI.run("torus", ["diff", a, "--input", x, "--left", "encrypted", "--right", "encrypted"])
+    #expect(same.status == 64 && same.stderr.contains("nothing to compare"))
+    let right = try CLI.run("torus", ["diff", a, b, "--input", x, "--right", "simulate"])
+    #expect(right.status == 64 && right.stderr.contains("--right applies to a single circuit"))
+    let batch = dir.appendingPathComponent("batch.json")
+    try "[[0, 1, 2, 3], [1, 1, 1, 1]]".write(to: batch, atomically: true, encoding: .utf8)
+    let sample = try CLI.run("torus", ["diff", a, b, "--input", batch.path, "--sample", "5"])
+    #expect(sample.status != 0 && sample.stderr.contains("--sample 5 is out of range: the inputs hold 2 samples"), "\(sample.stderr)")
+    let missing = try CLI.run("torus", ["diff", a, dir.appendingPathComponent("nope.mlir").path, "--input", x])
+    #expect(missing.status == 1 && missing.errorLines.count == 1, "\(missing.stderr)")
   }
 
   @Test func diffOfSimulateAndEncryptedAgrees() throws {
