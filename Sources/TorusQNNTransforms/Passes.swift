@@ -33,8 +33,8 @@ public enum QNNPasses {
     }
     var arrays: [NDArray] = []
     for path in option.split(separator: ":") {
-      do { arrays.append(try Npy.read(contentsOf: URL(fileURLWithPath: String(path)))) } catch {
-        throw PassFailure(Diagnostic(.error, at: .unknown, "inputset '\(path)': \(error)"))
+      do { arrays.append(try ArrayFile.read(String(path))) } catch {
+        throw PassFailure(Diagnostic(.error, at: .unknown, "inputset: \(error)"))
       }
     }
     return arrays

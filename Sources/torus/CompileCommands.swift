@@ -90,7 +90,7 @@ struct Compile: ParsableCommand {
     do {
       guard !inputsets.isEmpty else { throw ValidationError("an inputset is required: --inputset X.npy (one per model input)") }
       let arrays = try inputsets.map { p throws -> NDArray in
-        do { return try Npy.read(contentsOf: URL(fileURLWithPath: p)) } catch { throw fail("cannot read inputset '\(p)': \(error)") }
+        do { return try ArrayFile.read(p) } catch { throw fail("inputset: \(error)") }
       }
       stage("read inputsets")
       let rounding = roundingThresholdBits.map { AccumulatorRounding(thresholdBits: $0, method: roundingMethod ?? .exact) }
