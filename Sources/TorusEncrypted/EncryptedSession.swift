@@ -100,39 +100,12 @@ public struct EncryptedServer: Sendable {
   public func run(
     _ input: EncryptedBatch, threads: Int, progress: BootstrapProgress? = nil, observer: OpObserver? = nil, debugKey: ClientKey? = nil
   ) throws(EncryptedModeError) -> EncryptedBatch {
-    guard input.identity == identity else {
-      throw .keyMismatch("the input ciphertexts were made for circuit \(String(input.identity.circuit, radix: 16)) '@\(input.identity.function)' with parameters \(String(input.identity.parameters, radix: 16))")
-    }
-    let types = circuit.argumentTypes
+    let arguments = try Self.arguments(of: input, circuit: circuit, identity: identity, lweDimension: key.parameters.bigLweDimension.rawValue)
     let domain = TFHEDomain(server: key, client: observer == nil ? nil : debugKey, progress: progress)
     var interpreter = Interpreter(domain: domain, threads: threads, cache: circuit.cache, trace: { _ in })
     interpreter.observer = observer
     var out: [[EncryptedValue]] = []
-    for (s, sample) in input.samples.enumerated() {
-      guard sample.count == types.count else {
-        throw .invalidInput("sample #\(s) has \(sample.count) values, '@\(circuit.function.symbolName)' takes \(types.count)")
-      }
-      var args: [RuntimeValue<LweCiphertext>] = []
-      for (k, (v, t)) in zip(sample, types).enumerated() {
-        let shape = t.isRankedTensor ? t.staticShape : []
-        guard v.shape == shape else {
-          throw .invalidInput("sample #\(s) argument #\(k) has shape \(formatShape(v.shape)), expected \(formatShape(shape)) for '\(t)'")
-        }
-        switch (v, t.encryptedElement) {
-        case (.encrypted(_, let width, let signed, let cts), let e?):
-          guard width == e.width, signed == e.isSigned else {
-            throw .invalidInput("sample #\(s) argument #\(k) is encrypted at \(signed ? "signed " : "")\(width) bits, expected '\(e)'")
-          }
-          guard cts.allSatisfy({ $0.dimension == key.parameters.bigLweDimension }) else {
-            throw .keyMismatch("argument #\(k) ciphertexts have LWE dimension \(cts.first?.dimension.rawValue ?? 0), the keys \(key.parameters.bigLweDimension.rawValue)")
-          }
-          args.append(.encrypted(Tensor(shape: shape, elements: cts)))
-        case (.clear(_, let values), nil):
-          args.append(.clear(Tensor(shape: shape, elements: values)))
-        default:
-          throw .invalidInput("sample #\(s) argument #\(k): expected \(t.isEncrypted ? "an encrypted" : "a clear") value for '\(t)'")
-        }
-      }
+    for args in arguments {
       let results: [RuntimeValue<LweCiphertext>]
       do { results = try interpreter.run(circuit.function, arguments: args) } catch {
         throw .crypto("\(error)")
@@ -148,5 +121,46 @@ public struct EncryptedServer: Sendable {
       })
     }
     return EncryptedBatch(identity: identity, samples: out)
+  }
+
+  /// The interpreter's arguments for every sample of `input`, after checking it against the
+  /// circuit: identity, argument count, shapes, widths, encrypted or clear, LWE dimension.
+  /// A server calls it when a job is submitted, so that a wrong input is refused at once.
+  public static func arguments(
+    of input: EncryptedBatch, circuit: Circuit, identity: CircuitIdentity, lweDimension: Int
+  ) throws(EncryptedModeError) -> [[RuntimeValue<LweCiphertext>]] {
+    guard input.identity == identity else {
+      throw .keyMismatch("the input ciphertexts were made for circuit \(String(input.identity.circuit, radix: 16)) '@\(input.identity.function)' with parameters \(String(input.identity.parameters, radix: 16))")
+    }
+    let types = circuit.argumentTypes
+    var all: [[RuntimeValue<LweCiphertext>]] = []
+    for (s, sample) in input.samples.enumerated() {
+      guard sample.count == types.count else {
+        throw .invalidInput("sample #\(s) has \(sample.count) values, '@\(circuit.function.symbolName)' takes \(types.count)")
+      }
+      var args: [RuntimeValue<LweCiphertext>] = []
+      for (k, (v, t)) in zip(sample, types).enumerated() {
+        let shape = t.isRankedTensor ? t.staticShape : []
+        guard v.shape == shape else {
+          throw .invalidInput("sample #\(s) argument #\(k) has shape \(formatShape(v.shape)), expected \(formatShape(shape)) for '\(t)'")
+        }
+        switch (v, t.encryptedElement) {
+        case (.encrypted(_, let width, let signed, let cts), let e?):
+          guard width == e.width, signed == e.isSigned else {
+            throw .invalidInput("sample #\(s) argument #\(k) is encrypted at \(signed ? "signed " : "")\(width) bits, expected '\(e)'")
+          }
+          guard cts.allSatisfy({ $0.dimension.rawValue == lweDimension }) else {
+            throw .keyMismatch("argument #\(k) ciphertexts have LWE dimension \(cts.first?.dimension.rawValue ?? 0), the keys \(lweDimension)")
+          }
+          args.append(.encrypted(Tensor(shape: shape, elements: cts)))
+        case (.clear(_, let values), nil):
+          args.append(.clear(Tensor(shape: shape, elements: values)))
+        default:
+          throw .invalidInput("sample #\(s) argument #\(k): expected \(t.isEncrypted ? "an encrypted" : "a clear") value for '\(t)'")
+        }
+      }
+      all.append(args)
+    }
+    return all
   }
 }

@@ -212,3 +212,36 @@ public enum TFHEFile {
     }
   }
 }
+
+/// What the first bytes of a TFHE file say, read before the rest arrives (a server checks an
+/// upload's kind, parameters and size from its first 24 bytes, and refuses early).
+public struct TFHEFileHeader: Sendable, Equatable {
+  public static let size = Container.headerSize
+  public var kind: TFHEFileKind
+  public var parameterFingerprint: UInt64
+  /// The whole file's size in bytes: header, payload, checksum.
+  public var fileSize: Int
+
+  public init(prefix bytes: some Collection<UInt8>) throws(TFHEFormatError) {
+    let b = Array(bytes.prefix(Container.headerSize))
+    if b.count < Container.headerSize { throw .truncated(expected: Container.headerSize, found: b.count) }
+    if Array(b[0..<4]) != Container.magic { throw .badMagic }
+    var r = ByteReader(bytes: b, offset: 4, end: Container.headerSize, fileSize: b.count)
+    let version = try r.u16()
+    if version != Container.version { throw .unsupportedVersion(found: version, supported: Container.version) }
+    let k = try r.u16()
+    guard let kind = TFHEFileKind(rawValue: k) else { throw .invalidPayload("unknown file kind \(k)") }
+    parameterFingerprint = try r.u64()
+    let length = try r.u64()
+    guard length <= UInt64(Int.max / 2) else { throw .invalidPayload("payload length \(length) too large") }
+    self.kind = kind
+    fileSize = Container.headerSize + Int(length) + 8
+  }
+}
+
+extension ServerKey {
+  /// The size of the evaluation key file for `parameters`.
+  public static func serializedSize(parameters p: ParameterSet) -> Int {
+    Container.headerSize + p.canonicalBytes.count + p.bootstrapKeyBytes + p.keySwitchingKeyBytes + 8
+  }
+}
