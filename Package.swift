@@ -32,11 +32,19 @@ let package = Package(
     .executable(name: "torus-opt", targets: ["torus-opt"]),
     .executable(name: "torus", targets: ["torus"]),
     .executable(name: "torus-bench", targets: ["torus-bench"]),
+    .executable(name: "torus-serve", targets: ["torus-serve"]),
+    .library(name: "TorusServeClient", targets: ["TorusServeClient"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+    // The server (torus-serve) only: HTTP, its database, hashing. The core CLI stays free of NIO.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
   ],
   targets: [
     .target(name: "TorusIR"),
@@ -79,9 +87,27 @@ let package = Package(
       name: "torus",
       dependencies: [
         "TorusIR", "TorusPasses", "TorusFHE", "TorusFHETransforms", "TorusInterpreter", "TorusFormats",
-        "TorusEncrypted", "TFHE", "TorusImport", "TorusQNN", "TorusQNNTransforms", "TorusView",
+        "TorusEncrypted", "TFHE", "TorusImport", "TorusQNN", "TorusQNNTransforms", "TorusView", "TorusServeClient",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    // Encrypted inference over HTTP (Spec/Serving.md): Hummingbird, SQLite (GRDB) or PostgreSQL.
+    .target(
+      name: "TorusServe",
+      dependencies: [
+        "TorusEncrypted", "TorusFormats", "TFHE", "TorusServeClient",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ]),
+    .executableTarget(
+      name: "torus-serve",
+      dependencies: ["TorusServe", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+    // The client of torus-serve (URLSession, no NIO): `torus client`, the chess engine.
+    .target(
+      name: "TorusServeClient",
+      dependencies: ["TorusEncrypted", "TorusFormats", .product(name: "Crypto", package: "swift-crypto")]),
     // The measurements of torus-bench as a library (the tool parses flags and prints).
     .target(name: "TFHEBenchmarks", dependencies: ["TFHE"], swiftSettings: tfheSwiftSettings),
     .executableTarget(
@@ -111,6 +137,12 @@ let package = Package(
       dependencies: [
         "TorusTestSupport", "TorusImport", "TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusPasses", "TorusONNX",
         "TorusFormats", "TorusInterpreter",
+      ]),
+    .testTarget(
+      name: "TorusServeTests",
+      dependencies: [
+        "TorusTestSupport", "TorusServe", "TorusServeClient", "TorusEncrypted", "TFHE", "TorusFormats", "torus-serve",
+        .product(name: "Yams", package: "Yams"),
       ]),
   ]
 )

@@ -2,7 +2,8 @@
 # Installs the system packages Torus needs on a fresh Debian machine (run as root).
 # Idempotent: skips apt when everything is already there.
 set -euo pipefail
-packages=(libxml2-dev zlib1g-dev)
+# libxml2 (FoundationXML), zlib (gzip), SQLite (torus-serve's default database), libcurl (URLSession: torus client)
+packages=(libxml2-dev zlib1g-dev libsqlite3-dev libcurl4)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

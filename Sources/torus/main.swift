@@ -14,7 +14,7 @@ struct Torus: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "torus",
     abstract: "Compile and run Concrete-compatible FHE circuits.",
-    subcommands: [Compile.self, Import.self, Run.self, Diff.self, View.self, Conformance.self, JUnit.self, Keygen.self, Encrypt.self, Decrypt.self])
+    subcommands: [Compile.self, Import.self, Run.self, Diff.self, View.self, Conformance.self, JUnit.self, Keygen.self, Encrypt.self, Decrypt.self, Client.self, ServeCommand.self])
 }
 
 /// Execution modes of `torus run`.

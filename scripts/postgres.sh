@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Starts a local PostgreSQL for torus-serve's tests and load test (Debian's packages; run as root),
+# with a role `torus` (password `torus`, may create databases) and a database `torus`. Idempotent.
+# Prints the URL to use: export TORUS_TEST_POSTGRES=$(bash scripts/postgres.sh)
+set -euo pipefail
+if ! command -v pg_lsclusters >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+  echo "postgres.sh: installing postgresql" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+read -r version cluster port status _ < <(pg_lsclusters --no-header | head -1)
+if [ -z "${version:-}" ]; then
+  version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+  pg_createcluster "$version" main >/dev/null
+  read -r version cluster port status _ < <(pg_lsclusters --no-header | head -1)
+fi
+if [ "$status" != "online" ]; then
+  pg_ctlcluster "$version" "$cluster" start
+fi
+for _ in $(seq 1 50); do
+  su postgres -c "psql -p $port -qAtc 'SELECT 1'" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+su postgres -c "psql -p $port -qAt" >/dev/null <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'torus') THEN
+    CREATE ROLE torus LOGIN CREATEDB PASSWORD 'torus';
+  END IF;
+END $$;
+SQL
+if ! su postgres -c "psql -p $port -qAtc \"SELECT 1 FROM pg_database WHERE datname = 'torus'\"" | grep -q 1; then
+  su postgres -c "createdb -p $port -O torus torus"
+fi
+echo "postgres://torus:torus@127.0.0.1:$port/torus"
