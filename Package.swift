@@ -116,6 +116,17 @@ let package = Package(
         "TFHE", "TFHEBenchmarks",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    // The chess engine example (Examples/chess): rules and UCI in their own targets, the executable wires
+    // them to Torus (simulate in process, encrypted through torus-serve).
+    .target(name: "ChessRules", path: "Examples/chess/Sources/ChessRules"),
+    .target(name: "ChessEngine", dependencies: ["ChessRules"], path: "Examples/chess/Sources/ChessEngine"),
+    .executableTarget(
+      name: "torus-chess",
+      dependencies: [
+        "ChessEngine", "ChessRules", "TorusImport", "TorusQNN", "TorusQNNTransforms", "TorusInterpreter", "TorusEncrypted",
+        "TorusFormats", "TorusServeClient", "TFHE", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Examples/chess/Sources/torus-chess"),
     // Shared helpers of the test targets (locating ../shared, a seeded test generator); not a product.
     .target(name: "TorusTestSupport", dependencies: ["TorusIR"], path: "Tests/TorusTestSupport"),
     .testTarget(name: "TorusIRTests", dependencies: ["TorusTestSupport", "TorusIR", "TorusPasses", "TorusOpt"]),
@@ -138,6 +149,7 @@ let package = Package(
         "TorusTestSupport", "TorusImport", "TorusQNN", "TorusQNNTransforms", "TorusIR", "TorusPasses", "TorusONNX",
         "TorusFormats", "TorusInterpreter",
       ]),
+    .testTarget(name: "ChessRulesTests", dependencies: ["ChessRules", "ChessEngine"], path: "Examples/chess/Tests/ChessRulesTests"),
     .testTarget(
       name: "TorusServeTests",
       dependencies: [

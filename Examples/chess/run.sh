@@ -52,8 +52,8 @@ $torus run "$out/mlir_target.txt" --mode simulate --input "$out/boards.npy" --in
 python3 - "$out" "$k" <<'PY'
 import sys, numpy as np
 out, k = sys.argv[1], int(sys.argv[2])
-def name(i):  # square index 0..63 -> a1..h8 (rank-major from a8, as the training data encodes it)
-    return "abcdefgh"[i % 8] + str(8 - i // 8)
+def name(i):  # output index 0..63 -> square: a1 = 0 ... h8 = 63 (python-chess numbering, as FHE.Chess labels
+    return "abcdefgh"[i % 8] + str(i // 8 + 1)  # its targets; only the input planes start at a8)
 src = np.load(out + "/source_scores.npy").reshape(-1, 64)
 tgt = np.load(out + "/target_scores.npy").reshape(-1, 64)
 for b in range(len(src)):
