@@ -153,7 +153,7 @@ let package = Package(
     .testTarget(
       name: "TorusServeTests",
       dependencies: [
-        "TorusTestSupport", "TorusServe", "TorusServeClient", "TorusEncrypted", "TFHE", "TorusFormats", "torus-serve",
+        "TorusTestSupport", "TorusServe", "TorusServeClient", "TorusEncrypted", "TFHE", "TorusFormats", "torus-serve", "torus",
         .product(name: "Yams", package: "Yams"),
       ]),
   ]

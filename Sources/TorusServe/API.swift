@@ -261,10 +261,9 @@ struct API: Sendable {
   // MARK: Bodies
 
   private func circuitInfo(_ r: CircuitRecord) -> ServeAPI.Circuit {
-    let fileBytes = r.keyBytes + 24 + 8 + 48  // header, checksum, canonical parameters
-    return ServeAPI.Circuit(
+    ServeAPI.Circuit(
       id: r.id, function: r.function, parameters: r.parameters, parameterSet: r.parameterDescription, bootstrapsPerSample: r.bootstraps,
-      keyBytes: r.keyBytes, keyFileBytes: fileBytes)
+      keyBytes: r.keyBytes, keyFileBytes: r.keyBytes + ServerKey.fileOverheadBytes)
   }
 
   private func keySetInfo(_ k: KeySetRecord) -> ServeAPI.KeySet {

@@ -243,6 +243,36 @@ import Yams
     #expect(try fx.decrypt(fx.root + "/out.ct") == fx.expected(samples))
   }
 
+  /// A remote run is four commands of the `torus` tool: keygen, encrypt, client run, decrypt.
+  @Test func fourCommandRemoteRun() async throws {
+    let fx = try CircuitFixture.lookup(width: 3, length: 4)
+    defer { fx.remove() }
+    let server = try ServerProcess(data: fx.root + "/data", circuits: nil, database: nil)
+    defer { server.stop() }
+    let torus = ServerProcess.executable.deletingLastPathComponent().appendingPathComponent("torus").path
+    let samples = fx.samples(2, seed: 9)
+    try JSONSerialization.data(withJSONObject: samples).write(to: URL(fileURLWithPath: fx.root + "/x.json"))
+    let keys = fx.root + "/cli-keys"
+    for args in [
+      ["keygen", fx.circuitsDirectory + "/main.mlir", "--keys", keys],
+      ["encrypt", "--keys", keys, "--input", fx.root + "/x.json", "-o", fx.root + "/x.ct"],
+      // The server has no circuit yet: the client registers it from the key directory's copy.
+      ["client", "run", "--server", server.url.absoluteString, "--keys", keys, fx.root + "/x.ct", "-o", fx.root + "/y.ct"],
+      ["decrypt", "--keys", keys, fx.root + "/y.ct", "-o", fx.root + "/y.json"],
+    ] {
+      let r = try runTool(torus, args)
+      #expect(r.status == 0, "torus \(args.joined(separator: " ")): \(r.stderr)")
+    }
+    let y = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fx.root + "/y.json"))) as? [String: Any]
+    #expect(y?["shape"] as? [Int] == [2, 4])
+    #expect((y?["data"] as? [Int])?.map(Int64.init) == fx.expected(samples))
+    // The step commands find the server and token in KEYS/remote.json.
+    let jobs = try runTool(torus, ["client", "jobs", "--keys", keys])
+    #expect(jobs.status == 0 && jobs.stdout.contains("done"), "\(jobs.stderr)")
+    let missing = try runTool(torus, ["client", "jobs", "--keys", fx.root + "/nowhere"])
+    #expect(missing.status == 1 && missing.stderr.contains("remote.json"))
+  }
+
   /// /openapi.yaml parses, and every path it lists answers (none is the router's bare 404).
   @Test func openAPIDescribesTheRoutes() async throws {
     let fx = try CircuitFixture.lookup(width: 2, length: 4)
@@ -269,6 +299,21 @@ import Yams
       }
     }
   }
+}
+
+/// Runs a built tool; its output and exit status.
+func runTool(_ path: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: path)
+  p.arguments = arguments
+  let out = Pipe(), err = Pipe()
+  p.standardOutput = out
+  p.standardError = err
+  try p.run()
+  let o = out.fileHandleForReading.readDataToEndOfFile()
+  let e = err.fileHandleForReading.readDataToEndOfFile()
+  p.waitUntilExit()
+  return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
 
 /// Sends a raw request; returns the status and the body as text.

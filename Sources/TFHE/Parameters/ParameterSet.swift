@@ -68,6 +68,9 @@ public struct ParameterSet: Hashable, Sendable, CustomStringConvertible {
     bigLweDimension.rawValue * ksLevel.rawValue * (lweDimension.rawValue + 1) * 8
   }
 
+  /// Eight u32 fields and two f64 variances.
+  static let canonicalByteCount = 8 * 4 + 2 * 8
+
   /// The canonical byte encoding of the cryptographic fields (used in files and the fingerprint).
   var canonicalBytes: [UInt8] {
     var w = ByteWriter()

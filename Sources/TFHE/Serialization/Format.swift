@@ -242,6 +242,9 @@ public struct TFHEFileHeader: Sendable, Equatable {
 extension ServerKey {
   /// The size of the evaluation key file for `parameters`.
   public static func serializedSize(parameters p: ParameterSet) -> Int {
-    Container.headerSize + p.canonicalBytes.count + p.bootstrapKeyBytes + p.keySwitchingKeyBytes + 8
+    p.bootstrapKeyBytes + p.keySwitchingKeyBytes + fileOverheadBytes
   }
+
+  /// What a key file holds besides the keys: header, parameters, checksum.
+  public static var fileOverheadBytes: Int { Container.headerSize + ParameterSet.canonicalByteCount + 8 }
 }
