@@ -18,6 +18,7 @@ struct API: Sendable {
   let fileIO = FileIO()
 
   func addRoutes(to router: Router<BasicRequestContext>) {
+    router.add(middleware: JSONErrorMiddleware())
     router.get("health") { _, _ in try await guarded { try await health() } }
     router.get("openapi.yaml") { _, _ in
       var headers = HTTPFields()
@@ -309,4 +310,26 @@ func residentBytes() -> Int? {
     return kb.map { $0 * 1024 }
   }
   return nil
+}
+
+/// Every error leaves as JSON: Hummingbird's own (no such route, a body over its limit) keep
+/// their status; anything unexpected is logged and answered as a 500 without internals.
+struct JSONErrorMiddleware: RouterMiddleware {
+  typealias Context = BasicRequestContext
+
+  func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    do { return try await next(request, context) } catch let e as ServeError { throw e } catch let e as HTTPError {
+      if e.status == .notFound && e.body == nil {
+        throw ServeError(.notFound, "no_route", "no route \(request.method) \(request.uri.path) (see /openapi.yaml)")
+      }
+      throw ServeError(e.status, "http_\(e.status.code)", e.body ?? e.status.reasonPhrase)
+    } catch let e as any HTTPResponseError {
+      // NIO's "too many bytes" when a body passes its collect limit, among others.
+      let message = e.status == .contentTooLarge ? "the request body is larger than this server takes" : e.status.reasonPhrase
+      throw ServeError(e.status, "http_\(e.status.code)", message)
+    } catch {
+      context.logger.error("\(request.method) \(request.uri.path): unexpected error: \(error)")
+      throw ServeError(.internalServerError, "internal", "the server failed on this request; its log says why")
+    }
+  }
 }
