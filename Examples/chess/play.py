@@ -28,6 +28,8 @@ def main() -> int:
     parser.add_argument("--max-plies", type=int, default=300,
                         help="stop (result '*') after this many half-moves")
     parser.add_argument("--verbose", action="store_true", help="print the engine's info strings")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="seconds to wait for each engine answer (default: no limit; an encrypted move takes minutes)")
     parser.add_argument("engine", nargs=argparse.REMAINDER, help="the engine command (after --)")
     args = parser.parse_args()
     command = args.engine[1:] if args.engine[:1] == ["--"] else args.engine
@@ -38,7 +40,7 @@ def main() -> int:
     engine_color = chess.WHITE if args.engine_color == "white" else chess.BLACK
     board = chess.Board()
     engine_moves = 0
-    engine = chess.engine.SimpleEngine.popen_uci(command)
+    engine = chess.engine.SimpleEngine.popen_uci(command, timeout=args.timeout)
     try:
         name = engine.id.get("name", command[0])
         while not board.is_game_over(claim_draw=True) and board.ply() < args.max_plies:
