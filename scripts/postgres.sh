@@ -3,6 +3,8 @@
 # with a role `torus` (password `torus`, may create databases) and a database `torus`. Idempotent.
 # Prints the URL to use: export TORUS_TEST_POSTGRES=$(bash scripts/postgres.sh)
 set -euo pipefail
+# Only the URL goes to standard output (callers capture it); everything else to standard error.
+exec 3>&1 1>&2
 if ! command -v pg_lsclusters >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   echo "postgres.sh: installing postgresql" >&2
   apt-get update -qq
@@ -31,4 +33,4 @@ SQL
 if ! su postgres -c "psql -p $port -qAtc \"SELECT 1 FROM pg_database WHERE datname = 'torus'\"" | grep -q 1; then
   su postgres -c "createdb -p $port -O torus torus"
 fi
-echo "postgres://torus:torus@127.0.0.1:$port/torus"
+echo "postgres://torus:torus@127.0.0.1:$port/torus" >&3
