@@ -45,6 +45,8 @@ public enum FHELinalgLowering {
     var values: [Value] = []
     var constants: [Attribute: Value] = [:]
     var paddings: [String: Value] = [:]
+    /// Signedness conversions made so far, reused as Concrete reuses them for a value read twice.
+    var conversions: [ObjectIdentifier: Value] = [:]
     /// The ONNX node being lowered: every op made for it carries its name as a location, so a
     /// circuit op traces back to the node (`torus view`, `--trace`, `torus diff`).
     var location: Location = .unknown
@@ -87,9 +89,12 @@ public enum FHELinalgLowering {
       guard case .tensor(let shape, .opaque(_, let body), _) = v.type else { return v }
       let isSigned = body.hasPrefix("esint")
       guard isSigned != signed else { return v }
+      if let c = conversions[ObjectIdentifier(v)] { return c }
       let width = Int(body.drop { !$0.isNumber }.prefix { $0.isNumber }) ?? 0
       let type = IRType.tensor(shape: shape, element: encrypted(width, signed: signed), encoding: nil)
-      return signed ? op(FHELinalg.ToSignedOp.self, [v], type) : op(FHELinalg.ToUnsignedOp.self, [v], type)
+      let converted = signed ? op(FHELinalg.ToSignedOp.self, [v], type) : op(FHELinalg.ToUnsignedOp.self, [v], type)
+      conversions[ObjectIdentifier(v)] = converted
+      return converted
     }
 
     /// Approximate rounding, as concrete-python's `Exactness.APPROXIMATE` with symmetric deltas:
@@ -106,6 +111,11 @@ public enum FHELinalgLowering {
       let half = scalarTensor((Int64(1) << Int64(wide - 1 - width)) - 1, width: wide + 1)
       let shifted = op(FHELinalg.AddEintIntOp.self, [high, half], high.type)
       return op(FHELinalg.ReinterpretPrecisionOp.self, [shifted], resultType)
+    }
+
+    /// A `reassociation` attribute (`[[0], [1, 2]]`).
+    static func reassociation(_ groups: [[Int]]) -> Attribute {
+      .array(groups.map { .array($0.map { .integer(Int64($0), .i64) }) })
     }
 
     static func bitsPlusOne(_ values: [Int64]) -> Int {
@@ -144,8 +154,10 @@ public enum FHELinalgLowering {
           var input = values[x]
           let xs = program.nodes[x].shape
           let p = pads.isEmpty ? [0, 0, 0, 0] : pads
+          // A 1-D input (weights and pads in 2-D form, height 1) is padded in 1-D, then expanded.
+          let oneD = xs.count == 3
           if p.contains(where: { $0 != 0 }) {
-            let padded = [xs[0], xs[1], xs[2] + p[0] + p[2], xs[3] + p[1] + p[3]]
+            let padded = oneD ? [xs[0], xs[1], xs[2] + p[1] + p[3]] : [xs[0], xs[1], xs[2] + p[0] + p[2], xs[3] + p[1] + p[3]]
             let key = "\(padded) \(width) \(padValue)"
             var base: Value
             if let cached = paddings[key] {
@@ -168,21 +180,40 @@ public enum FHELinalgLowering {
               TensorDialect.InsertSliceOp.name, operands: [input, base], resultTypes: [base.type],
               attributes: AttributeDictionary([
                 NamedAttribute("operandSegmentSizes", .denseArray(element: .i(32), values: [1, 1, 0, 0, 0])),
-                NamedAttribute("static_offsets", .i64Array([0, 0, Int64(p[0]), Int64(p[1])])),
+                NamedAttribute("static_offsets", .i64Array(oneD ? [0, 0, Int64(p[1])] : [0, 0, Int64(p[0]), Int64(p[1])])),
                 NamedAttribute("static_sizes", .i64Array(xs.map(Int64.init))),
-                NamedAttribute("static_strides", .i64Array([1, 1, 1, 1])),
+                NamedAttribute("static_strides", .i64Array(oneD ? [1, 1, 1] : [1, 1, 1, 1])),
               ]), location: location
+            ).results[0]
+          }
+          if oneD {
+            let t = input.type
+            guard case .tensor(let shape, let element, _) = t else { throw .malformedGraph("1-D convolution input is not a tensor") }
+            input = builder.create(
+              TensorDialect.ExpandShapeOp.name, operands: [input],
+              resultTypes: [.tensor(shape: [shape[0], shape[1], 1, shape[2]], element: element, encoding: nil)],
+              attributes: AttributeDictionary([NamedAttribute("reassociation", Self.reassociation([[0], [1], [2, 3]]))]),
+              location: location
             ).results[0]
           }
           let weights = constant(.denseElements(Self.clearIntegers(w.data, shape: w.shape)))
           input = withSignedness(input, signed: signed)
           let s = strides.isEmpty ? [1, 1] : strides
-          values.append(op(FHELinalg.Conv2dOp.self, [input, weights], resultType, [
+          let convType = oneD
+            ? FHELinalgLowering.tensor([node.shape[0], node.shape[1], 1, node.shape[2]], encrypted(width, signed: signed)) : resultType
+          values.append(op(FHELinalg.Conv2dOp.self, [input, weights], convType, [
             NamedAttribute("dilations", .denseElements(.integers([1, 1], type: FHELinalgLowering.tensor([2], .i64)))),
             NamedAttribute("group", .integer(Int64(group), .i64)),
             NamedAttribute("padding", .denseElements(.integers([0, 0, 0, 0], type: FHELinalgLowering.tensor([4], .i64)))),
             NamedAttribute("strides", .denseElements(.integers(s.map(Int64.init), type: FHELinalgLowering.tensor([2], .i64)))),
           ]))
+          if oneD {
+            values[values.count - 1] = builder.create(
+              TensorDialect.CollapseShapeOp.name, operands: [values[values.count - 1]], resultTypes: [resultType],
+              attributes: AttributeDictionary([NamedAttribute("reassociation", Self.reassociation([[0], [1], [2, 3]]))]),
+              location: location
+            ).results[0]
+          }
         case .matmul(let x, let w):
           let weights = constant(.denseElements(Self.clearIntegers(w.data, shape: w.shape)))
           let input = withSignedness(values[x], signed: signed)
@@ -207,11 +238,56 @@ public enum FHELinalgLowering {
               NamedAttribute("reassociation", .array([.array([.integer(0, .i64)]), .array((1..<xs.count).map { .integer(Int64($0), .i64) })]))
             ]), location: location
           ).results[0])
-        case .add(let a, let b):
+        case .add(let a, let b, let negate):
+          // Concrete traces `a + sign·b`: the second operand times ±1 (`i2`), then `add_eint`.
+          // The product is a value of its own: signed iff it can be negative; the add then
+          // converts it to the sum's signedness.
           let lhs = withSignedness(values[a], signed: signed)
-          var rhs = withSignedness(values[b], signed: signed)
-          rhs = op(FHELinalg.MulEintIntOp.self, [rhs, scalarTensor(1, width: 2)], rhs.type)
+          let productSigned = negate ? analysis.bounds[b].hi > 0 : analysis.isSigned(b)
+          var rhs = withSignedness(values[b], signed: productSigned)
+          rhs = op(FHELinalg.MulEintIntOp.self, [rhs, scalarTensor(negate ? -1 : 1, width: 2)], rhs.type)
+          rhs = withSignedness(rhs, signed: signed)
           values.append(op(FHELinalg.AddEintOp.self, [lhs, rhs], resultType))
+        case .mul(let a, let b):
+          let lhs = withSignedness(values[a], signed: signed)
+          let rhs = withSignedness(values[b], signed: signed)
+          values.append(op(FHELinalg.MulEintOp.self, [lhs, rhs], resultType))
+        case .gather(let x, let axis, let index):
+          // Concrete: the slice of width 1, then the axis merged into the one before it.
+          let xs = program.nodes[x].shape
+          var offsets = [Int64](repeating: 0, count: xs.count), sizes = xs.map(Int64.init)
+          offsets[axis] = Int64(index)
+          sizes[axis] = 1
+          let element = values[x].type.elementType!
+          let slice = builder.create(
+            TensorDialect.ExtractSliceOp.name, operands: [values[x]], resultTypes: [FHELinalgLowering.tensor(sizes.map { Int($0) }, element)],
+            attributes: AttributeDictionary([
+              NamedAttribute("operandSegmentSizes", .denseArray(element: .i(32), values: [1, 0, 0, 0])),
+              NamedAttribute("static_offsets", .i64Array(offsets)), NamedAttribute("static_sizes", .i64Array(sizes)),
+              NamedAttribute("static_strides", .i64Array([Int64](repeating: 1, count: xs.count))),
+            ]), location: location
+          ).results[0]
+          var groups = (0..<xs.count).filter { $0 != axis }.map { [$0] }
+          if axis == 0 { groups[0].insert(0, at: 0) } else { groups[axis - 1].append(axis) }
+          values.append(builder.create(
+            TensorDialect.CollapseShapeOp.name, operands: [slice], resultTypes: [FHELinalgLowering.tensor(node.shape, element)],
+            attributes: AttributeDictionary([NamedAttribute("reassociation", Self.reassociation(groups))]), location: location
+          ).results[0])
+        case .concat(let xs, let axis):
+          let operands = xs.map { withSignedness(values[$0], signed: signed) }
+          values.append(op(FHELinalg.ConcatOp.self, operands, resultType, [NamedAttribute("axis", .integer(Int64(axis), .i64))]))
+        case .subScalar(let x, let c):
+          let input = withSignedness(values[x], signed: signed)
+          let k = scalarTensor(c, width: QuantMath.bitWidth(lo: min(c, 0), hi: max(c, 0)) + 1)
+          values.append(op(FHELinalg.SubEintIntOp.self, [input, k], resultType))
+        case .sum(let x, let axes, let keep):
+          values.append(op(FHELinalg.SumOp.self, [withSignedness(values[x], signed: signed)], resultType, [
+            NamedAttribute("axes", .array(axes.map { .integer(Int64($0), .i64) })), NamedAttribute("keep_dims", .bool(keep)),
+          ]))
+        case .addScalar(let x, let c):
+          let input = withSignedness(values[x], signed: signed)
+          let k = scalarTensor(c, width: QuantMath.bitWidth(lo: min(c, 0), hi: max(c, 0)) + 1)
+          values.append(op(FHELinalg.AddEintIntOp.self, [input, k], resultType))
         case .round(let x, _):
           switch program.roundingMethod {
           case .exact: values.append(op(FHELinalg.RoundOp.self, [values[x]], resultType))
