@@ -47,7 +47,7 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
 /// The ONNX op types the importer maps to `qnn` (plus `Constant`).
 public let supportedONNXOps: Set<String> = Set([
   "Quant", "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "Sigmoid", "Flatten", "Reshape", "Add", "AveragePool", "MaxPool",
-  "Identity", "Pad", "Constant", "Transpose", "ReduceSum", "Concat", "Gather",
+  "Identity", "Pad", "Constant", "Transpose", "ReduceSum", "Concat", "Gather", "Slice",
 ]).union(elementwiseONNXOps.keys)
 
 /// Element-wise ONNX ops and their `qnn` op: fused into lookups (or, for Sub / Mul of two
@@ -92,7 +92,19 @@ struct Importer {
   }
 
   mutating func run() throws(ImportError) -> Module {
-    let unsupported = graph.nodes.filter { !supportedONNXOps.contains($0.opType) }
+    // Constants first: `Constant` nodes and the shape arithmetic on constants are folded here.
+    var folded = Set<Int>()
+    for (k, node) in graph.nodes.enumerated() {
+      if node.opType == "Constant", let t = node.attributes["value"]?.tensorValue, let out = node.outputs.first {
+        constants[out] = t
+        folded.insert(k)
+      } else if let v = ConstantFolding.fold(node, constants), let out = node.outputs.first {
+        constants[out] = v
+        folded.insert(k)
+      }
+    }
+    let remaining = graph.nodes.enumerated().filter { !folded.contains($0.offset) }.map(\.element)
+    let unsupported = remaining.filter { !supportedONNXOps.contains($0.opType) }
     if !unsupported.isEmpty {
       throw .unsupportedOps(file: file, nodes: unsupported.map { .init(name: $0.name, opType: $0.opType) })
     }
@@ -120,7 +132,7 @@ struct Importer {
     }
     builder.setInsertionPointToEnd(of: block)
 
-    for node in graph.nodes { try importNode(node) }
+    for node in remaining { try importNode(node) }
 
     var results: [Value] = []
     for out in graph.outputs {
@@ -294,6 +306,13 @@ struct Importer {
       emit(QNN.PadOp.name, node, operands: [try operand(0)], attributes: [
         NamedAttribute("pads", .i64Array(pads)), NamedAttribute("value", .f32(Float(fill))),
       ])
+    case "Slice":
+      try require(3...5)
+      var attrs: [NamedAttribute] = []
+      for (k, key) in ["starts", "ends", "axes", "steps"].enumerated() where k + 1 < node.inputs.count && !node.inputs[k + 1].isEmpty {
+        attrs.append(NamedAttribute(key, .i64Array(try constant(node.inputs[k + 1], node: node).int64Values)))
+      }
+      emit(QNN.SliceOp.name, node, operands: [try operand(0)], attributes: attrs)
     case "Gather":
       try require(2...2)
       let indices = try constant(inputs[1], node: node)

@@ -63,6 +63,41 @@ public enum UnaryFunction: Hashable, Sendable, CustomStringConvertible {
   }
 }
 
+/// ONNX Slice arithmetic shared by import-time folding and the quantized lowering.
+public enum SliceMath {
+  /// One axis of an ONNX Slice after its clamping rules: the first index and the element count.
+  public static func range(dim: Int, start: Int, end: Int, step: Int) -> (start: Int, count: Int) {
+    var s = start < 0 ? start + dim : start
+    var e = end < 0 ? end + dim : end
+    if step > 0 {
+      s = min(max(s, 0), dim)
+      e = min(max(e, 0), dim)
+      return (s, max(0, (e - s + step - 1) / step))
+    }
+    s = min(max(s, 0), dim - 1)
+    e = min(max(e, -1), dim - 1)
+    return (s, max(0, (s - e + (-step) - 1) / (-step)))
+  }
+
+  /// Per-dimension first index, count and step of an ONNX Slice of `shape`; nil when malformed
+  /// (mismatched lists, an axis out of range, a zero step).
+  public static func normalize(_ shape: [Int], starts: [Int], ends: [Int], axes: [Int], steps: [Int])
+    -> (begin: [Int], size: [Int], step: [Int])?
+  {
+    let axes = axes.isEmpty ? Array(0..<starts.count) : axes
+    let steps = steps.isEmpty ? [Int](repeating: 1, count: starts.count) : steps
+    guard starts.count == ends.count, axes.count == starts.count, steps.count == starts.count else { return nil }
+    var begin = [Int](repeating: 0, count: shape.count), step = [Int](repeating: 1, count: shape.count), size = shape
+    for k in axes.indices {
+      let a = axes[k] < 0 ? axes[k] + shape.count : axes[k]
+      guard (0..<shape.count).contains(a), steps[k] != 0 else { return nil }
+      let r = range(dim: shape[a], start: starts[k], end: ends[k], step: steps[k])
+      (begin[a], size[a], step[a]) = (r.start, r.count, steps[k])
+    }
+    return (begin, size, step)
+  }
+}
+
 /// An element-wise binary ONNX op (numpy semantics, float64).
 public enum BinaryFunction: String, Hashable, Sendable, CaseIterable {
   case add, sub, mul, div, pow

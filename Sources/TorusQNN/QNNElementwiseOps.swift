@@ -8,7 +8,7 @@ extension QNN {
     [
       TanhOp.self, ErfOp.self, ExpOp.self, LogOp.self, AbsOp.self, NegOp.self, SoftplusOp.self, HardSwishOp.self,
       FloorOp.self, SignOp.self, LeakyReluOp.self, EluOp.self, SeluOp.self, CeluOp.self, HardSigmoidOp.self, ClipOp.self,
-      SubOp.self, MulOp.self, DivOp.self, PowOp.self, ReduceSumOp.self, ConcatOp.self, GatherOp.self,
+      SubOp.self, MulOp.self, DivOp.self, PowOp.self, ReduceSumOp.self, ConcatOp.self, GatherOp.self, SliceOp.self,
     ]
   }
 
@@ -245,6 +245,23 @@ extension QNN {
     public func verify() throws(VerifyError) {
       try QNN.requireFloatTensors(operation.operands + operation.results)
       guard operation.intAttribute("index") != nil else { throw VerifyError("requires attribute 'index'") }
+    }
+  }
+}
+
+extension QNN {
+  /// ONNX Slice with constant parameters: `%y = "qnn.slice"(%x) {starts, ends, axes, steps = array<i64: …>}`.
+  public struct SliceOp: OpDefinition {
+    public static let name: OpName = "qnn.slice"
+    public static let summary = "Strided slice (ONNX Slice, constant parameters)"
+    public static let shape = OpShape(operands: 1, results: 1)
+    public static let traits: OpTraits = [.pure]
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+    public func list(_ k: String) -> [Int] { (operation.intsAttribute(k) ?? []).map { Int($0) } }
+    public func verify() throws(VerifyError) {
+      try QNN.requireFloatTensors(operation.operands + operation.results)
+      guard list("starts").count == list("ends").count else { throw VerifyError("starts and ends differ in length") }
     }
   }
 }

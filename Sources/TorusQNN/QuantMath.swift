@@ -151,16 +151,15 @@ public enum QuantMath {
   }
 
   /// numpy's `percentile(values, p)` (method "linear") of sorted values, with numpy's float
-  /// steps: virtual index `n·q + (1 - q) - 1`, `q = p/100`, and its two-sided interpolation.
+  /// steps: `q = p/100`, virtual index `(n - 1)·q`, and its two-sided interpolation (`_lerp`).
   public static func percentile(sorted v: [Double], _ p: Double) -> Double {
     guard let first = v.first else { return .nan }
     let n = v.count
-    let q = p / 100
-    let virtual = Double(n) * q + (1 + q * -1) - 1
+    if n == 1 { return first }
+    let virtual = Double(n - 1) * (p / 100)
     let previous = virtual.rounded(.down)
     let gamma = virtual - previous
     let i = min(max(Int(previous), 0), n - 1), j = min(max(Int(previous) + 1, 0), n - 1)
-    if n == 1 { return first }
     let a = v[i], b = v[j]
     let diff = b - a
     return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma

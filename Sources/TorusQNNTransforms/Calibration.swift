@@ -133,6 +133,12 @@ extension QGraph {
     case .pad(let pads, let value):
       let (r, s) = Kernels.pad(ins[0].data, shape: ins[0].shape, pads: pads.map { Int($0) }, value: value)
       out = FloatTensor(shape: s, data: r)
+    case .slice(let starts, let ends, let axes, let steps):
+      guard let (begin, size, step) = SliceMath.normalize(ins[0].shape, starts: starts, ends: ends, axes: axes, steps: steps) else {
+        throw fail("malformed slice")
+      }
+      let r = Kernels.slice(ins[0].data, shape: ins[0].shape, begin: begin, size: size, step: step)
+      out = FloatTensor(shape: size, data: r)
     case .gather(let axis, let index):
       let (r, s) = Kernels.gather(ins[0].data, shape: ins[0].shape, axis: axis, index: index)
       out = FloatTensor(shape: s, data: r)

@@ -252,6 +252,20 @@ public enum FHELinalgLowering {
           let lhs = withSignedness(values[a], signed: signed)
           let rhs = withSignedness(values[b], signed: signed)
           values.append(op(FHELinalg.MulEintOp.self, [lhs, rhs], resultType))
+        case .slice(let x, let begin, let size, let step):
+          let element = values[x].type.elementType!
+          values.append(builder.create(
+            TensorDialect.ExtractSliceOp.name, operands: [values[x]], resultTypes: [FHELinalgLowering.tensor(size, element)],
+            attributes: AttributeDictionary([
+              NamedAttribute("operandSegmentSizes", .denseArray(element: .i(32), values: [1, 0, 0, 0])),
+              NamedAttribute("static_offsets", .i64Array(begin.map(Int64.init))), NamedAttribute("static_sizes", .i64Array(size.map(Int64.init))),
+              NamedAttribute("static_strides", .i64Array(step.map(Int64.init))),
+            ]), location: location
+          ).results[0])
+        case .transpose(let x, let perm):
+          values.append(op(FHELinalg.TransposeOp.self, [withSignedness(values[x], signed: signed)], resultType, [
+            NamedAttribute("axes", .array(perm.map { .integer(Int64($0), .i64) }))
+          ]))
         case .gather(let x, let axis, let index):
           // Concrete: the slice of width 1, then the axis merged into the one before it.
           let xs = program.nodes[x].shape

@@ -128,6 +128,10 @@ public struct IntegerProgram: Sendable {
     case addScalar(x: Int, value: Int64)
     /// `x - c` for a clear integer `c` (`FHELinalg.sub_eint_int`).
     case subScalar(x: Int, value: Int64)
+    /// Strided slice of the non-batch axes (`tensor.extract_slice`; steps positive).
+    case slice(x: Int, begin: [Int], size: [Int], step: [Int])
+    /// Permutation of the non-batch axes (`FHELinalg.transpose`; `perm[0] = 0`).
+    case transpose(x: Int, perm: [Int])
     /// One index of an axis, the axis removed (`tensor.extract_slice` + `collapse_shape`).
     case gather(x: Int, axis: Int, index: Int)
     /// Concatenation of integer tensors along an axis (`FHELinalg.concat`).
@@ -239,6 +243,14 @@ public struct IntegerProgram: Sendable {
       return IntTensor(shape: values[x].shape, data: values[x].data.map { $0 + c })
     case .subScalar(let x, let c):
       return IntTensor(shape: values[x].shape, data: values[x].data.map { $0 - c })
+    case .slice(let x, let begin, let size, let step):
+      // The batch axis is kept whole.
+      let xs = values[x].shape
+      let d = Kernels.slice(values[x].data, shape: xs, begin: [0] + begin.dropFirst(), size: [xs[0]] + size.dropFirst(), step: step)
+      return IntTensor(shape: [xs[0]] + size.dropFirst(), data: d)
+    case .transpose(let x, let perm):
+      let (d, s) = Kernels.transpose(values[x].data, shape: values[x].shape, perm: perm)
+      return IntTensor(shape: s, data: d)
     case .gather(let x, let axis, let index):
       let (d, s) = Kernels.gather(values[x].data, shape: values[x].shape, axis: axis, index: index)
       return IntTensor(shape: s, data: d)
@@ -287,7 +299,8 @@ extension IntegerProgram.Op {
     switch self {
     case .input: []
     case .conv(let x, _, _, _, _, _), .matmul(let x, _), .maxPool(let x, _, _), .reshape(let x), .lookup(let x, _),
-      .round(let x, _), .addScalar(let x, _), .subScalar(let x, _), .sum(let x, _, _), .gather(let x, _, _):
+      .round(let x, _), .addScalar(let x, _), .subScalar(let x, _), .sum(let x, _, _), .gather(let x, _, _),
+      .slice(let x, _, _, _), .transpose(let x, _):
       [x]
     case .add(let a, let b, _), .mul(let a, let b): [a, b]
     case .concat(let xs, _): xs
@@ -311,6 +324,8 @@ extension IntegerProgram.Op {
     case .mul(let a, let b): .mul(f(a), f(b))
     case .concat(let xs, let axis): .concat(xs.map(f), axis: axis)
     case .gather(let x, let a, let i): .gather(x: f(x), axis: a, index: i)
+    case .slice(let x, let b, let s, let st): .slice(x: f(x), begin: b, size: s, step: st)
+    case .transpose(let x, let p): .transpose(x: f(x), perm: p)
     }
   }
 }

@@ -172,6 +172,29 @@ enum Kernels {
     return ([x[0], x[1], 1, x[2]], [w[0], w[1], 1, w[2]], [0, p[0], 0, p[1]], [1, s[0]])
   }
 
+  /// A strided slice: `size[d]` elements from `begin[d]` every `step[d]` along each dimension.
+  static func slice<T>(_ a: [T], shape: [Int], begin: [Int], size: [Int], step: [Int]) -> [T] {
+    var strides = [Int](repeating: 1, count: shape.count)
+    for d in stride(from: shape.count - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }
+    var out: [T] = []
+    let total = size.reduce(1, *)
+    out.reserveCapacity(total)
+    var idx = [Int](repeating: 0, count: shape.count)
+    for _ in 0..<total {
+      var off = 0
+      for d in 0..<shape.count { off += (begin[d] + idx[d] * step[d]) * strides[d] }
+      out.append(a[off])
+      var d = shape.count - 1
+      while d >= 0 {
+        idx[d] += 1
+        if idx[d] < size[d] { break }
+        idx[d] = 0
+        d -= 1
+      }
+    }
+    return out
+  }
+
   /// The slice at `index` of `axis`, that axis removed (ONNX Gather of a scalar index).
   static func gather<T>(_ a: [T], shape: [Int], axis: Int, index: Int) -> ([T], [Int]) {
     let i = index < 0 ? index + shape[axis] : index

@@ -57,6 +57,8 @@ public struct QGraph: Sendable {
     case concat(axis: Int)
     /// ONNX Gather of one constant index along a (non-negative) axis: the axis disappears.
     case gather(axis: Int, index: Int)
+    /// ONNX Slice (constant starts, ends, axes, steps).
+    case slice(starts: [Int], ends: [Int], axes: [Int], steps: [Int])
     case pad([Int64], value: Double)
     case transpose([Int])
   }
@@ -160,6 +162,9 @@ public struct QGraph: Sendable {
     case QNN.PadOp.name: return .pad(QNN.PadOp(unchecked: op).pads, value: op.floatAttribute("value") ?? 0)
     case QNN.TransposeOp.name: return .transpose(ints("perm"))
     case QNN.ConcatOp.name: return .concat(axis: QNN.ConcatOp(unchecked: op).axis)
+    case QNN.SliceOp.name:
+      let s = QNN.SliceOp(unchecked: op)
+      return .slice(starts: s.list("starts"), ends: s.list("ends"), axes: s.list("axes"), steps: s.list("steps"))
     case QNN.GatherOp.name:
       let g = QNN.GatherOp(unchecked: op)
       return .gather(axis: g.axis, index: g.index)
@@ -240,6 +245,11 @@ public struct QGraph: Sendable {
         let x = ins[0]
         guard pads.count == 2 * x.count else { throw fail("expected \(2 * x.count) pads, found \(pads.count)") }
         nodes[i].shape = x.enumerated().map { k, d in d + Int(pads[k]) + Int(pads[k + x.count]) }
+      case .slice(let starts, let ends, let axes, let steps):
+        guard let (_, size, _) = SliceMath.normalize(ins[0], starts: starts, ends: ends, axes: axes, steps: steps) else {
+          throw fail("malformed slice of \(ins[0])")
+        }
+        nodes[i].shape = size
       case .gather(let axis, let index):
         let x = ins[0]
         guard (0..<x.count).contains(axis), (-x[axis]..<x[axis]).contains(index) else {

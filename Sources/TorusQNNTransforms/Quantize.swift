@@ -50,7 +50,7 @@ extension QGraph {
   /// min/max difference and the quantization run in float32 as numpy does on float32 arrays
   /// (`rint(v / float32(s))`, clipped to the signed range). A single repeated value gets
   /// Concrete-ML's single-value parameters (offset 0).
-  static func quantizeWeights(_ t: FloatTensor, bits n: Int) -> (IntTensor, Quantizer) {
+  public static func quantizeWeights(_ t: FloatTensor, bits n: Int) -> (IntTensor, Quantizer) {
     let v = t.data.map { Float($0) }
     let lo = v.min() ?? 0, hi = v.max() ?? 0
     var q: Quantizer
@@ -107,6 +107,8 @@ extension QGraph {
     var lowered: [Lowered] = []
     var quantizedInputs = Set<Int>()
     let graphOutputs = Set(outputs)
+    /// Spatial pads `[top, left, bottom, right]` of a Pad fused into the Conv that reads it.
+    var fusedPads: [Int: [Int]] = [:]
     let consumers: [Int: [Int]] = {
       var c: [Int: [Int]] = [:]
       for (k, n) in nodes.enumerated() { for i in n.inputs { c[i, default: []].append(k) } }
@@ -284,7 +286,7 @@ extension QGraph {
     func readsIntegers(_ c: Int, from i: Int) -> Bool {
       let n = nodes[c]
       switch n.op {
-      case .conv, .averagePool, .maxPool, .gemm, .matmul, .flatten, .reshape, .pad, .transpose, .reduceSum, .gather: return n.inputs.first == i
+      case .conv, .averagePool, .maxPool, .gemm, .matmul, .flatten, .reshape, .pad, .transpose, .reduceSum, .gather, .slice: return n.inputs.first == i
       case .concat: return true
       case .binary: return !n.inputs.contains { $0 != i && constantNode[$0] }
       default: return false
@@ -349,7 +351,12 @@ extension QGraph {
         var (w, qw) = try weights(ins[1], node: node)
         guard qw.zeroPoint == 0 else { throw .unsupported(node: node.name, message: "weight zero point must be 0, found \(qw.zeroPoint)") }
         // A 1-D convolution is a 2-D one of height 1 (weights `O×C×1×K`).
-        let (_, w4, pads2, strides2) = Kernels.conv2dForm(program.nodes[x].shape, w.shape, pads: pads, strides: strides)
+        var convPads = pads
+        if let extra = fusedPads[node.inputs[0]] {
+          let p = pads.isEmpty ? [0, 0, 0, 0] : pads
+          convPads = zip(p, extra).map(+)
+        }
+        let (_, w4, pads2, strides2) = Kernels.conv2dForm(program.nodes[x].shape, w.shape, pads: convPads, strides: strides)
         w = IntTensor(shape: w4, data: w.data)
         var bias: [Double] = []
         if ins.count > 2 {
@@ -506,8 +513,33 @@ extension QGraph {
           let centered = append(.subScalar(x: sum, value: zeroPoint), shape: node.shape, name: node.name, source: index)
           result = .chain(source: rounded(centered, name: node.name, source: index), steps: [.dequantize(scale: q.scale, zeroPoint: 0)], last: nil, members: [])
         }
-      case .pad, .transpose:
-        throw .unsupported(node: node.name, message: "'\(node.op)' on quantized values is not lowered yet")
+      case .pad(let pads, let value):
+        // onnxoptimizer's fuse_pad_into_conv (which Concrete-ML runs on the QAT graph): a zero
+        // Pad of the spatial axes read only by a Conv becomes that Conv's padding.
+        let r = nodes[node.inputs[0]].shape.count
+        let readers = consumers[index] ?? []
+        guard value == 0, r == 4, pads.count == 8, pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0,
+          readers.count == 1, case .conv = nodes[readers[0]].op, nodes[readers[0]].inputs.first == index
+        else {
+          throw .unsupported(node: node.name, message: "only a zero Pad of H and W read by one Conv (fused into it) is supported on quantized values")
+        }
+        let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
+        fusedPads[index] = [Int(pads[2]), Int(pads[3]), Int(pads[6]), Int(pads[7])]
+        result = .integer(node: x, quantizer: q)
+      case .transpose(let perm):
+        let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
+        let p = perm.isEmpty ? Array((0..<node.shape.count).reversed()) : perm
+        guard p.first == 0 else { throw .unsupported(node: node.name, message: "a Transpose that moves the batch axis 0 is not supported") }
+        result = .integer(node: append(.transpose(x: x, perm: p), shape: node.shape, name: node.name, source: index), quantizer: q)
+      case .slice(let starts, let ends, let axes, let steps):
+        let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
+        let xs = program.nodes[x].shape
+        guard let (begin, size, step) = SliceMath.normalize(xs, starts: starts, ends: ends, axes: axes, steps: steps),
+          begin[0] == 0, size[0] == xs[0], step.allSatisfy({ $0 > 0 })
+        else {
+          throw .unsupported(node: node.name, message: "only slices with positive steps that keep the batch axis are supported on quantized values")
+        }
+        result = .integer(node: append(.slice(x: x, begin: begin, size: size, step: step), shape: node.shape, name: node.name, source: index), quantizer: q)
       }
       lowered.append(result)
       // A Quant whose integers an integer op (or the graph output) reads gets its table here.

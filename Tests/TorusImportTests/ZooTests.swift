@@ -14,7 +14,8 @@ import TorusTestSupport
 @Suite(.requiresShared("models/zoo")) struct ZooTests {
   static let exact: Set<String> = [
     "cnn-grouped-pool", "cnn-stride2-bn", "cnn-w6-r5", "cnn1d-last-step", "concat-branches", "lowbit-w2-a2", "mlp-activations",
-    "mlp-bare-gemm", "mlp-silu-gelu", "mul-sub-branches", "pot-auto-round", "pot-w8-r7", "resnet-add", "two-inputs",
+    "mlp-bare-gemm", "mlp-silu-gelu", "mul-sub-branches", "pad-transpose-slice", "pot-auto-round", "pot-w8-r7", "resnet-add",
+    "two-inputs",
   ]
 
   struct Outcome { var model: String; var failure: String? }
