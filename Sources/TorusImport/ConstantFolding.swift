@@ -30,6 +30,7 @@ enum ConstantFolding {
       return x
     case "ConstantOfShape":
       let shape = x.int64Values.map { Int($0) }
+      guard shape.allSatisfy({ $0 >= 0 }) else { return nil }
       let fill = node.attributes["value"]?.tensorValue
       let v = fill?.doubleValues.first ?? 0
       return make([Double](repeating: v, count: shape.reduce(1, *)), shape, integer: fill.map { !$0.dtype.isFloatingPoint } ?? false)
@@ -46,13 +47,16 @@ enum ConstantFolding {
       return make(x.doubleValues, out, integer: integer)
     case "Transpose":
       let perm = node.attributes["perm"]?.intsValue.map { $0.map { Int($0) } } ?? Array((0..<x.shape.count).reversed())
+      guard perm.sorted() == Array(0..<x.shape.count) else { return nil }
       let (d, s) = transpose(x.doubleValues, x.shape, perm)
       return make(d, s, integer: integer)
     case "Concat":
       guard let a = node.attributes["axis"]?.intValue else { return nil }
       let parts = ins.compactMap { $0 }
       let axis = Int(a) < 0 ? Int(a) + x.shape.count : Int(a)
-      guard parts.allSatisfy({ $0.shape.count == x.shape.count }) else { return nil }
+      guard (0..<x.shape.count).contains(axis),
+        parts.allSatisfy({ p in p.shape.count == x.shape.count && p.shape.indices.allSatisfy { $0 == axis || p.shape[$0] == x.shape[$0] } })
+      else { return nil }
       var out: [Double] = []
       let outer = x.shape[..<axis].reduce(1, *)
       for o in 0..<outer {
@@ -69,7 +73,10 @@ enum ConstantFolding {
       var shape = x.shape
       if node.opType == "Unsqueeze" {
         let r = shape.count + axes.count
-        for a in axes.map({ $0 < 0 ? $0 + r : $0 }).sorted() { shape.insert(1, at: a) }
+        for a in axes.map({ $0 < 0 ? $0 + r : $0 }).sorted() {
+          guard (0...shape.count).contains(a) else { return nil }
+          shape.insert(1, at: a)
+        }
       } else {
         let drop = Set(axes.isEmpty ? shape.indices.filter { shape[$0] == 1 } : axes.map { $0 < 0 ? $0 + shape.count : $0 })
         shape = shape.enumerated().filter { !drop.contains($0.offset) }.map(\.element)

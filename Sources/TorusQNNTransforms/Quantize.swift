@@ -466,16 +466,21 @@ extension QGraph {
           guard q0.zeroPoint == 0, q1.zeroPoint == 0 else {
             throw .unsupported(node: node.name, message: "an encrypted product of operands with nonzero zero points is not supported")
           }
+          // With rounding_threshold_bits, each operand and the product are rounded first, as
+          // accumulators are (`cnp_round`).
           let copy = FusedFunction(steps: [], rounding: .rescale(scale: 1, zeroPoint: 0))
-          let c0 = append(.lookup(x: x0, function: copy), shape: program.nodes[x0].shape, name: node.name + "/copy0", source: index)
-          let c1 = append(.lookup(x: x1, function: copy), shape: program.nodes[x1].shape, name: node.name + "/copy1", source: index)
+          let r0 = rounded(x0, name: node.name, source: index), r1 = rounded(x1, name: node.name, source: index)
+          let c0 = append(.lookup(x: r0, function: copy), shape: program.nodes[x0].shape, name: node.name + "/copy0", source: index)
+          let c1 = append(.lookup(x: r1, function: copy), shape: program.nodes[x1].shape, name: node.name + "/copy1", source: index)
           let product = append(.mul(c0, c1), shape: node.shape, name: node.name, source: index)
           let scale = q0.scale * q1.scale
           if graphOutputs.contains(index) {
             result = .integer(node: product, quantizer: Quantizer(bits: bits.modelOutputs, isSigned: true, scale: scale))
           } else {
+            // `+ z0·z1` is 0 (nonzero zero points are refused above), so it goes before the
+            // rounding, whose result has a width of its own.
             let shifted = append(.addScalar(x: product, value: q0.zeroPoint * q1.zeroPoint), shape: node.shape, name: node.name, source: index)
-            result = .chain(source: shifted, steps: [.dequantize(scale: scale, zeroPoint: 0)], last: nil, members: [])
+            result = .chain(source: rounded(shifted, name: node.name, source: index), steps: [.dequantize(scale: scale, zeroPoint: 0)], last: nil, members: [])
           }
         case .div, .pow:
           throw .unsupported(node: node.name, message: "\(f) of two encrypted tensors is not supported (Concrete-ML computes it only as a lookup of one tensor)")
