@@ -47,7 +47,7 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
 /// The ONNX op types the importer maps to `qnn` (plus `Constant`).
 public let supportedONNXOps: Set<String> = Set([
   "Quant", "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "Sigmoid", "Flatten", "Reshape", "Add", "AveragePool", "MaxPool",
-  "Identity", "Pad", "Constant", "Transpose", "ReduceSum", "Concat", "Gather", "Slice",
+  "Identity", "Pad", "Constant", "Transpose", "ReduceSum", "Concat", "Gather", "Slice", "Squeeze", "Unsqueeze",
 ]).union(elementwiseONNXOps.keys)
 
 /// Element-wise ONNX ops and their `qnn` op: fused into lookups (or, for Sub / Mul of two
@@ -305,6 +305,13 @@ struct Importer {
       let fill = inputs.count > 2 ? try scalar(inputs[2], node: node) : 0
       emit(QNN.PadOp.name, node, operands: [try operand(0)], attributes: [
         NamedAttribute("pads", .i64Array(pads)), NamedAttribute("value", .f32(Float(fill))),
+      ])
+    case "Squeeze", "Unsqueeze":
+      // Opset 13: axes as an optional constant input (older: an attribute).
+      try require(1...2)
+      let axes = inputs.count > 1 ? try constant(inputs[1], node: node).int64Values : (node.attributes["axes"]?.intsValue ?? [])
+      emit(node.opType == "Squeeze" ? QNN.SqueezeOp.name : QNN.UnsqueezeOp.name, node, operands: [try operand(0)], attributes: [
+        NamedAttribute("axes", .i64Array(axes))
       ])
     case "Slice":
       try require(3...5)

@@ -8,7 +8,7 @@ extension QNN {
     [
       TanhOp.self, ErfOp.self, ExpOp.self, LogOp.self, AbsOp.self, NegOp.self, SoftplusOp.self, HardSwishOp.self,
       FloorOp.self, SignOp.self, LeakyReluOp.self, EluOp.self, SeluOp.self, CeluOp.self, HardSigmoidOp.self, ClipOp.self,
-      SubOp.self, MulOp.self, DivOp.self, PowOp.self, ReduceSumOp.self, ConcatOp.self, GatherOp.self, SliceOp.self,
+      SubOp.self, MulOp.self, DivOp.self, PowOp.self, ReduceSumOp.self, ConcatOp.self, GatherOp.self, SliceOp.self, SqueezeOp.self, UnsqueezeOp.self,
     ]
   }
 
@@ -262,6 +262,35 @@ extension QNN {
     public func verify() throws(VerifyError) {
       try QNN.requireFloatTensors(operation.operands + operation.results)
       guard list("starts").count == list("ends").count else { throw VerifyError("starts and ends differ in length") }
+    }
+  }
+}
+
+extension QNN {
+  /// ONNX Squeeze with constant axes (all size-1 axes when absent): `{axes = array<i64: …>}`.
+  public struct SqueezeOp: OpDefinition {
+    public static let name: OpName = "qnn.squeeze"
+    public static let summary = "Remove size-1 axes (ONNX Squeeze)"
+    public static let shape = OpShape(operands: 1, results: 1)
+    public static let traits: OpTraits = [.pure]
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+    public var axes: [Int] { (operation.intsAttribute("axes") ?? []).map { Int($0) } }
+    public func verify() throws(VerifyError) { try QNN.requireFloatTensors(operation.operands + operation.results) }
+  }
+
+  /// ONNX Unsqueeze with constant axes: `{axes = array<i64: …>}`.
+  public struct UnsqueezeOp: OpDefinition {
+    public static let name: OpName = "qnn.unsqueeze"
+    public static let summary = "Insert size-1 axes (ONNX Unsqueeze)"
+    public static let shape = OpShape(operands: 1, results: 1)
+    public static let traits: OpTraits = [.pure]
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+    public var axes: [Int] { (operation.intsAttribute("axes") ?? []).map { Int($0) } }
+    public func verify() throws(VerifyError) {
+      try QNN.requireFloatTensors(operation.operands + operation.results)
+      guard !axes.isEmpty else { throw VerifyError("requires non-empty 'axes'") }
     }
   }
 }

@@ -133,6 +133,8 @@ extension QGraph {
     case .pad(let pads, let value):
       let (r, s) = Kernels.pad(ins[0].data, shape: ins[0].shape, pads: pads.map { Int($0) }, value: value)
       out = FloatTensor(shape: s, data: r)
+    case .squeeze:
+      out = FloatTensor(shape: [ins[0].shape[0]] + node.shape.dropFirst(), data: ins[0].data)
     case .slice(let starts, let ends, let axes, let steps):
       guard let (begin, size, step) = SliceMath.normalize(ins[0].shape, starts: starts, ends: ends, axes: axes, steps: steps) else {
         throw fail("malformed slice")

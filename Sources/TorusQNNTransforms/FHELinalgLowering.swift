@@ -113,6 +113,30 @@ public enum FHELinalgLowering {
       return op(FHELinalg.ReinterpretPrecisionOp.self, [shifted], resultType)
     }
 
+    /// The reassociation of a reshape done by one collapse or expand (concrete-python's rule): the
+    /// ranks differ and consecutive dimensions of the bigger shape multiply to each dimension of
+    /// the smaller one (trailing 1s join the last group). Nil when it takes two steps.
+    static func reshapeGroups(from input: [Int], to output: [Int]) -> [[Int]]? {
+      guard input.count != output.count else { return nil }
+      if output.count == 1 { return [Array(input.indices)] }
+      let (small, big) = output.count < input.count ? (output, input) : (input, output)
+      var groups: [[Int]] = [], group: [Int] = [], size = 1, s = 0, b = 0
+      while s < small.count && b < big.count {
+        group.append(b)
+        size *= big[b]
+        if size == small[s] {
+          groups.append(group)
+          (group, size, s) = ([], 1, s + 1)
+        }
+        b += 1
+      }
+      while b < big.count && big[b] == 1 && !groups.isEmpty {
+        groups[groups.count - 1].append(b)
+        b += 1
+      }
+      return s == small.count && b == big.count ? groups : nil
+    }
+
     /// A `reassociation` attribute (`[[0], [1, 2]]`).
     static func reassociation(_ groups: [[Int]]) -> Attribute {
       .array(groups.map { .array($0.map { .integer(Int64($0), .i64) }) })
@@ -225,19 +249,26 @@ public enum FHELinalgLowering {
             NamedAttribute("dilations", pair([1, 1])), NamedAttribute("kernel_shape", pair(k)), NamedAttribute("strides", pair(s)),
           ]))
         case .reshape(let x):
+          // concrete-python's reshape: one collapse_shape or expand_shape when the ranks differ
+          // and the bigger shape's dimensions group into the smaller one's; otherwise a collapse
+          // to one dimension, then an expand.
           let xs = program.nodes[x].shape
-          guard node.shape.count == 2, xs.count >= 2, node.shape[0] == xs[0] else {
-            throw .unsupported(node: node.name, message: "only flattening reshapes are lowered, found \(xs) to \(node.shape)")
+          let element = values[x].type.elementType!
+          func reshaped(_ v: Value, _ collapse: Bool, _ groups: [[Int]], _ shape: [Int]) -> Value {
+            builder.create(
+              collapse ? TensorDialect.CollapseShapeOp.name : TensorDialect.ExpandShapeOp.name, operands: [v],
+              resultTypes: [FHELinalgLowering.tensor(shape, element)],
+              attributes: AttributeDictionary([NamedAttribute("reassociation", Self.reassociation(groups))]), location: location
+            ).results[0]
           }
-          let input = values[x]
-          let element = input.type.elementType!
-          values.append(builder.create(
-            TensorDialect.CollapseShapeOp.name, operands: [input],
-            resultTypes: [FHELinalgLowering.tensor(node.shape, element)],
-            attributes: AttributeDictionary([
-              NamedAttribute("reassociation", .array([.array([.integer(0, .i64)]), .array((1..<xs.count).map { .integer(Int64($0), .i64) })]))
-            ]), location: location
-          ).results[0])
+          if xs == node.shape {
+            values.append(values[x])
+          } else if let groups = Self.reshapeGroups(from: xs, to: node.shape) {
+            values.append(reshaped(values[x], node.shape.count < xs.count, groups, node.shape))
+          } else {
+            let flat = reshaped(values[x], true, [Array(xs.indices)], [xs.reduce(1, *)])
+            values.append(reshaped(flat, false, [Array(node.shape.indices)], node.shape))
+          }
         case .add(let a, let b, let negate):
           // Concrete traces `a + sign·b`: the second operand times ±1 (`i2`), then `add_eint`.
           // The product is a value of its own: signed iff it can be negative; the add then

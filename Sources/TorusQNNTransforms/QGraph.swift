@@ -57,6 +57,8 @@ public struct QGraph: Sendable {
     case concat(axis: Int)
     /// ONNX Gather of one constant index along a (non-negative) axis: the axis disappears.
     case gather(axis: Int, index: Int)
+    /// ONNX Squeeze (`insert` false) or Unsqueeze (`insert` true) of constant axes.
+    case squeeze(axes: [Int], insert: Bool)
     /// ONNX Slice (constant starts, ends, axes, steps).
     case slice(starts: [Int], ends: [Int], axes: [Int], steps: [Int])
     case pad([Int64], value: Double)
@@ -162,6 +164,8 @@ public struct QGraph: Sendable {
     case QNN.PadOp.name: return .pad(QNN.PadOp(unchecked: op).pads, value: op.floatAttribute("value") ?? 0)
     case QNN.TransposeOp.name: return .transpose(ints("perm"))
     case QNN.ConcatOp.name: return .concat(axis: QNN.ConcatOp(unchecked: op).axis)
+    case QNN.SqueezeOp.name: return .squeeze(axes: QNN.SqueezeOp(unchecked: op).axes, insert: false)
+    case QNN.UnsqueezeOp.name: return .squeeze(axes: QNN.UnsqueezeOp(unchecked: op).axes, insert: true)
     case QNN.SliceOp.name:
       let s = QNN.SliceOp(unchecked: op)
       return .slice(starts: s.list("starts"), ends: s.list("ends"), axes: s.list("axes"), steps: s.list("steps"))
@@ -245,6 +249,9 @@ public struct QGraph: Sendable {
         let x = ins[0]
         guard pads.count == 2 * x.count else { throw fail("expected \(2 * x.count) pads, found \(pads.count)") }
         nodes[i].shape = x.enumerated().map { k, d in d + Int(pads[k]) + Int(pads[k + x.count]) }
+      case .squeeze(let axes, let insert):
+        guard let s = Self.squeezedShape(ins[0], axes: axes, insert: insert) else { throw fail("cannot \(insert ? "unsqueeze" : "squeeze") \(ins[0]) on axes \(axes)") }
+        nodes[i].shape = s
       case .slice(let starts, let ends, let axes, let steps):
         guard let (_, size, _) = SliceMath.normalize(ins[0], starts: starts, ends: ends, axes: axes, steps: steps) else {
           throw fail("malformed slice of \(ins[0])")
@@ -276,6 +283,22 @@ public struct QGraph: Sendable {
         nodes[i].shape = p.map { x[$0] }
       }
     }
+  }
+
+  /// The shape after ONNX Squeeze (size-1 axes removed; all of them when `axes` is empty) or
+  /// Unsqueeze (size-1 axes inserted at `axes` of the result); nil when the axes do not fit.
+  static func squeezedShape(_ x: [Int], axes: [Int], insert: Bool) -> [Int]? {
+    // The batch axis 0 stays where it is (an implicit squeeze leaves it).
+    if insert {
+      let r = x.count + axes.count
+      let at = Set(axes.map { $0 < 0 ? $0 + r : $0 })
+      guard at.count == axes.count, at.allSatisfy({ (1..<r).contains($0) }) else { return nil }
+      var rest = x.makeIterator()
+      return (0..<r).map { at.contains($0) ? 1 : rest.next()! }
+    }
+    let drop = Set(axes.isEmpty ? x.indices.filter { $0 > 0 && x[$0] == 1 } : axes.map { $0 < 0 ? $0 + x.count : $0 })
+    guard drop.allSatisfy({ $0 > 0 && x.indices.contains($0) && x[$0] == 1 }) else { return nil }
+    return x.indices.filter { !drop.contains($0) }.map { x[$0] }
   }
 
   static func broadcast(_ a: [Int], _ b: [Int], fail: (String) -> QNNError) throws(QNNError) -> [Int] {

@@ -286,7 +286,7 @@ extension QGraph {
     func readsIntegers(_ c: Int, from i: Int) -> Bool {
       let n = nodes[c]
       switch n.op {
-      case .conv, .averagePool, .maxPool, .gemm, .matmul, .flatten, .reshape, .pad, .transpose, .reduceSum, .gather, .slice: return n.inputs.first == i
+      case .conv, .averagePool, .maxPool, .gemm, .matmul, .flatten, .reshape, .pad, .transpose, .reduceSum, .gather, .slice, .squeeze: return n.inputs.first == i
       case .concat: return true
       case .binary: return !n.inputs.contains { $0 != i && constantNode[$0] }
       default: return false
@@ -408,7 +408,7 @@ extension QGraph {
         }
         let acc = append(.matmul(x: x, weights: w), shape: node.shape, name: node.name, source: index)
         result = accumulatorResult(acc, index: index, m: qx.scale * qw.scale, weightScale: qw.scale, sumW: sumW, bias: bias, channels: n)
-      case .flatten, .reshape:
+      case .flatten, .reshape, .squeeze:
         let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
         result = .integer(node: append(.reshape(x: x), shape: node.shape, name: node.name, source: index), quantizer: q)
       case .binary(let f):

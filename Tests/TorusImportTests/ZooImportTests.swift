@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TorusFormats
 import TorusImport
+import TorusInterpreter
 import TorusONNX
 import TorusQNNTransforms
 import TorusTestSupport
@@ -53,5 +54,41 @@ import TorusTestSupport
     } catch {
       #expect("\(error)".hasPrefix("node '/Concat': Concat operands must share one quantizer"))
     }
+  }
+
+  /// Value-moving ops that change nothing (Unsqueeze then Squeeze, a Transpose and its inverse,
+  /// a full Slice) inserted before a Gemm leave Concrete-ML's raw outputs unchanged, and the
+  /// circuit's simulation equals the program: the general reshape/transpose/slice lowering.
+  @Test func identityMovesKeepOutputs() throws {
+    var model = try zooModel("two-inputs")
+    let gemm = try #require(model.graph.nodes.firstIndex { $0.name == "/fc/Gemm" })
+    let x = model.graph.nodes[gemm].inputs[0]
+    model.graph.initializers["ax2"] = NDArray([2], shape: [1])
+    model.graph.initializers["s0"] = NDArray([0], shape: [1])
+    model.graph.initializers["s1"] = NDArray([16], shape: [1])
+    model.graph.initializers["a1"] = NDArray([1], shape: [1])
+    let template = model.graph.nodes[gemm]
+    func node(_ name: String, _ op: String, _ ins: [String], _ attrs: [String: ONNXAttribute] = [:]) -> ONNXNode {
+      var n = template
+      (n.name, n.opType, n.domain, n.inputs, n.outputs, n.attributes) = (name, op, "", ins, [name + "_out"], attrs)
+      return n
+    }
+    let moves = [
+      node("/t/Unsqueeze", "Unsqueeze", [x, "ax2"]), node("/t/Transpose", "Transpose", ["/t/Unsqueeze_out"], ["perm": .ints([0, 2, 1])]),
+      node("/t/Transpose_1", "Transpose", ["/t/Transpose_out"], ["perm": .ints([0, 2, 1])]),
+      node("/t/Squeeze", "Squeeze", ["/t/Transpose_1_out", "ax2"]), node("/t/Slice", "Slice", ["/t/Squeeze_out", "s0", "s1", "a1"]),
+    ]
+    model.graph.nodes[gemm].inputs[0] = "/t/Slice_out"
+    model.graph.nodes.insert(contentsOf: moves, at: gemm)
+    let folder = try #require(SharedData.url("models/zoo/two-inputs"))
+    let inputsets = try (0..<2).map { try Npy.read(contentsOf: folder.appendingPathComponent("inputset_\($0).npy")) }
+    let compiled = try QATCompiler.compile(model: try importONNX(model, fileName: "t.onnx"), inputsets: inputsets, nBitsInputs: 8, nBitsOutputs: 8)
+    let tests = try (0..<2).map { try Npy.read(contentsOf: folder.appendingPathComponent("test_inputs_q_\($0).npy")) }
+    let circuit = try Circuit(source: String(decoding: compiled.circuit.print(), as: UTF8.self))
+    let simulated = try Simulator(circuit: circuit, options: SimulateOptions(threads: 2, trace: { _ in })).run(arrays: tests)
+    let expected = try Npy.read(contentsOf: folder.appendingPathComponent("expected_simulate_q.npy")).int64Values
+    #expect(simulated[0].int64Values == expected)
+    let text = String(decoding: compiled.circuit.print(), as: UTF8.self)
+    #expect(text.contains("FHELinalg.transpose") && text.contains("tensor.expand_shape"))
   }
 }

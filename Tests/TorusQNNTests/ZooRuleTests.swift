@@ -78,5 +78,26 @@ import TorusQNNTransforms
     let n = SliceMath.normalize([1, 6, 8, 8], starts: [2], ends: [8], axes: [3], steps: [])
     #expect(n?.begin == [0, 0, 0, 2] && n?.size == [1, 6, 8, 6] && n?.step == [1, 1, 1, 1])
   }
-}
 
+  /// Reshapes of encrypted values as concrete-python lowers them: one collapse or expand when
+  /// the ranks differ and the dimensions group, else a collapse to 1-D and an expand.
+  @Test func reshapesLowerAsConcretePython() throws {
+    let q = Quantizer(bits: 4, isSigned: true, scale: 1)
+    var p = IntegerProgram()
+    p.nodes = [
+      IntegerProgram.Node(op: .input(index: 0, quantizer: q), shape: [1, 6, 4], name: "x"),
+      IntegerProgram.Node(op: .reshape(x: 0), shape: [1, 24], name: "collapse"),
+      IntegerProgram.Node(op: .reshape(x: 1), shape: [1, 4, 6], name: "expand"),
+      IntegerProgram.Node(op: .reshape(x: 2), shape: [1, 6, 4], name: "twoSteps"),
+    ]
+    p.outputs = [(3, q)]
+    let x = IntTensor(shape: [2, 6, 4], data: (0..<48).map { Int64($0 % 13) - 6 })
+    #expect(p.evaluate([x])[3].data == x.data)
+    let circuit = try FHELinalgLowering.lower(p, analysis: p.analyzeBitWidths([x]))
+    let text = String(decoding: circuit.print(), as: UTF8.self)
+    #expect(text.contains("tensor.collapse_shape %arg0 [[0], [1, 2]] : tensor<1x6x4x!FHE.esint<4>> into tensor<1x24x!FHE.esint<4>>"))
+    #expect(text.contains("[[0], [1, 2]] : tensor<1x24x!FHE.esint<4>> into tensor<1x4x6x!FHE.esint<4>>"))
+    #expect(text.contains("[[0, 1, 2]] : tensor<1x4x6x!FHE.esint<4>> into tensor<24x!FHE.esint<4>>"))
+    #expect(text.contains("[[0, 1, 2]] : tensor<24x!FHE.esint<4>> into tensor<1x6x4x!FHE.esint<4>>"))
+  }
+}
