@@ -58,6 +58,7 @@ let elementwiseONNXOps: [String: OpName] = [
   "Sign": QNN.SignOp.name, "LeakyRelu": QNN.LeakyReluOp.name, "Elu": QNN.EluOp.name, "Selu": QNN.SeluOp.name,
   "Celu": QNN.CeluOp.name, "HardSigmoid": QNN.HardSigmoidOp.name, "Clip": QNN.ClipOp.name,
   "Sub": QNN.SubOp.name, "Mul": QNN.MulOp.name, "Div": QNN.DivOp.name, "Pow": QNN.PowOp.name,
+  "Max": QNN.MaxOp.name, "Min": QNN.MinOp.name, "PRelu": QNN.PReluOp.name,
 ]
 
 /// Reads an ONNX file and imports it (see `importONNX(_:fileName:)`).
@@ -346,7 +347,7 @@ struct Importer {
       emit(QNN.ReduceSumOp.name, node, operands: [try operand(0)], attributes: [
         NamedAttribute("axes", .i64Array(axes)), NamedAttribute("keepdims", .i64(intAttr(node, "keepdims", default: 1))),
       ])
-    case "Sub", "Mul", "Div", "Pow":
+    case "Sub", "Mul", "Div", "Pow", "Max", "Min", "PRelu":
       try require(2...2)
       emit(elementwiseONNXOps[node.opType]!, node, operands: [try operand(0), try operand(1)])
     case "Clip":

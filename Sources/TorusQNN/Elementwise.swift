@@ -100,7 +100,9 @@ public enum SliceMath {
 
 /// An element-wise binary ONNX op (numpy semantics, float64).
 public enum BinaryFunction: String, Hashable, Sendable, CaseIterable {
-  case add, sub, mul, div, pow
+  case add, sub, mul, div, pow, max, min
+  /// ONNX PRelu with the slope as second operand: `min(0, slope·x) + max(0, x)`.
+  case prelu
 
   @inlinable public func apply(_ a: Double, _ b: Double) -> Double {
     switch self {
@@ -110,6 +112,9 @@ public enum BinaryFunction: String, Hashable, Sendable, CaseIterable {
     // Concrete-ML divides by 1 where the divisor is 0.
     case .div: return a / (b != 0 ? b : 1)
     case .pow: return Foundation.pow(a, b)
+    case .max: return Swift.max(a, b)
+    case .min: return Swift.min(a, b)
+    case .prelu: return Swift.min(0, b * a) + Swift.max(0, a)
     }
   }
 }

@@ -8,7 +8,7 @@ extension QNN {
     [
       TanhOp.self, ErfOp.self, ExpOp.self, LogOp.self, AbsOp.self, NegOp.self, SoftplusOp.self, HardSwishOp.self,
       FloorOp.self, SignOp.self, LeakyReluOp.self, EluOp.self, SeluOp.self, CeluOp.self, HardSigmoidOp.self, ClipOp.self,
-      SubOp.self, MulOp.self, DivOp.self, PowOp.self, ReduceSumOp.self, ConcatOp.self, GatherOp.self, SliceOp.self, SqueezeOp.self, UnsqueezeOp.self,
+      SubOp.self, MulOp.self, DivOp.self, PowOp.self, MaxOp.self, MinOp.self, PReluOp.self, ReduceSumOp.self, ConcatOp.self, GatherOp.self, SliceOp.self, SqueezeOp.self, UnsqueezeOp.self,
     ]
   }
 
@@ -45,6 +45,9 @@ extension QNN {
     case MulOp.name: return .mul
     case DivOp.name: return .div
     case PowOp.name: return .pow
+    case MaxOp.name: return .max
+    case MinOp.name: return .min
+    case PReluOp.name: return .prelu
     default: return nil
     }
   }
@@ -167,6 +170,25 @@ extension QNN {
   public struct DivOp: ElementwiseBinaryQNNOp {
     public static let name: OpName = "qnn.div"
     public static let summary = "Element-wise division"
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+  }
+  public struct MaxOp: ElementwiseBinaryQNNOp {
+    public static let name: OpName = "qnn.max"
+    public static let summary = "Element-wise maximum of two tensors"
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+  }
+  public struct MinOp: ElementwiseBinaryQNNOp {
+    public static let name: OpName = "qnn.min"
+    public static let summary = "Element-wise minimum of two tensors"
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+  }
+  /// `min(0, slope·x) + max(0, x)`; the slope is the second operand.
+  public struct PReluOp: ElementwiseBinaryQNNOp {
+    public static let name: OpName = "qnn.prelu"
+    public static let summary = "Parametric rectified linear unit"
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
   }

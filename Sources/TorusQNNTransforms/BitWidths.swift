@@ -48,7 +48,7 @@ extension IntegerProgram {
         union(i, a)
         union(i, b)
       case .addScalar(let x, _), .subScalar(let x, _), .sum(let x, _, _), .gather(let x, _, _), .slice(let x, _, _, _),
-        .transpose(let x, _):
+        .transpose(let x, _), .pad(let x, _, _):
         union(i, x)
       case .mul(let a, let b): union(a, b)
       case .concat(let xs, _): for x in xs { union(i, x) }

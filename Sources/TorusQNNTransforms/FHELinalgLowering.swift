@@ -97,6 +97,41 @@ public enum FHELinalgLowering {
       return converted
     }
 
+    /// `input` (node `x`, rank 3 or 4) embedded in a tensor filled with `padValue`, `p` = `[top,
+    /// left, bottom, right]` (a rank-3 input is padded on its last axis by `left`/`right`).
+    /// Concrete's order: the scalar 1, the zero tensor, `from_elements`, `add_eint_int`, the
+    /// fill value, `mul_eint_int`; the filled tensor is made once per shape, width and value.
+    mutating func padded(_ input: Value, node x: Int, pads p: [Int], width: Int, padValue: Int64) -> Value {
+      let xs = program.nodes[x].shape
+      let oneD = xs.count == 3
+      let shape = oneD ? [xs[0], xs[1], xs[2] + p[1] + p[3]] : [xs[0], xs[1], xs[2] + p[0] + p[2], xs[3] + p[1] + p[3]]
+      let key = "\(shape) \(width) \(padValue)"
+      var base: Value
+      if let cached = paddings[key] {
+        base = cached
+      } else {
+        _ = constant(.integer(1, .i(width + 1)))
+        let zero = builder.create(
+          FHE.ZeroTensorOp.self, resultTypes: [FHELinalgLowering.tensor(shape, encrypted(width, signed: false))], location: location
+        ).operation.results[0]
+        let one = scalarTensor(1, width: width + 1)
+        let ones = op(FHELinalg.AddEintIntOp.self, [zero, one], zero.type)
+        let zp = scalarTensor(padValue, width: QuantMath.bitWidth(lo: min(padValue, 0), hi: max(padValue, 0)) + 1)
+        base = op(FHELinalg.MulEintIntOp.self, [ones, zp], zero.type)
+        paddings[key] = base
+      }
+      base = withSignedness(base, signed: analysis.isSigned(x))
+      return builder.create(
+        TensorDialect.InsertSliceOp.name, operands: [input, base], resultTypes: [base.type],
+        attributes: AttributeDictionary([
+          NamedAttribute("operandSegmentSizes", .denseArray(element: .i(32), values: [1, 1, 0, 0, 0])),
+          NamedAttribute("static_offsets", .i64Array(oneD ? [0, 0, Int64(p[1])] : [0, 0, Int64(p[0]), Int64(p[1])])),
+          NamedAttribute("static_sizes", .i64Array(xs.map(Int64.init))),
+          NamedAttribute("static_strides", .i64Array(oneD ? [1, 1, 1] : [1, 1, 1, 1])),
+        ]), location: location
+      ).results[0]
+    }
+
     /// Approximate rounding, as concrete-python's `Exactness.APPROXIMATE` with symmetric deltas:
     /// reinterpret the `w`-bit accumulator at 62 bits, add just under half of one `w`-bit step
     /// (`2^(61-w) - 1` at 62 bits), and reinterpret at the rounded width. The next lookup's
@@ -181,34 +216,7 @@ public enum FHELinalgLowering {
           // A 1-D input (weights and pads in 2-D form, height 1) is padded in 1-D, then expanded.
           let oneD = xs.count == 3
           if p.contains(where: { $0 != 0 }) {
-            let padded = oneD ? [xs[0], xs[1], xs[2] + p[1] + p[3]] : [xs[0], xs[1], xs[2] + p[0] + p[2], xs[3] + p[1] + p[3]]
-            let key = "\(padded) \(width) \(padValue)"
-            var base: Value
-            if let cached = paddings[key] {
-              base = cached
-            } else {
-              // Concrete's order: the scalar 1, the zero tensor, then `from_elements`.
-              _ = constant(.integer(1, .i(width + 1)))
-              let zero = builder.create(
-                FHE.ZeroTensorOp.self, resultTypes: [FHELinalgLowering.tensor(padded, encrypted(width, signed: false))], location: location
-              ).operation.results[0]
-              let one = scalarTensor(1, width: width + 1)
-              let ones = op(FHELinalg.AddEintIntOp.self, [zero, one], zero.type)
-              let zp = scalarTensor(padValue, width: QuantMath.bitWidth(lo: min(padValue, 0), hi: max(padValue, 0)) + 1)
-              base = op(FHELinalg.MulEintIntOp.self, [ones, zp], zero.type)
-              paddings[key] = base
-            }
-            let inSigned = analysis.isSigned(x)
-            base = withSignedness(base, signed: inSigned)
-            input = builder.create(
-              TensorDialect.InsertSliceOp.name, operands: [input, base], resultTypes: [base.type],
-              attributes: AttributeDictionary([
-                NamedAttribute("operandSegmentSizes", .denseArray(element: .i(32), values: [1, 1, 0, 0, 0])),
-                NamedAttribute("static_offsets", .i64Array(oneD ? [0, 0, Int64(p[1])] : [0, 0, Int64(p[0]), Int64(p[1])])),
-                NamedAttribute("static_sizes", .i64Array(xs.map(Int64.init))),
-                NamedAttribute("static_strides", .i64Array(oneD ? [1, 1, 1] : [1, 1, 1, 1])),
-              ]), location: location
-            ).results[0]
+            input = padded(input, node: x, pads: p, width: width, padValue: padValue)
           }
           if oneD {
             let t = input.type
@@ -283,6 +291,8 @@ public enum FHELinalgLowering {
           let lhs = withSignedness(values[a], signed: signed)
           let rhs = withSignedness(values[b], signed: signed)
           values.append(op(FHELinalg.MulEintOp.self, [lhs, rhs], resultType))
+        case .pad(let x, let pads, let value):
+          values.append(padded(values[x], node: x, pads: pads, width: width, padValue: value))
         case .slice(let x, let begin, let size, let step):
           let element = values[x].type.elementType!
           values.append(builder.create(

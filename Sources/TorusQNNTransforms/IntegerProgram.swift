@@ -128,6 +128,8 @@ public struct IntegerProgram: Sendable {
     case addScalar(x: Int, value: Int64)
     /// `x - c` for a clear integer `c` (`FHELinalg.sub_eint_int`).
     case subScalar(x: Int, value: Int64)
+    /// `x` (rank 4) embedded in a tensor filled with `value`; `pads` = `[top, left, bottom, right]`.
+    case pad(x: Int, pads: [Int], value: Int64)
     /// Strided slice of the non-batch axes (`tensor.extract_slice`; steps positive).
     case slice(x: Int, begin: [Int], size: [Int], step: [Int])
     /// Permutation of the non-batch axes (`FHELinalg.transpose`; `perm[0] = 0`).
@@ -243,6 +245,10 @@ public struct IntegerProgram: Sendable {
       return IntTensor(shape: values[x].shape, data: values[x].data.map { $0 + c })
     case .subScalar(let x, let c):
       return IntTensor(shape: values[x].shape, data: values[x].data.map { $0 - c })
+    case .pad(let x, let pads, let value):
+      let xs = values[x].shape
+      let (d, s) = Kernels.pad(values[x].data, shape: xs, pads: [0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]], value: value)
+      return IntTensor(shape: s, data: d)
     case .slice(let x, let begin, let size, let step):
       // The batch axis is kept whole.
       let xs = values[x].shape
@@ -300,7 +306,7 @@ extension IntegerProgram.Op {
     case .input: []
     case .conv(let x, _, _, _, _, _), .matmul(let x, _), .maxPool(let x, _, _), .reshape(let x), .lookup(let x, _),
       .round(let x, _), .addScalar(let x, _), .subScalar(let x, _), .sum(let x, _, _), .gather(let x, _, _),
-      .slice(let x, _, _, _), .transpose(let x, _):
+      .slice(let x, _, _, _), .transpose(let x, _), .pad(let x, _, _):
       [x]
     case .add(let a, let b, _), .mul(let a, let b): [a, b]
     case .concat(let xs, _): xs
@@ -326,6 +332,7 @@ extension IntegerProgram.Op {
     case .gather(let x, let a, let i): .gather(x: f(x), axis: a, index: i)
     case .slice(let x, let b, let s, let st): .slice(x: f(x), begin: b, size: s, step: st)
     case .transpose(let x, let p): .transpose(x: f(x), perm: p)
+    case .pad(let x, let p, let v): .pad(x: f(x), pads: p, value: v)
     }
   }
 }

@@ -482,7 +482,7 @@ extension QGraph {
             let shifted = append(.addScalar(x: product, value: q0.zeroPoint * q1.zeroPoint), shape: node.shape, name: node.name, source: index)
             result = .chain(source: rounded(shifted, name: node.name, source: index), steps: [.dequantize(scale: scale, zeroPoint: 0)], last: nil, members: [])
           }
-        case .div, .pow:
+        case .div, .pow, .max, .min, .prelu:
           throw .unsupported(node: node.name, message: "\(f) of two encrypted tensors is not supported (Concrete-ML computes it only as a lookup of one tensor)")
         }
       case .gather(let axis, let at):
@@ -523,14 +523,18 @@ extension QGraph {
         // Pad of the spatial axes read only by a Conv becomes that Conv's padding.
         let r = nodes[node.inputs[0]].shape.count
         let readers = consumers[index] ?? []
-        guard value == 0, r == 4, pads.count == 8, pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0,
-          readers.count == 1, case .conv = nodes[readers[0]].op, nodes[readers[0]].inputs.first == index
-        else {
-          throw .unsupported(node: node.name, message: "only a zero Pad of H and W read by one Conv (fused into it) is supported on quantized values")
+        guard value == 0, r == 4, pads.count == 8, pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0 else {
+          throw .unsupported(node: node.name, message: "only a Pad of H and W with the constant 0 is supported on quantized values (as in Concrete-ML)")
         }
         let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
-        fusedPads[index] = [Int(pads[2]), Int(pads[3]), Int(pads[6]), Int(pads[7])]
-        result = .integer(node: x, quantizer: q)
+        let spatial = [Int(pads[2]), Int(pads[3]), Int(pads[6]), Int(pads[7])]
+        if readers.count == 1, case .conv = nodes[readers[0]].op, nodes[readers[0]].inputs.first == index {
+          fusedPads[index] = spatial
+          result = .integer(node: x, quantizer: q)
+        } else {
+          // Concrete-ML's QuantizedPad: the integers embedded in a tensor of the zero point.
+          result = .integer(node: append(.pad(x: x, pads: spatial, value: q.zeroPoint), shape: node.shape, name: node.name, source: index), quantizer: q)
+        }
       case .transpose(let perm):
         let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
         let p = perm.isEmpty ? Array((0..<node.shape.count).reversed()) : perm

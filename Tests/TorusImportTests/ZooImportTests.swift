@@ -91,4 +91,47 @@ import TorusTestSupport
     let text = String(decoding: compiled.circuit.print(), as: UTF8.self)
     #expect(text.contains("FHELinalg.transpose") && text.contains("tensor.expand_shape"))
   }
+
+  /// A standalone zero Pad (read by a Slice, so not fused into a Conv) and the Slice that removes
+  /// it, plus identity element-wise ops in a fused chain (PRelu of slope 1, Max with a very small
+  /// constant, Min with a large one), leave concat-branches' raw outputs unchanged.
+  @Test func standalonePadAndIdentityActivationsKeepOutputs() throws {
+    var model = try zooModel("concat-branches")
+    let template = model.graph.nodes[0]
+    func node(_ name: String, _ op: String, _ ins: [String], _ attrs: [String: ONNXAttribute] = [:]) -> ONNXNode {
+      var n = template
+      (n.name, n.opType, n.domain, n.inputs, n.outputs, n.attributes) = (name, op, "", ins, [name + "_out"], attrs)
+      return n
+    }
+    let g = model.graph
+    model.graph.initializers["pads"] = NDArray([0, 0, 1, 2, 0, 0, 1, 2], shape: [8])
+    model.graph.initializers["starts"] = NDArray([1, 2], shape: [2])
+    model.graph.initializers["ends"] = NDArray([9, 10], shape: [2])
+    model.graph.initializers["axes"] = NDArray([2, 3], shape: [2])
+    model.graph.initializers["one"] = NDArray(float64: [1], shape: [1])
+    model.graph.initializers["low"] = NDArray(float64: [-1000], shape: [])
+    model.graph.initializers["high"] = NDArray(float64: [1000], shape: [])
+    // Pad + Slice between the Concat and the Conv that reads it.
+    let conv = try #require(g.nodes.firstIndex { $0.name == "/conv_c/Conv" })
+    model.graph.nodes[conv].inputs[0] = "/t/Slice_out"
+    model.graph.nodes.insert(
+      contentsOf: [node("/t/Pad", "Pad", [g.nodes[conv].inputs[0], "pads"], ["mode": .string("constant")]),
+                   node("/t/Slice", "Slice", ["/t/Pad_out", "starts", "ends", "axes"])], at: conv)
+    // PRelu(·, 1), Max(·, -1000), Min(·, 1000) after the first branch's Relu.
+    let relu = try #require(model.graph.nodes.firstIndex { $0.name == "/Relu" })
+    let quant = try #require(model.graph.nodes.firstIndex { $0.inputs.first == model.graph.nodes[relu].outputs[0] })
+    model.graph.nodes[quant].inputs[0] = "/t/Min_out"
+    model.graph.nodes.insert(
+      contentsOf: [node("/t/PRelu", "PRelu", [model.graph.nodes[relu].outputs[0], "one"]), node("/t/Max", "Max", ["/t/PRelu_out", "low"]),
+                   node("/t/Min", "Min", ["/t/Max_out", "high"])], at: relu + 1)
+    let folder = try #require(SharedData.url("models/zoo/concat-branches"))
+    let inputset = try Npy.read(contentsOf: folder.appendingPathComponent("inputset.npy"))
+    let compiled = try QATCompiler.compile(model: try importONNX(model, fileName: "c.onnx"), inputsets: [inputset], nBitsInputs: 8, nBitsOutputs: 8)
+    let circuit = try Circuit(source: String(decoding: compiled.circuit.print(), as: UTF8.self))
+    let tests = try Npy.read(contentsOf: folder.appendingPathComponent("test_inputs_q.npy"))
+    let simulated = try Simulator(circuit: circuit, options: SimulateOptions(threads: 2, trace: { _ in })).run(arrays: [tests])
+    let expected = try Npy.read(contentsOf: folder.appendingPathComponent("expected_simulate_q.npy")).int64Values
+    #expect(simulated[0].int64Values == expected)
+    #expect(String(decoding: compiled.circuit.print(), as: UTF8.self).contains("tensor.extract_slice"))
+  }
 }
