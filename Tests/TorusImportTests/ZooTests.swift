@@ -10,7 +10,7 @@ import TorusTestSupport
 /// The QAT model zoo (`shared/models/zoo`): each model compiled with the n_bits and rounding its
 /// info.json records; a pass is the circuit text equal to Concrete-ML's `mlir.txt` and the raw
 /// simulated outputs equal to `expected_simulate_q.npy`. Prints `zoo: N passed, N failed of M models`
-/// with the reason of each failure; models listed in `exact` must pass (the others are issue 12's work).
+/// with the reason of each failure; models listed in `exact` (all fifteen) must pass.
 @Suite(.requiresShared("models/zoo")) struct ZooTests {
   static let exact: Set<String> = [
     "cnn-grouped-pool", "cnn-stride2-bn", "cnn-w6-r5", "cnn1d-last-step", "concat-branches", "lowbit-w2-a2", "mlp-activations",
@@ -68,7 +68,7 @@ import TorusTestSupport
     for o in outcomes { print("zoo \(o.model): \(o.failure.map { "FAIL \($0)" } ?? "PASS")") }
     let passed = outcomes.filter { $0.failure == nil }.count
     // Not alone on its line: CI must not read the zoo's progress as the test run's own count.
-    print("zoo: \(passed) passed, \(outcomes.count - passed) failed of \(outcomes.count) models (the failures are issue 12's work)")
+    print("zoo: \(passed) passed, \(outcomes.count - passed) failed of \(outcomes.count) models (\(Self.exact.count) required exact)")
     #expect(outcomes.count == 15)
     for o in outcomes where Self.exact.contains(o.model) { #expect(o.failure == nil, "\(o.model): \(o.failure ?? "")") }
   }
