@@ -4,6 +4,9 @@ import TorusFormats
 import TorusImport
 import TorusInterpreter
 import TorusONNX
+import TorusPasses
+import TorusQNN
+import TorusIR
 import TorusQNNTransforms
 import TorusTestSupport
 
@@ -133,5 +136,35 @@ import TorusTestSupport
     let expected = try Npy.read(contentsOf: folder.appendingPathComponent("expected_simulate_q.npy")).int64Values
     #expect(simulated[0].int64Values == expected)
     #expect(String(decoding: compiled.circuit.print(), as: UTF8.self).contains("tensor.extract_slice"))
+  }
+
+  /// The five qnn passes, run one by one on IR (calibration and quantizers stored as
+  /// attributes between them), compose to the same circuit as `torus compile` on every zoo model
+  /// compiled without rounding: each new op has its shape, calibration and quantization rules in
+  /// the pass path too.
+  @Test func passesComposeToTheCompiledCircuit() throws {
+    for name in ["two-inputs", "mlp-activations", "mlp-silu-gelu", "mul-sub-branches", "resnet-add", "lowbit-w2-a2",
+                 "concat-branches", "cnn1d-last-step", "pad-transpose-slice", "pot-auto-round"] {
+      let folder = try #require(SharedData.url("models/zoo/\(name)"))
+      let info = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("info.json"))) as! [String: Any]
+      let n = (info["compile_call"] as! [String: Any])["n_bits"] as? [String: Any]
+      let (i, o) = (n?["model_inputs"] as? Int ?? 8, n?["model_outputs"] as? Int ?? 8)
+      let sets = SharedData.files(in: folder, suffix: ".npy").filter { $0.lastPathComponent.hasPrefix("inputset") }
+      let inputset = sets.map(\.path).joined(separator: ":")
+      let bits = "n-bits-inputs=\(i) n-bits-outputs=\(o)"
+      let module = try importONNX(try zooModel(name), fileName: "m.onnx")
+      var registry = PassRegistry.standard
+      QNNPasses.register(into: &registry)
+      let pipeline = "qnn-shape-inference,qnn-calibrate{inputset=\(inputset)},qnn-quantize{\(bits)},qnn-fuse-lookup-tables{\(bits)},"
+        + "qnn-to-fhelinalg{inputset=\(inputset) \(bits)}"
+      let pm = PassManager(root: try PipelineParser(passes: registry).parse(pipeline), context: PassContext(registry: QNN.registry))
+      try pm.run(module)
+      let compiled = try QATCompiler.compile(
+        onnx: folder.appendingPathComponent("model.qonnx.onnx"), inputsets: try sets.map { try Npy.read(contentsOf: $0) },
+        nBitsInputs: i, nBitsOutputs: o)
+      let viaPasses = String(decoding: module.print(), as: UTF8.self)
+      let direct = String(decoding: compiled.circuit.print(), as: UTF8.self)
+      #expect(viaPasses.contains(direct.split(separator: "\n").dropFirst().dropLast(2).joined(separator: "\n")), "\(name)")
+    }
   }
 }
