@@ -483,7 +483,7 @@ extension QGraph {
             result = .chain(source: rounded(shifted, name: node.name, source: index), steps: [.dequantize(scale: scale, zeroPoint: 0)], last: nil, members: [])
           }
         case .div, .pow, .max, .min, .prelu:
-          throw .unsupported(node: node.name, message: "\(f) of two encrypted tensors is not supported (Concrete-ML computes it only as a lookup of one tensor)")
+          throw .unsupported(node: node.name, message: "\(f) of two encrypted tensors is not supported (only with a constant, or both operands from one tensor)")
         }
       case .gather(let axis, let at):
         let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
