@@ -45,9 +45,20 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The ONNX op types the importer maps to `qnn` (plus `Constant`).
-public let supportedONNXOps: Set<String> = [
+public let supportedONNXOps: Set<String> = Set([
   "Quant", "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "Sigmoid", "Flatten", "Reshape", "Add", "AveragePool", "MaxPool",
-  "Identity", "Pad", "Constant", "Transpose",
+  "Identity", "Pad", "Constant", "Transpose", "ReduceSum", "Concat", "Gather", "Slice", "Squeeze", "Unsqueeze",
+]).union(elementwiseONNXOps.keys)
+
+/// Element-wise ONNX ops and their `qnn` op: fused into lookups (or, for Sub / Mul of two
+/// encrypted tensors, computed on integers).
+let elementwiseONNXOps: [String: OpName] = [
+  "Tanh": QNN.TanhOp.name, "Erf": QNN.ErfOp.name, "Exp": QNN.ExpOp.name, "Log": QNN.LogOp.name, "Abs": QNN.AbsOp.name,
+  "Neg": QNN.NegOp.name, "Softplus": QNN.SoftplusOp.name, "HardSwish": QNN.HardSwishOp.name, "Floor": QNN.FloorOp.name,
+  "Sign": QNN.SignOp.name, "LeakyRelu": QNN.LeakyReluOp.name, "Elu": QNN.EluOp.name, "Selu": QNN.SeluOp.name,
+  "Celu": QNN.CeluOp.name, "HardSigmoid": QNN.HardSigmoidOp.name, "Clip": QNN.ClipOp.name,
+  "Sub": QNN.SubOp.name, "Mul": QNN.MulOp.name, "Div": QNN.DivOp.name, "Pow": QNN.PowOp.name,
+  "Max": QNN.MaxOp.name, "Min": QNN.MinOp.name, "PRelu": QNN.PReluOp.name,
 ]
 
 /// Reads an ONNX file and imports it (see `importONNX(_:fileName:)`).
@@ -82,7 +93,19 @@ struct Importer {
   }
 
   mutating func run() throws(ImportError) -> Module {
-    let unsupported = graph.nodes.filter { !supportedONNXOps.contains($0.opType) }
+    // Constants first: `Constant` nodes and the shape arithmetic on constants are folded here.
+    var folded = Set<Int>()
+    for (k, node) in graph.nodes.enumerated() {
+      if node.opType == "Constant", let t = node.attributes["value"]?.tensorValue, let out = node.outputs.first {
+        constants[out] = t
+        folded.insert(k)
+      } else if let v = ConstantFolding.fold(node, constants), let out = node.outputs.first {
+        constants[out] = v
+        folded.insert(k)
+      }
+    }
+    let remaining = graph.nodes.enumerated().filter { !folded.contains($0.offset) }.map(\.element)
+    let unsupported = remaining.filter { !supportedONNXOps.contains($0.opType) }
     if !unsupported.isEmpty {
       throw .unsupportedOps(file: file, nodes: unsupported.map { .init(name: $0.name, opType: $0.opType) })
     }
@@ -110,7 +133,7 @@ struct Importer {
     }
     builder.setInsertionPointToEnd(of: block)
 
-    for node in graph.nodes { try importNode(node) }
+    for node in remaining { try importNode(node) }
 
     var results: [Value] = []
     for out in graph.outputs {
@@ -284,6 +307,68 @@ struct Importer {
       emit(QNN.PadOp.name, node, operands: [try operand(0)], attributes: [
         NamedAttribute("pads", .i64Array(pads)), NamedAttribute("value", .f32(Float(fill))),
       ])
+    case "Squeeze", "Unsqueeze":
+      // Opset 13: axes as an optional constant input (older: an attribute).
+      try require(1...2)
+      let axes = inputs.count > 1 ? try constant(inputs[1], node: node).int64Values : (node.attributes["axes"]?.intsValue ?? [])
+      emit(node.opType == "Squeeze" ? QNN.SqueezeOp.name : QNN.UnsqueezeOp.name, node, operands: [try operand(0)], attributes: [
+        NamedAttribute("axes", .i64Array(axes))
+      ])
+    case "Slice":
+      try require(3...5)
+      var attrs: [NamedAttribute] = []
+      for (k, key) in ["starts", "ends", "axes", "steps"].enumerated() where k + 1 < node.inputs.count && !node.inputs[k + 1].isEmpty {
+        attrs.append(NamedAttribute(key, .i64Array(try constant(node.inputs[k + 1], node: node).int64Values)))
+      }
+      emit(QNN.SliceOp.name, node, operands: [try operand(0)], attributes: attrs)
+    case "Gather":
+      try require(2...2)
+      let indices = try constant(inputs[1], node: node)
+      guard indices.shape.isEmpty, indices.count == 1 else {
+        throw .invalidNode(file: file, node: node.name, message: "only a scalar constant index is supported, found indices of shape \(indices.shape)")
+      }
+      emit(QNN.GatherOp.name, node, operands: [try operand(0)], attributes: [
+        NamedAttribute("axis", .i64(intAttr(node, "axis", default: 0))), NamedAttribute("index", .i64(indices.int64Values[0])),
+      ])
+    case "Concat":
+      guard !inputs.isEmpty, let axis = node.attributes["axis"]?.intValue else {
+        throw .invalidNode(file: file, node: node.name, message: "expected inputs and an 'axis' attribute")
+      }
+      emit(QNN.ConcatOp.name, node, operands: try inputs.indices.map { i throws(ImportError) in try operand(i) }, attributes: [
+        NamedAttribute("axis", .i64(axis))
+      ])
+    case "ReduceSum":
+      // Opset 13: axes as an optional constant input (older: an attribute).
+      try require(1...2)
+      let axes = inputs.count > 1 ? try constant(inputs[1], node: node).int64Values : (node.attributes["axes"]?.intsValue ?? [])
+      if axes.isEmpty && intAttr(node, "noop_with_empty_axes", default: 0) != 0 {
+        throw .invalidNode(file: file, node: node.name, message: "noop_with_empty_axes = 1 is not supported")
+      }
+      emit(QNN.ReduceSumOp.name, node, operands: [try operand(0)], attributes: [
+        NamedAttribute("axes", .i64Array(axes)), NamedAttribute("keepdims", .i64(intAttr(node, "keepdims", default: 1))),
+      ])
+    case "Sub", "Mul", "Div", "Pow", "Max", "Min", "PRelu":
+      try require(2...2)
+      emit(elementwiseONNXOps[node.opType]!, node, operands: [try operand(0), try operand(1)])
+    case "Clip":
+      // Opset ≥ 11: bounds as (constant) inputs; opset 6: attributes.
+      try require(1...3)
+      var attrs: [NamedAttribute] = []
+      for (k, key) in ["min", "max"].enumerated() {
+        if node.inputs.count > k + 1, !node.inputs[k + 1].isEmpty {
+          attrs.append(NamedAttribute(key, .f32(Float(try scalar(node.inputs[k + 1], node: node)))))
+        } else if let v = node.attributes[key]?.floatValue {
+          attrs.append(NamedAttribute(key, .f32(v)))
+        }
+      }
+      emit(QNN.ClipOp.name, node, operands: [try operand(0)], attributes: attrs)
+    case let op where elementwiseONNXOps[op] != nil:
+      try require(1...1)
+      var attrs: [NamedAttribute] = []
+      for key in ["alpha", "beta", "gamma"] {
+        if let v = node.attributes[key]?.floatValue { attrs.append(NamedAttribute(key, .f32(v))) }
+      }
+      emit(elementwiseONNXOps[op]!, node, operands: [try operand(0)], attributes: attrs)
     default:
       preconditionFailure("op '\(node.opType)' passed the support check")
     }

@@ -12,7 +12,7 @@ public enum QNN: Dialect {
       QuantOp.self, ConvOp.self, GemmOp.self, MatMulOp.self, BatchNormOp.self, ReluOp.self,
       SigmoidOp.self, FlattenOp.self, ReshapeOp.self, AddOp.self, IdentityOp.self, PadOp.self,
       TransposeOp.self, AveragePoolOp.self, MaxPoolOp.self,
-    ]
+    ] + elementwiseOps
   }
 
   /// The core registry plus `qnn`.

@@ -13,13 +13,18 @@ public struct Quantizer: Hashable, Sendable, Codable, CustomStringConvertible {
   /// The scale, a float64 (float32 Brevitas scales widen exactly).
   public var scale: Double
   public var zeroPoint: Int64
+  /// Per-channel float zero points (axis 1, batch first) that replace `zeroPoint` when
+  /// dequantizing: the output quantizer of a bare Gemm/Conv accumulator, whose zero point holds
+  /// the bias (`sumW - final - bias/m`). Nil for every quantizer that quantizes.
+  public var channelZeroPoints: [Double]?
 
-  public init(bits: Int, isSigned: Bool, isNarrow: Bool = false, scale: Double, zeroPoint: Int64 = 0) {
+  public init(bits: Int, isSigned: Bool, isNarrow: Bool = false, scale: Double, zeroPoint: Int64 = 0, channelZeroPoints: [Double]? = nil) {
     self.bits = bits
     self.isSigned = isSigned
     self.isNarrow = isNarrow
     self.scale = scale
     self.zeroPoint = zeroPoint
+    self.channelZeroPoints = channelZeroPoints
   }
 
   public var offset: Int64 { isSigned ? Int64(1) << Int64(bits - 1) : 0 }
@@ -35,8 +40,17 @@ public struct Quantizer: Hashable, Sendable, Codable, CustomStringConvertible {
   /// `s·(q - z)` in float64.
   @inlinable public func dequantize(_ q: Int64) -> Double { scale * Double(q - zeroPoint) }
 
+  /// Dequantizes a tensor (batch on axis 0): `s·(q - z[c])` with the per-channel zero points of
+  /// axis 1 when there are some, else `s·(q - z)`.
+  public func dequantize(_ q: [Int64], shape: [Int]) -> [Double] {
+    guard let zps = channelZeroPoints, !zps.isEmpty else { return q.map(dequantize) }
+    let c = shape.count >= 2 ? shape[1] : 1
+    let inner = shape.count >= 2 ? shape.dropFirst(2).reduce(1, *) : 1
+    return q.indices.map { i in scale * (Double(q[i]) - zps[zps.count == 1 ? 0 : (i / inner) % c]) }
+  }
+
   public var description: String {
-    "\(isSigned ? "s" : "u")\(bits)\(isNarrow ? "n" : "") scale=\(scale) zp=\(zeroPoint)"
+    "\(isSigned ? "s" : "u")\(bits)\(isNarrow ? "n" : "") scale=\(scale) zp=\(channelZeroPoints.map { "\($0)" } ?? "\(zeroPoint)")"
   }
 }
 
@@ -114,18 +128,41 @@ public enum QuantMath {
 
   /// Concrete-ML's unsigned, non-QAT parameters fitted on `[rmin, rmax]` with `n` bits; the QAT
   /// flag forces zero point 0. Returns `(scale, zeroPoint)`.
-  public static func fitParameters(rmin: Double, rmax: Double, bits n: Int, qat: Bool, signed: Bool = false) -> (Double, Int64) {
-    if rmax - rmin < 1e-6 {
-      if abs(rmax) < 1e-6 { return (1, Int64(roundHalfEven(-rmin))) }
-      return (rmax, 0)
+  ///
+  /// With `float32Range`, the range comes from a float32 array, as Concrete-ML's calibration of
+  /// an op's output on float32 data: the bounds are float32 and `rmax - rmin` is a float32
+  /// difference (the rest is float64, as numpy promotes a float32 scalar with a Python int).
+  public static func fitParameters(
+    rmin: Double, rmax: Double, bits n: Int, qat: Bool, signed: Bool = false, float32Range: Bool = false
+  ) -> (Double, Int64) {
+    let (lo, hi) = float32Range ? (Double(Float(rmin)), Double(Float(rmax))) : (rmin, rmax)
+    let range = float32Range ? Double(Float(hi) - Float(lo)) : hi - lo
+    if range < 1e-6 {
+      if abs(hi) < 1e-6 { return (1, Int64(roundHalfEven(-lo))) }
+      return (hi, 0)
     }
     let levels = Double((Int64(1) << Int64(n)) - 1)
-    let scale = (rmax - rmin) / levels
+    let scale = range / levels
     if qat { return (scale, 0) }
     // z = round((rmax·(-o) - rmin·(2^n - 1 - o)) / (rmax - rmin)), offset o = 2^(n-1) if signed
     let o = signed ? Double(Int64(1) << Int64(n - 1)) : 0
-    let z = roundHalfEven((rmax * -o - rmin * (levels - o)) / (rmax - rmin))
+    let z = roundHalfEven((hi * -o - lo * (levels - o)) / range)
     return (scale, Int64(z))
+  }
+
+  /// numpy's `percentile(values, p)` (method "linear") of sorted values, with numpy's float
+  /// steps: `q = p/100`, virtual index `(n - 1)·q`, and its two-sided interpolation (`_lerp`).
+  public static func percentile(sorted v: [Double], _ p: Double) -> Double {
+    guard let first = v.first else { return .nan }
+    let n = v.count
+    if n == 1 { return first }
+    let virtual = Double(n - 1) * (p / 100)
+    let previous = virtual.rounded(.down)
+    let gamma = virtual - previous
+    let i = min(max(Int(previous), 0), n - 1), j = min(max(Int(previous) + 1, 0), n - 1)
+    let a = v[i], b = v[j]
+    let diff = b - a
+    return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma
   }
 
   /// BatchNormalization's denominator `sqrt(var + eps)`, computed in float32 then widened.

@@ -44,9 +44,14 @@ extension IntegerProgram {
     for (i, node) in nodes.enumerated() {
       switch node.op {
       case .conv(let x, _, _, _, _, _), .matmul(let x, _), .reshape(let x), .maxPool(let x, _, _): union(i, x)
-      case .add(let a, let b):
+      case .add(let a, let b, _):
         union(i, a)
         union(i, b)
+      case .addScalar(let x, _), .subScalar(let x, _), .sum(let x, _, _), .gather(let x, _, _), .slice(let x, _, _, _),
+        .transpose(let x, _), .pad(let x, _, _):
+        union(i, x)
+      case .mul(let a, let b): union(a, b)
+      case .concat(let xs, _): for x in xs { union(i, x) }
       case .input, .lookup, .round: break
       }
     }
@@ -69,6 +74,12 @@ extension IntegerProgram {
       if case .maxPool(let x, _, _) = node.op {
         let spread = bounds[x].hi - bounds[x].lo
         widest[find(x)] = max(widest[find(x)] ?? 0, QuantMath.bitWidth(lo: -spread, hi: spread))
+      }
+    }
+    // An encrypted product needs one more bit than each operand (concrete-python's constraint).
+    for node in nodes {
+      if case .mul(let a, let b) = node.op {
+        widest[find(a)] = max(widest[find(a)] ?? 0, widths[a] + 1, widths[b] + 1)
       }
     }
     var assigned = nodes.indices.map { widest[find($0)] ?? widths[$0] }

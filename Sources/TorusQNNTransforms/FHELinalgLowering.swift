@@ -45,6 +45,8 @@ public enum FHELinalgLowering {
     var values: [Value] = []
     var constants: [Attribute: Value] = [:]
     var paddings: [String: Value] = [:]
+    /// Signedness conversions made so far, reused as Concrete reuses them for a value read twice.
+    var conversions: [ObjectIdentifier: Value] = [:]
     /// The ONNX node being lowered: every op made for it carries its name as a location, so a
     /// circuit op traces back to the node (`torus view`, `--trace`, `torus diff`).
     var location: Location = .unknown
@@ -87,9 +89,47 @@ public enum FHELinalgLowering {
       guard case .tensor(let shape, .opaque(_, let body), _) = v.type else { return v }
       let isSigned = body.hasPrefix("esint")
       guard isSigned != signed else { return v }
+      if let c = conversions[ObjectIdentifier(v)] { return c }
       let width = Int(body.drop { !$0.isNumber }.prefix { $0.isNumber }) ?? 0
       let type = IRType.tensor(shape: shape, element: encrypted(width, signed: signed), encoding: nil)
-      return signed ? op(FHELinalg.ToSignedOp.self, [v], type) : op(FHELinalg.ToUnsignedOp.self, [v], type)
+      let converted = signed ? op(FHELinalg.ToSignedOp.self, [v], type) : op(FHELinalg.ToUnsignedOp.self, [v], type)
+      conversions[ObjectIdentifier(v)] = converted
+      return converted
+    }
+
+    /// `input` (node `x`, rank 3 or 4) embedded in a tensor filled with `padValue`, `p` = `[top,
+    /// left, bottom, right]` (a rank-3 input is padded on its last axis by `left`/`right`).
+    /// Concrete's order: the scalar 1, the zero tensor, `from_elements`, `add_eint_int`, the
+    /// fill value, `mul_eint_int`; the filled tensor is made once per shape, width and value.
+    mutating func padded(_ input: Value, node x: Int, pads p: [Int], width: Int, padValue: Int64) -> Value {
+      let xs = program.nodes[x].shape
+      let oneD = xs.count == 3
+      let shape = oneD ? [xs[0], xs[1], xs[2] + p[1] + p[3]] : [xs[0], xs[1], xs[2] + p[0] + p[2], xs[3] + p[1] + p[3]]
+      let key = "\(shape) \(width) \(padValue)"
+      var base: Value
+      if let cached = paddings[key] {
+        base = cached
+      } else {
+        _ = constant(.integer(1, .i(width + 1)))
+        let zero = builder.create(
+          FHE.ZeroTensorOp.self, resultTypes: [FHELinalgLowering.tensor(shape, encrypted(width, signed: false))], location: location
+        ).operation.results[0]
+        let one = scalarTensor(1, width: width + 1)
+        let ones = op(FHELinalg.AddEintIntOp.self, [zero, one], zero.type)
+        let zp = scalarTensor(padValue, width: QuantMath.bitWidth(lo: min(padValue, 0), hi: max(padValue, 0)) + 1)
+        base = op(FHELinalg.MulEintIntOp.self, [ones, zp], zero.type)
+        paddings[key] = base
+      }
+      base = withSignedness(base, signed: analysis.isSigned(x))
+      return builder.create(
+        TensorDialect.InsertSliceOp.name, operands: [input, base], resultTypes: [base.type],
+        attributes: AttributeDictionary([
+          NamedAttribute("operandSegmentSizes", .denseArray(element: .i(32), values: [1, 1, 0, 0, 0])),
+          NamedAttribute("static_offsets", .i64Array(oneD ? [0, 0, Int64(p[1])] : [0, 0, Int64(p[0]), Int64(p[1])])),
+          NamedAttribute("static_sizes", .i64Array(xs.map(Int64.init))),
+          NamedAttribute("static_strides", .i64Array(oneD ? [1, 1, 1] : [1, 1, 1, 1])),
+        ]), location: location
+      ).results[0]
     }
 
     /// Approximate rounding, as concrete-python's `Exactness.APPROXIMATE` with symmetric deltas:
@@ -106,6 +146,35 @@ public enum FHELinalgLowering {
       let half = scalarTensor((Int64(1) << Int64(wide - 1 - width)) - 1, width: wide + 1)
       let shifted = op(FHELinalg.AddEintIntOp.self, [high, half], high.type)
       return op(FHELinalg.ReinterpretPrecisionOp.self, [shifted], resultType)
+    }
+
+    /// The reassociation of a reshape done by one collapse or expand (concrete-python's rule): the
+    /// ranks differ and consecutive dimensions of the bigger shape multiply to each dimension of
+    /// the smaller one (trailing 1s join the last group). Nil when it takes two steps.
+    static func reshapeGroups(from input: [Int], to output: [Int]) -> [[Int]]? {
+      guard input.count != output.count else { return nil }
+      if output.count == 1 { return [Array(input.indices)] }
+      let (small, big) = output.count < input.count ? (output, input) : (input, output)
+      var groups: [[Int]] = [], group: [Int] = [], size = 1, s = 0, b = 0
+      while s < small.count && b < big.count {
+        group.append(b)
+        size *= big[b]
+        if size == small[s] {
+          groups.append(group)
+          (group, size, s) = ([], 1, s + 1)
+        }
+        b += 1
+      }
+      while b < big.count && big[b] == 1 && !groups.isEmpty {
+        groups[groups.count - 1].append(b)
+        b += 1
+      }
+      return s == small.count && b == big.count ? groups : nil
+    }
+
+    /// A `reassociation` attribute (`[[0], [1, 2]]`).
+    static func reassociation(_ groups: [[Int]]) -> Attribute {
+      .array(groups.map { .array($0.map { .integer(Int64($0), .i64) }) })
     }
 
     static func bitsPlusOne(_ values: [Int64]) -> Int {
@@ -144,45 +213,39 @@ public enum FHELinalgLowering {
           var input = values[x]
           let xs = program.nodes[x].shape
           let p = pads.isEmpty ? [0, 0, 0, 0] : pads
+          // A 1-D input (weights and pads in 2-D form, height 1) is padded in 1-D, then expanded.
+          let oneD = xs.count == 3
           if p.contains(where: { $0 != 0 }) {
-            let padded = [xs[0], xs[1], xs[2] + p[0] + p[2], xs[3] + p[1] + p[3]]
-            let key = "\(padded) \(width) \(padValue)"
-            var base: Value
-            if let cached = paddings[key] {
-              base = cached
-            } else {
-              // Concrete's order: the scalar 1, the zero tensor, then `from_elements`.
-              _ = constant(.integer(1, .i(width + 1)))
-              let zero = builder.create(
-                FHE.ZeroTensorOp.self, resultTypes: [FHELinalgLowering.tensor(padded, encrypted(width, signed: false))], location: location
-              ).operation.results[0]
-              let one = scalarTensor(1, width: width + 1)
-              let ones = op(FHELinalg.AddEintIntOp.self, [zero, one], zero.type)
-              let zp = scalarTensor(padValue, width: QuantMath.bitWidth(lo: min(padValue, 0), hi: max(padValue, 0)) + 1)
-              base = op(FHELinalg.MulEintIntOp.self, [ones, zp], zero.type)
-              paddings[key] = base
-            }
-            let inSigned = analysis.isSigned(x)
-            base = withSignedness(base, signed: inSigned)
+            input = padded(input, node: x, pads: p, width: width, padValue: padValue)
+          }
+          if oneD {
+            let t = input.type
+            guard case .tensor(let shape, let element, _) = t else { throw .malformedGraph("1-D convolution input is not a tensor") }
             input = builder.create(
-              TensorDialect.InsertSliceOp.name, operands: [input, base], resultTypes: [base.type],
-              attributes: AttributeDictionary([
-                NamedAttribute("operandSegmentSizes", .denseArray(element: .i(32), values: [1, 1, 0, 0, 0])),
-                NamedAttribute("static_offsets", .i64Array([0, 0, Int64(p[0]), Int64(p[1])])),
-                NamedAttribute("static_sizes", .i64Array(xs.map(Int64.init))),
-                NamedAttribute("static_strides", .i64Array([1, 1, 1, 1])),
-              ]), location: location
+              TensorDialect.ExpandShapeOp.name, operands: [input],
+              resultTypes: [.tensor(shape: [shape[0], shape[1], 1, shape[2]], element: element, encoding: nil)],
+              attributes: AttributeDictionary([NamedAttribute("reassociation", Self.reassociation([[0], [1], [2, 3]]))]),
+              location: location
             ).results[0]
           }
           let weights = constant(.denseElements(Self.clearIntegers(w.data, shape: w.shape)))
           input = withSignedness(input, signed: signed)
           let s = strides.isEmpty ? [1, 1] : strides
-          values.append(op(FHELinalg.Conv2dOp.self, [input, weights], resultType, [
+          let convType = oneD
+            ? FHELinalgLowering.tensor([node.shape[0], node.shape[1], 1, node.shape[2]], encrypted(width, signed: signed)) : resultType
+          values.append(op(FHELinalg.Conv2dOp.self, [input, weights], convType, [
             NamedAttribute("dilations", .denseElements(.integers([1, 1], type: FHELinalgLowering.tensor([2], .i64)))),
             NamedAttribute("group", .integer(Int64(group), .i64)),
             NamedAttribute("padding", .denseElements(.integers([0, 0, 0, 0], type: FHELinalgLowering.tensor([4], .i64)))),
             NamedAttribute("strides", .denseElements(.integers(s.map(Int64.init), type: FHELinalgLowering.tensor([2], .i64)))),
           ]))
+          if oneD {
+            values[values.count - 1] = builder.create(
+              TensorDialect.CollapseShapeOp.name, operands: [values[values.count - 1]], resultTypes: [resultType],
+              attributes: AttributeDictionary([NamedAttribute("reassociation", Self.reassociation([[0], [1], [2, 3]]))]),
+              location: location
+            ).results[0]
+          }
         case .matmul(let x, let w):
           let weights = constant(.denseElements(Self.clearIntegers(w.data, shape: w.shape)))
           let input = withSignedness(values[x], signed: signed)
@@ -194,24 +257,92 @@ public enum FHELinalgLowering {
             NamedAttribute("dilations", pair([1, 1])), NamedAttribute("kernel_shape", pair(k)), NamedAttribute("strides", pair(s)),
           ]))
         case .reshape(let x):
+          // concrete-python's reshape: one collapse_shape or expand_shape when the ranks differ
+          // and the bigger shape's dimensions group into the smaller one's; otherwise a collapse
+          // to one dimension, then an expand.
           let xs = program.nodes[x].shape
-          guard node.shape.count == 2, xs.count >= 2, node.shape[0] == xs[0] else {
-            throw .unsupported(node: node.name, message: "only flattening reshapes are lowered, found \(xs) to \(node.shape)")
+          let element = values[x].type.elementType!
+          func reshaped(_ v: Value, _ collapse: Bool, _ groups: [[Int]], _ shape: [Int]) -> Value {
+            builder.create(
+              collapse ? TensorDialect.CollapseShapeOp.name : TensorDialect.ExpandShapeOp.name, operands: [v],
+              resultTypes: [FHELinalgLowering.tensor(shape, element)],
+              attributes: AttributeDictionary([NamedAttribute("reassociation", Self.reassociation(groups))]), location: location
+            ).results[0]
           }
-          let input = values[x]
-          let element = input.type.elementType!
+          if xs == node.shape {
+            values.append(values[x])
+          } else if let groups = Self.reshapeGroups(from: xs, to: node.shape) {
+            values.append(reshaped(values[x], node.shape.count < xs.count, groups, node.shape))
+          } else {
+            let flat = reshaped(values[x], true, [Array(xs.indices)], [xs.reduce(1, *)])
+            values.append(reshaped(flat, false, [Array(node.shape.indices)], node.shape))
+          }
+        case .add(let a, let b, let negate):
+          // Concrete traces `a + sign·b`: the second operand times ±1 (`i2`), then `add_eint`.
+          // The product is a value of its own: signed iff it can be negative; the add then
+          // converts it to the sum's signedness.
+          let lhs = withSignedness(values[a], signed: signed)
+          let productSigned = negate ? analysis.bounds[b].hi > 0 : analysis.isSigned(b)
+          var rhs = withSignedness(values[b], signed: productSigned)
+          rhs = op(FHELinalg.MulEintIntOp.self, [rhs, scalarTensor(negate ? -1 : 1, width: 2)], rhs.type)
+          rhs = withSignedness(rhs, signed: signed)
+          values.append(op(FHELinalg.AddEintOp.self, [lhs, rhs], resultType))
+        case .mul(let a, let b):
+          let lhs = withSignedness(values[a], signed: signed)
+          let rhs = withSignedness(values[b], signed: signed)
+          values.append(op(FHELinalg.MulEintOp.self, [lhs, rhs], resultType))
+        case .pad(let x, let pads, let value):
+          values.append(padded(values[x], node: x, pads: pads, width: width, padValue: value))
+        case .slice(let x, let begin, let size, let step):
+          let element = values[x].type.elementType!
           values.append(builder.create(
-            TensorDialect.CollapseShapeOp.name, operands: [input],
-            resultTypes: [FHELinalgLowering.tensor(node.shape, element)],
+            TensorDialect.ExtractSliceOp.name, operands: [values[x]], resultTypes: [FHELinalgLowering.tensor(size, element)],
             attributes: AttributeDictionary([
-              NamedAttribute("reassociation", .array([.array([.integer(0, .i64)]), .array((1..<xs.count).map { .integer(Int64($0), .i64) })]))
+              NamedAttribute("operandSegmentSizes", .denseArray(element: .i(32), values: [1, 0, 0, 0])),
+              NamedAttribute("static_offsets", .i64Array(begin.map(Int64.init))), NamedAttribute("static_sizes", .i64Array(size.map(Int64.init))),
+              NamedAttribute("static_strides", .i64Array(step.map(Int64.init))),
             ]), location: location
           ).results[0])
-        case .add(let a, let b):
-          let lhs = withSignedness(values[a], signed: signed)
-          var rhs = withSignedness(values[b], signed: signed)
-          rhs = op(FHELinalg.MulEintIntOp.self, [rhs, scalarTensor(1, width: 2)], rhs.type)
-          values.append(op(FHELinalg.AddEintOp.self, [lhs, rhs], resultType))
+        case .transpose(let x, let perm):
+          values.append(op(FHELinalg.TransposeOp.self, [withSignedness(values[x], signed: signed)], resultType, [
+            NamedAttribute("axes", .array(perm.map { .integer(Int64($0), .i64) }))
+          ]))
+        case .gather(let x, let axis, let index):
+          // Concrete: the slice of width 1, then the axis merged into the one before it.
+          let xs = program.nodes[x].shape
+          var offsets = [Int64](repeating: 0, count: xs.count), sizes = xs.map(Int64.init)
+          offsets[axis] = Int64(index)
+          sizes[axis] = 1
+          let element = values[x].type.elementType!
+          let slice = builder.create(
+            TensorDialect.ExtractSliceOp.name, operands: [values[x]], resultTypes: [FHELinalgLowering.tensor(sizes.map { Int($0) }, element)],
+            attributes: AttributeDictionary([
+              NamedAttribute("operandSegmentSizes", .denseArray(element: .i(32), values: [1, 0, 0, 0])),
+              NamedAttribute("static_offsets", .i64Array(offsets)), NamedAttribute("static_sizes", .i64Array(sizes)),
+              NamedAttribute("static_strides", .i64Array([Int64](repeating: 1, count: xs.count))),
+            ]), location: location
+          ).results[0]
+          var groups = (0..<xs.count).filter { $0 != axis }.map { [$0] }
+          if axis == 0 { groups[0].insert(0, at: 0) } else { groups[axis - 1].append(axis) }
+          values.append(builder.create(
+            TensorDialect.CollapseShapeOp.name, operands: [slice], resultTypes: [FHELinalgLowering.tensor(node.shape, element)],
+            attributes: AttributeDictionary([NamedAttribute("reassociation", Self.reassociation(groups))]), location: location
+          ).results[0])
+        case .concat(let xs, let axis):
+          let operands = xs.map { withSignedness(values[$0], signed: signed) }
+          values.append(op(FHELinalg.ConcatOp.self, operands, resultType, [NamedAttribute("axis", .integer(Int64(axis), .i64))]))
+        case .subScalar(let x, let c):
+          let input = withSignedness(values[x], signed: signed)
+          let k = scalarTensor(c, width: QuantMath.bitWidth(lo: min(c, 0), hi: max(c, 0)) + 1)
+          values.append(op(FHELinalg.SubEintIntOp.self, [input, k], resultType))
+        case .sum(let x, let axes, let keep):
+          values.append(op(FHELinalg.SumOp.self, [withSignedness(values[x], signed: signed)], resultType, [
+            NamedAttribute("axes", .array(axes.map { .integer(Int64($0), .i64) })), NamedAttribute("keep_dims", .bool(keep)),
+          ]))
+        case .addScalar(let x, let c):
+          let input = withSignedness(values[x], signed: signed)
+          let k = scalarTensor(c, width: QuantMath.bitWidth(lo: min(c, 0), hi: max(c, 0)) + 1)
+          values.append(op(FHELinalg.AddEintIntOp.self, [input, k], resultType))
         case .round(let x, _):
           switch program.roundingMethod {
           case .exact: values.append(op(FHELinalg.RoundOp.self, [values[x]], resultType))

@@ -13,8 +13,13 @@ public enum FloatStep: Sendable, Equatable {
   case sigmoid
   /// Brevitas fake quantization `(roundHalfEven(clip(x/S + Z)) - Z) · S`.
   case fakeQuant(BrevitasQuant)
-  /// `x + c[channel]` (one value broadcasts).
-  case addConstant([Double])
+  /// A univariate activation (Tanh, Erf, LeakyRelu, Clip, …).
+  case unary(UnaryFunction)
+  /// `x ∘ c[channel]`, or `c[channel] ∘ x` when `constantFirst` (one value broadcasts).
+  case constant(BinaryFunction, [Double], constantFirst: Bool)
+  /// `lhs(x) ∘ rhs(x)`: a binary op of two float chains of the same integer tensor (SiLU's
+  /// `x · sigmoid(x)`, GELU), both applied to this step's input.
+  indirect case combine(BinaryFunction, [FloatStep], [FloatStep])
 
   @inline(__always) static func at(_ a: [Double], _ c: Int) -> Double { a.isEmpty ? 0 : a[a.count == 1 ? 0 : c] }
 
@@ -27,7 +32,13 @@ public enum FloatStep: Sendable, Equatable {
     case .relu: return max(x, 0)
     case .sigmoid: return QuantMath.sigmoid(x)
     case .fakeQuant(let q): return q.fakeQuantize(x)
-    case .addConstant(let k): return x + FloatStep.at(k, c)
+    case .unary(let f): return f.apply(x)
+    case .constant(let f, let k, let first): return first ? f.apply(FloatStep.at(k, c), x) : f.apply(x, FloatStep.at(k, c))
+    case .combine(let f, let lhs, let rhs):
+      var a = x, b = x
+      for s in lhs { a = s.apply(a, channel: c) }
+      for s in rhs { b = s.apply(b, channel: c) }
+      return f.apply(a, b)
     }
   }
 
@@ -35,7 +46,8 @@ public enum FloatStep: Sendable, Equatable {
     switch self {
     case .accumulator(_, _, let s, let b): max(s.count, b.count)
     case .batchNorm(let m, _, _, _): m.count
-    case .addConstant(let k): k.count
+    case .constant(_, let k, _): k.count
+    case .combine(_, let lhs, let rhs): (lhs + rhs).map(\.channelCount).max() ?? 1
     default: 1
     }
   }
@@ -108,8 +120,26 @@ public struct IntegerProgram: Sendable {
     case maxPool(x: Int, kernel: [Int], strides: [Int])
     /// Integer reshape (flatten): same values, new batch-1 shape.
     case reshape(x: Int)
-    /// Encrypted addition.
-    case add(Int, Int)
+    /// Encrypted addition, or subtraction when `negate` (`a + (-1)·b`, as Concrete traces it).
+    case add(Int, Int, negate: Bool = false)
+    /// Encrypted multiplication of two encrypted tensors (`FHELinalg.mul_eint`).
+    case mul(Int, Int)
+    /// `x + c` for a clear integer `c` (`FHELinalg.add_eint_int`).
+    case addScalar(x: Int, value: Int64)
+    /// `x - c` for a clear integer `c` (`FHELinalg.sub_eint_int`).
+    case subScalar(x: Int, value: Int64)
+    /// `x` (rank 4) embedded in a tensor filled with `value`; `pads` = `[top, left, bottom, right]`.
+    case pad(x: Int, pads: [Int], value: Int64)
+    /// Strided slice of the non-batch axes (`tensor.extract_slice`; steps positive).
+    case slice(x: Int, begin: [Int], size: [Int], step: [Int])
+    /// Permutation of the non-batch axes (`FHELinalg.transpose`; `perm[0] = 0`).
+    case transpose(x: Int, perm: [Int])
+    /// One index of an axis, the axis removed (`tensor.extract_slice` + `collapse_shape`).
+    case gather(x: Int, axis: Int, index: Int)
+    /// Concatenation of integer tensors along an axis (`FHELinalg.concat`).
+    case concat([Int], axis: Int)
+    /// Sum over axes of a batch-1 tensor (`FHELinalg.sum`).
+    case sum(x: Int, axes: [Int], keepDims: Bool)
     /// Table lookup, per channel (axis 1) when the function has per-channel constants.
     case lookup(x: Int, function: FusedFunction)
     /// `round_bit_pattern`: `((x + 2^(l-1)) >> l) << l` (`rounding_threshold_bits`).
@@ -135,6 +165,28 @@ public struct IntegerProgram: Sendable {
 
   public init() {}
 
+  /// Drops the nodes no output depends on (a Quant's table made for a consumer that then fused
+  /// the float values instead; Concrete prunes them too), renumbering the rest.
+  public mutating func pruneDeadNodes() {
+    var live = [Bool](repeating: false, count: nodes.count)
+    for o in outputs { live[o.node] = true }
+    for i in nodes.indices.reversed() {
+      if case .input = nodes[i].op { live[i] = true }
+      if live[i] { for x in nodes[i].op.operands { live[x] = true } }
+    }
+    guard live.contains(false) else { return }
+    var newIndex = [Int](repeating: -1, count: nodes.count)
+    var kept: [Node] = []
+    for i in nodes.indices where live[i] {
+      newIndex[i] = kept.count
+      var n = nodes[i]
+      n.op = n.op.mapOperands { newIndex[$0] }
+      kept.append(n)
+    }
+    nodes = kept
+    outputs = outputs.map { (newIndex[$0.node], $0.quantizer) }
+  }
+
   public var nodes: [Node] = []
   /// Quantizer of each graph input (what `quantize_input` uses).
   public var inputQuantizers: [Quantizer] = []
@@ -151,7 +203,7 @@ public struct IntegerProgram: Sendable {
   /// Dequantizes output `k` (`s · (q - z)`).
   public func dequantizeOutput(_ k: Int, _ q: IntTensor) -> FloatTensor {
     let quantizer = outputs[k].quantizer
-    return FloatTensor(shape: q.shape, data: q.data.map(quantizer.dequantize))
+    return FloatTensor(shape: q.shape, data: quantizer.dequantize(q.data, shape: q.shape))
   }
 
   /// Runs the integer circuit on a batch (axis 0) of quantized inputs; returns every node's value.
@@ -168,9 +220,11 @@ public struct IntegerProgram: Sendable {
     switch node.op {
     case .input(let k, _): return inputs[k]
     case .conv(let x, let w, let pads, let strides, let group, let padValue):
-      let (d, s) = Kernels.conv2d(
-        values[x].data, values[x].shape, w.data, w.shape, pads: pads, strides: strides, group: group, padValue: padValue)
-      return IntTensor(shape: s, data: d)
+      // Weights, pads and strides are in 2-D form; a 1-D input runs at height 1.
+      let xs = values[x].shape
+      let x4 = xs.count == 3 ? [xs[0], xs[1], 1, xs[2]] : xs
+      let (d, s) = Kernels.conv2d(values[x].data, x4, w.data, w.shape, pads: pads, strides: strides, group: group, padValue: padValue)
+      return IntTensor(shape: xs.count == 3 ? [s[0], s[1], s[3]] : s, data: d)
     case .matmul(let x, let w):
       let a = values[x]
       let k = w.shape[0], n = w.shape[1]
@@ -183,8 +237,35 @@ public struct IntegerProgram: Sendable {
       let a = values[x]
       let batch = a.count / max(node.shape.reduce(1, *), 1)
       return IntTensor(shape: [batch] + node.shape.dropFirst(), data: a.data)
-    case .add(let a, let b):
-      return IntTensor(shape: values[a].shape, data: zip(values[a].data, values[b].data).map(+))
+    case .add(let a, let b, let negate):
+      return IntTensor(shape: values[a].shape, data: zip(values[a].data, values[b].data).map { negate ? $0 - $1 : $0 + $1 })
+    case .mul(let a, let b):
+      return IntTensor(shape: values[a].shape, data: zip(values[a].data, values[b].data).map(*))
+    case .addScalar(let x, let c):
+      return IntTensor(shape: values[x].shape, data: values[x].data.map { $0 + c })
+    case .subScalar(let x, let c):
+      return IntTensor(shape: values[x].shape, data: values[x].data.map { $0 - c })
+    case .pad(let x, let pads, let value):
+      let xs = values[x].shape
+      let (d, s) = Kernels.pad(values[x].data, shape: xs, pads: [0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]], value: value)
+      return IntTensor(shape: s, data: d)
+    case .slice(let x, let begin, let size, let step):
+      // The batch axis is kept whole.
+      let xs = values[x].shape
+      let d = Kernels.slice(values[x].data, shape: xs, begin: [0] + begin.dropFirst(), size: [xs[0]] + size.dropFirst(), step: step)
+      return IntTensor(shape: [xs[0]] + size.dropFirst(), data: d)
+    case .transpose(let x, let perm):
+      let (d, s) = Kernels.transpose(values[x].data, shape: values[x].shape, perm: perm)
+      return IntTensor(shape: s, data: d)
+    case .gather(let x, let axis, let index):
+      let (d, s) = Kernels.gather(values[x].data, shape: values[x].shape, axis: axis, index: index)
+      return IntTensor(shape: s, data: d)
+    case .concat(let xs, let axis):
+      let (d, s) = Kernels.concat(xs.map { values[$0].data }, shapes: xs.map { values[$0].shape }, axis: axis)
+      return IntTensor(shape: s, data: d)
+    case .sum(let x, let axes, let keep):
+      let (d, s) = Kernels.sum(values[x].data, shape: values[x].shape, axes: axes, keepDims: keep)
+      return IntTensor(shape: s, data: d)
     case .lookup(let x, let f):
       return Self.lookup(values[x], f)
     case .round(let x, let l):
@@ -215,5 +296,43 @@ public struct IntegerProgram: Sendable {
       out[i] = tables[ch][Int(a.data[i] - lo)]
     }
     return IntTensor(shape: a.shape, data: out)
+  }
+}
+
+extension IntegerProgram.Op {
+  /// The nodes this op reads.
+  public var operands: [Int] {
+    switch self {
+    case .input: []
+    case .conv(let x, _, _, _, _, _), .matmul(let x, _), .maxPool(let x, _, _), .reshape(let x), .lookup(let x, _),
+      .round(let x, _), .addScalar(let x, _), .subScalar(let x, _), .sum(let x, _, _), .gather(let x, _, _),
+      .slice(let x, _, _, _), .transpose(let x, _), .pad(let x, _, _):
+      [x]
+    case .add(let a, let b, _), .mul(let a, let b): [a, b]
+    case .concat(let xs, _): xs
+    }
+  }
+
+  /// The same op reading `f(operand)` instead of each operand.
+  public func mapOperands(_ f: (Int) -> Int) -> Self {
+    switch self {
+    case .input: self
+    case .conv(let x, let w, let p, let s, let g, let v): .conv(x: f(x), weights: w, pads: p, strides: s, group: g, padValue: v)
+    case .matmul(let x, let w): .matmul(x: f(x), weights: w)
+    case .maxPool(let x, let k, let s): .maxPool(x: f(x), kernel: k, strides: s)
+    case .reshape(let x): .reshape(x: f(x))
+    case .lookup(let x, let fn): .lookup(x: f(x), function: fn)
+    case .round(let x, let l): .round(x: f(x), lsbs: l)
+    case .addScalar(let x, let c): .addScalar(x: f(x), value: c)
+    case .subScalar(let x, let c): .subScalar(x: f(x), value: c)
+    case .sum(let x, let a, let k): .sum(x: f(x), axes: a, keepDims: k)
+    case .add(let a, let b, let n): .add(f(a), f(b), negate: n)
+    case .mul(let a, let b): .mul(f(a), f(b))
+    case .concat(let xs, let axis): .concat(xs.map(f), axis: axis)
+    case .gather(let x, let a, let i): .gather(x: f(x), axis: a, index: i)
+    case .slice(let x, let b, let s, let st): .slice(x: f(x), begin: b, size: s, step: st)
+    case .transpose(let x, let p): .transpose(x: f(x), perm: p)
+    case .pad(let x, let p, let v): .pad(x: f(x), pads: p, value: v)
+    }
   }
 }

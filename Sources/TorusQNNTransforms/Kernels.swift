@@ -163,6 +163,94 @@ enum Kernels {
     return (res, out)
   }
 
+  /// The 2-D form of a convolution: a 1-D one (`[N, C, L]`, weights `[O, C/g, K]`, 2 pads, 1
+  /// stride) as height 1 (`[N, C, 1, L]`, `[O, C/g, 1, K]`, pads `[0, p0, 0, p1]`, strides
+  /// `[1, s]`), as Concrete-ML's QuantizedConv expands it; a 2-D one unchanged.
+  static func conv2dForm(_ x: [Int], _ w: [Int], pads: [Int], strides: [Int]) -> ([Int], [Int], [Int], [Int]) {
+    guard x.count == 3 else { return (x, w, pads, strides) }
+    let p = pads.isEmpty ? [0, 0] : pads, s = strides.isEmpty ? [1] : strides
+    return ([x[0], x[1], 1, x[2]], [w[0], w[1], 1, w[2]], [0, p[0], 0, p[1]], [1, s[0]])
+  }
+
+  /// A strided slice: `size[d]` elements from `begin[d]` every `step[d]` along each dimension.
+  static func slice<T>(_ a: [T], shape: [Int], begin: [Int], size: [Int], step: [Int]) -> [T] {
+    var strides = [Int](repeating: 1, count: shape.count)
+    for d in stride(from: shape.count - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }
+    var out: [T] = []
+    let total = size.reduce(1, *)
+    out.reserveCapacity(total)
+    var idx = [Int](repeating: 0, count: shape.count)
+    for _ in 0..<total {
+      var off = 0
+      for d in 0..<shape.count { off += (begin[d] + idx[d] * step[d]) * strides[d] }
+      out.append(a[off])
+      var d = shape.count - 1
+      while d >= 0 {
+        idx[d] += 1
+        if idx[d] < size[d] { break }
+        idx[d] = 0
+        d -= 1
+      }
+    }
+    return out
+  }
+
+  /// The slice at `index` of `axis`, that axis removed (ONNX Gather of a scalar index).
+  static func gather<T>(_ a: [T], shape: [Int], axis: Int, index: Int) -> ([T], [Int]) {
+    let i = index < 0 ? index + shape[axis] : index
+    let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
+    var out: [T] = []
+    out.reserveCapacity(outer * inner)
+    for o in 0..<outer {
+      let base = (o * shape[axis] + i) * inner
+      out.append(contentsOf: a[base..<(base + inner)])
+    }
+    var s = shape
+    s.remove(at: axis)
+    return (out, s)
+  }
+
+  /// Concatenation along `axis` (numpy `concatenate`).
+  static func concat<T>(_ parts: [[T]], shapes: [[Int]], axis: Int) -> ([T], [Int]) {
+    var out: [T] = []
+    out.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+    let outer = shapes[0][..<axis].reduce(1, *)
+    for o in 0..<outer {
+      for (p, s) in zip(parts, shapes) {
+        let block = s[axis...].reduce(1, *)
+        out.append(contentsOf: p[(o * block)..<((o + 1) * block)])
+      }
+    }
+    var shape = shapes[0]
+    shape[axis] = shapes.map { $0[axis] }.reduce(0, +)
+    return (out, shape)
+  }
+
+  /// The shape after summing over `axes`.
+  static func reducedShape(_ shape: [Int], axes: [Int], keepDims: Bool) -> [Int] {
+    shape.enumerated().compactMap { k, d in axes.contains(k) ? (keepDims ? 1 : nil) : d }
+  }
+
+  /// Sum over `axes` (numpy `sum(axis=axes, keepdims=…)`), in row-major order of the input.
+  static func sum<T: Numeric>(_ a: [T], shape: [Int], axes: [Int], keepDims: Bool) -> ([T], [Int]) {
+    let kept = shape.enumerated().map { k, d in axes.contains(k) ? 1 : d }
+    var out = [T](repeating: 0, count: kept.reduce(1, *))
+    var idx = [Int](repeating: 0, count: shape.count)
+    for i in a.indices {
+      var off = 0
+      for d in 0..<shape.count { off = off * kept[d] + (axes.contains(d) ? 0 : idx[d]) }
+      out[off] += a[i]
+      var d = shape.count - 1
+      while d >= 0 {
+        idx[d] += 1
+        if idx[d] < shape[d] { break }
+        idx[d] = 0
+        d -= 1
+      }
+    }
+    return (out, reducedShape(shape, axes: axes, keepDims: keepDims))
+  }
+
   /// Constant padding of every dimension (`pads` = all begins then all ends).
   static func pad<T>(_ a: [T], shape: [Int], pads: [Int], value: T) -> ([T], [Int]) {
     let r = shape.count

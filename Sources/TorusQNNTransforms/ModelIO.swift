@@ -20,7 +20,7 @@ public struct ModelIO: Sendable {
 
   /// Dequantizes the circuit's integer outputs to floats.
   public func dequantize(_ arrays: [NDArray]) -> [NDArray] {
-    zip(arrays, metadata.outputs).map { a, q in NDArray(float64: a.int64Values.map(q.dequantize), shape: a.shape) }
+    zip(arrays, metadata.outputs).map { a, q in NDArray(float64: q.dequantize(a.int64Values, shape: a.shape), shape: a.shape) }
   }
 
   /// The sidecar of `circuit` (nil when there is none, or when `raw` integers were asked for).

@@ -45,9 +45,22 @@ public struct QGraph: Sendable {
     case matmul
     case batchNorm(epsilon: Float)
     case relu, sigmoid, identity
+    /// An element-wise univariate function (Tanh, Erf, LeakyRelu, Clip, …).
+    case unary(UnaryFunction)
     case flatten(axis: Int)
     case reshape([Int64])
-    case add
+    /// An element-wise binary op with numpy broadcasting (Add, Sub, Mul, Div, Pow).
+    case binary(BinaryFunction)
+    /// Sum over axes (non-negative; the batch axis 0 excluded when quantized).
+    case reduceSum(axes: [Int], keepDims: Bool)
+    /// Concatenation along a (non-negative) axis.
+    case concat(axis: Int)
+    /// ONNX Gather of one constant index along a (non-negative) axis: the axis disappears.
+    case gather(axis: Int, index: Int)
+    /// ONNX Squeeze (`insert` false) or Unsqueeze (`insert` true) of constant axes.
+    case squeeze(axes: [Int], insert: Bool)
+    /// ONNX Slice (constant starts, ends, axes, steps).
+    case slice(starts: [Int], ends: [Int], axes: [Int], steps: [Int])
     case pad([Int64], value: Double)
     case transpose([Int])
   }
@@ -146,10 +159,26 @@ public struct QGraph: Sendable {
     case QNN.IdentityOp.name: return .identity
     case QNN.FlattenOp.name: return .flatten(axis: QNN.FlattenOp(unchecked: op).axis)
     case QNN.ReshapeOp.name: return .reshape(QNN.ReshapeOp(unchecked: op).targetShape)
-    case QNN.AddOp.name: return .add
+    case QNN.AddOp.name, QNN.SubOp.name, QNN.MulOp.name, QNN.DivOp.name, QNN.PowOp.name, QNN.MaxOp.name, QNN.MinOp.name,
+      QNN.PReluOp.name:
+      return .binary(QNN.binaryFunction(of: op)!)
     case QNN.PadOp.name: return .pad(QNN.PadOp(unchecked: op).pads, value: op.floatAttribute("value") ?? 0)
     case QNN.TransposeOp.name: return .transpose(ints("perm"))
-    default: throw .unsupported(node: name, message: "unexpected op '\(op.name)' in a qnn graph")
+    case QNN.ConcatOp.name: return .concat(axis: QNN.ConcatOp(unchecked: op).axis)
+    case QNN.SqueezeOp.name: return .squeeze(axes: QNN.SqueezeOp(unchecked: op).axes, insert: false)
+    case QNN.UnsqueezeOp.name: return .squeeze(axes: QNN.UnsqueezeOp(unchecked: op).axes, insert: true)
+    case QNN.SliceOp.name:
+      let s = QNN.SliceOp(unchecked: op)
+      return .slice(starts: s.list("starts"), ends: s.list("ends"), axes: s.list("axes"), steps: s.list("steps"))
+    case QNN.GatherOp.name:
+      let g = QNN.GatherOp(unchecked: op)
+      return .gather(axis: g.axis, index: g.index)
+    case QNN.ReduceSumOp.name:
+      let r = QNN.ReduceSumOp(unchecked: op)
+      return .reduceSum(axes: r.axes, keepDims: r.keepDims)
+    default:
+      if let f = QNN.unaryFunction(of: op) { return .unary(f) }
+      throw .unsupported(node: name, message: "unexpected op '\(op.name)' in a qnn graph")
     }
   }
 
@@ -162,17 +191,25 @@ public struct QGraph: Sendable {
       switch n.op {
       case .input: break
       case .constant(let t): nodes[i].shape = t.shape
-      case .quant, .relu, .sigmoid, .identity, .batchNorm: nodes[i].shape = ins[0]
+      case .quant, .relu, .sigmoid, .identity, .batchNorm, .unary: nodes[i].shape = ins[0]
       case .conv(let group, let pads, let strides):
         let x = ins[0], w = ins[1]
-        guard x.count == 4, w.count == 4 else { throw fail("expected rank-4 input and weight, found \(x) and \(w)") }
+        guard (x.count == 4 && w.count == 4) || (x.count == 3 && w.count == 3) else {
+          throw fail("expected rank-4 (or rank-3, 1-D) input and weight, found \(x) and \(w)")
+        }
         guard x[1] == w[1] * group else { throw fail("input has \(x[1]) channels, weight expects \(w[1] * group)") }
-        let p = pads.isEmpty ? [0, 0, 0, 0] : pads
-        let s = strides.isEmpty ? [1, 1] : strides
-        let h = (x[2] + p[0] + p[2] - w[2]) / s[0] + 1
-        let wd = (x[3] + p[1] + p[3] - w[3]) / s[1] + 1
         if ins.count > 2 && ins[2] != [w[0]] { throw fail("bias must have shape [\(w[0])], found \(ins[2])") }
-        nodes[i].shape = [x[0], w[0], h, wd]
+        if x.count == 3 {
+          let p = pads.isEmpty ? [0, 0] : pads, s = strides.isEmpty ? [1] : strides
+          guard p.count == 2, s.count == 1 else { throw fail("a 1-D convolution needs 2 pads and 1 stride") }
+          nodes[i].shape = [x[0], w[0], (x[2] + p[0] + p[1] - w[2]) / s[0] + 1]
+        } else {
+          let p = pads.isEmpty ? [0, 0, 0, 0] : pads
+          let s = strides.isEmpty ? [1, 1] : strides
+          let h = (x[2] + p[0] + p[2] - w[2]) / s[0] + 1
+          let wd = (x[3] + p[1] + p[3] - w[3]) / s[1] + 1
+          nodes[i].shape = [x[0], w[0], h, wd]
+        }
       case .averagePool(let k, let pads, let strides):
         let x = ins[0]
         guard x.count == 4 else { throw fail("expected a rank-4 input, found \(x)") }
@@ -207,18 +244,62 @@ public struct QGraph: Sendable {
         }
         guard out.reduce(1, *) == x.reduce(1, *) else { throw fail("cannot reshape \(x) to \(target)") }
         nodes[i].shape = out
-      case .add:
+      case .binary:
         nodes[i].shape = try Self.broadcast(ins[0], ins[1], fail: fail)
       case .pad(let pads, _):
         let x = ins[0]
         guard pads.count == 2 * x.count else { throw fail("expected \(2 * x.count) pads, found \(pads.count)") }
         nodes[i].shape = x.enumerated().map { k, d in d + Int(pads[k]) + Int(pads[k + x.count]) }
+      case .squeeze(let axes, let insert):
+        guard let s = Self.squeezedShape(ins[0], axes: axes, insert: insert) else { throw fail("cannot \(insert ? "unsqueeze" : "squeeze") \(ins[0]) on axes \(axes)") }
+        nodes[i].shape = s
+      case .slice(let starts, let ends, let axes, let steps):
+        guard let (_, size, _) = SliceMath.normalize(ins[0], starts: starts, ends: ends, axes: axes, steps: steps) else {
+          throw fail("malformed slice of \(ins[0])")
+        }
+        nodes[i].shape = size
+      case .gather(let axis, let index):
+        let x = ins[0]
+        guard (0..<x.count).contains(axis), (-x[axis]..<x[axis]).contains(index) else {
+          throw fail("index \(index) on axis \(axis) out of range for \(x)")
+        }
+        var s = x
+        s.remove(at: axis)
+        nodes[i].shape = s
+      case .concat(let axis):
+        let x = ins[0]
+        guard (0..<x.count).contains(axis),
+          ins.allSatisfy({ s in s.count == x.count && s.indices.allSatisfy { k in k == axis || s[k] == x[k] } })
+        else { throw fail("cannot concatenate \(ins) along axis \(axis)") }
+        var s = x
+        s[axis] = ins.map { $0[axis] }.reduce(0, +)
+        nodes[i].shape = s
+      case .reduceSum(let axes, let keep):
+        let x = ins[0]
+        guard axes.allSatisfy({ (0..<x.count).contains($0) }) else { throw fail("axes \(axes) out of range for rank \(x.count)") }
+        nodes[i].shape = Kernels.reducedShape(x, axes: axes, keepDims: keep)
       case .transpose(let perm):
         let x = ins[0]
         let p = perm.isEmpty ? Array((0..<x.count).reversed()) : perm
         nodes[i].shape = p.map { x[$0] }
       }
     }
+  }
+
+  /// The shape after ONNX Squeeze (size-1 axes removed; all of them when `axes` is empty) or
+  /// Unsqueeze (size-1 axes inserted at `axes` of the result); nil when the axes do not fit.
+  static func squeezedShape(_ x: [Int], axes: [Int], insert: Bool) -> [Int]? {
+    // The batch axis 0 stays where it is (an implicit squeeze leaves it).
+    if insert {
+      let r = x.count + axes.count
+      let at = Set(axes.map { $0 < 0 ? $0 + r : $0 })
+      guard at.count == axes.count, at.allSatisfy({ (1..<r).contains($0) }) else { return nil }
+      var rest = x.makeIterator()
+      return (0..<r).map { at.contains($0) ? 1 : rest.next()! }
+    }
+    let drop = Set(axes.isEmpty ? x.indices.filter { $0 > 0 && x[$0] == 1 } : axes.map { $0 < 0 ? $0 + x.count : $0 })
+    guard drop.allSatisfy({ $0 > 0 && x.indices.contains($0) && x[$0] == 1 }) else { return nil }
+    return x.indices.filter { !drop.contains($0) }.map { x[$0] }
   }
 
   static func broadcast(_ a: [Int], _ b: [Int], fail: (String) -> QNNError) throws(QNNError) -> [Int] {

@@ -372,8 +372,12 @@ public enum TensorDialect: Dialect {
       p.printOperand(operation.operands[0])
       p.write(" ")
       p.printAttribute(operation.attribute("reassociation") ?? .array([]))
-      p.write(" output_shape ")
-      TensorDialect.printMixedList(&p, statics: TensorDialect.denseI64(operation, "static_output_shape"), dynamics: operation.operands.dropFirst())
+      // Without `static_output_shape` (a static result, built by a lowering), the pre-MLIR-19
+      // spelling that Concrete prints.
+      if operation.attribute("static_output_shape") != nil || operation.operands.count > 1 {
+        p.write(" output_shape ")
+        TensorDialect.printMixedList(&p, statics: TensorDialect.denseI64(operation, "static_output_shape"), dynamics: operation.operands.dropFirst())
+      }
       p.printOptionalAttrDict(operation.attributes)
       p.write(" : ")
       p.printType(operation.operands[0].type)
