@@ -128,6 +128,8 @@ extension QGraph {
       out = FloatTensor(shape: shape, data: ins[0].data)
     case .unary(let f): out = FloatTensor(shape: ins[0].shape, data: ins[0].data.map(f.apply))
     case .binary(let f):
+      // The batch axis of the inputset can make shapes that agreed for one sample disagree.
+      _ = try Self.broadcast(ins[0].shape, ins[1].shape) { .shapeMismatch(node: node.name, message: $0) }
       let (r, s) = Kernels.broadcast(ins[0].data, ins[0].shape, ins[1].data, ins[1].shape, f.apply)
       out = FloatTensor(shape: s, data: r)
     case .pad(let pads, let value):

@@ -234,9 +234,11 @@ public struct IntegerProgram: Sendable {
       let (d, s) = Kernels.maxPool(values[x].data, values[x].shape, kernel: k, strides: strides)
       return IntTensor(shape: s, data: d)
     case .reshape(let x):
+      // The batch scales the leading axis, as calibration reshapes (which checked the sizes).
       let a = values[x]
-      let batch = a.count / max(node.shape.reduce(1, *), 1)
-      return IntTensor(shape: [batch] + node.shape.dropFirst(), data: a.data)
+      var shape = node.shape.isEmpty ? [1] : node.shape
+      shape[0] *= a.count / max(node.shape.reduce(1, *), 1)
+      return IntTensor(shape: shape, data: a.data)
     case .add(let a, let b, let negate):
       return IntTensor(shape: values[a].shape, data: zip(values[a].data, values[b].data).map { negate ? $0 - $1 : $0 + $1 })
     case .mul(let a, let b):

@@ -197,7 +197,8 @@ public struct QGraph: Sendable {
         guard (x.count == 4 && w.count == 4) || (x.count == 3 && w.count == 3) else {
           throw fail("expected rank-4 (or rank-3, 1-D) input and weight, found \(x) and \(w)")
         }
-        guard x[1] == w[1] * group else { throw fail("input has \(x[1]) channels, weight expects \(w[1] * group)") }
+        guard group >= 1, x[1] == w[1] * group else { throw fail("input has \(x[1]) channels, weight expects \(w[1] * max(group, 1)) (group \(group))") }
+        guard strides.allSatisfy({ $0 >= 1 }), pads.allSatisfy({ $0 >= 0 }) else { throw fail("strides must be positive and pads not negative, found \(strides) and \(pads)") }
         if ins.count > 2 && ins[2] != [w[0]] { throw fail("bias must have shape [\(w[0])], found \(ins[2])") }
         if x.count == 3 {
           let p = pads.isEmpty ? [0, 0] : pads, s = strides.isEmpty ? [1] : strides
@@ -206,6 +207,7 @@ public struct QGraph: Sendable {
         } else {
           let p = pads.isEmpty ? [0, 0, 0, 0] : pads
           let s = strides.isEmpty ? [1, 1] : strides
+          guard p.count == 4, s.count == 2 else { throw fail("a 2-D convolution needs 4 pads and 2 strides, found \(p) and \(s)") }
           let h = (x[2] + p[0] + p[2] - w[2]) / s[0] + 1
           let wd = (x[3] + p[1] + p[3] - w[3]) / s[1] + 1
           nodes[i].shape = [x[0], w[0], h, wd]
@@ -215,11 +217,17 @@ public struct QGraph: Sendable {
         guard x.count == 4 else { throw fail("expected a rank-4 input, found \(x)") }
         let p = pads.isEmpty ? [0, 0, 0, 0] : pads
         let s = strides.isEmpty ? [1, 1] : strides
+        guard k.count == 2, p.count == 4, s.count == 2, s.allSatisfy({ $0 >= 1 }), k.allSatisfy({ $0 >= 1 }), p.allSatisfy({ $0 >= 0 }) else {
+          throw fail("a 2-D pool needs 2 positive kernel sizes, 4 pads and 2 positive strides, found \(k), \(p), \(s)")
+        }
         nodes[i].shape = [x[0], x[1], (x[2] + p[0] + p[2] - k[0]) / s[0] + 1, (x[3] + p[1] + p[3] - k[1]) / s[1] + 1]
       case .maxPool(let k, let strides):
         let x = ins[0]
         guard x.count == 4 else { throw fail("expected a rank-4 input, found \(x)") }
         let s = strides.isEmpty ? [1, 1] : strides
+        guard k.count == 2, s.count == 2, s.allSatisfy({ $0 >= 1 }), k.allSatisfy({ $0 >= 1 }) else {
+          throw fail("a 2-D max pool needs 2 positive kernel sizes and 2 positive strides, found \(k) and \(s)")
+        }
         nodes[i].shape = [x[0], x[1], (x[2] - k[0]) / s[0] + 1, (x[3] - k[1]) / s[1] + 1]
       case .gemm(_, _, let ta, let tb):
         let a = ins[0], b = ins[1]
@@ -227,6 +235,9 @@ public struct QGraph: Sendable {
         let (m, k) = ta ? (a[1], a[0]) : (a[0], a[1])
         let (k2, nn) = tb ? (b[1], b[0]) : (b[0], b[1])
         guard k == k2 else { throw fail("inner dimensions differ: \(k) and \(k2)") }
+        if ins.count > 2, try Self.broadcast([m, nn], ins[2], fail: fail) != [m, nn] {
+          throw fail("the bias \(ins[2]) does not broadcast to the product's shape \([m, nn])")
+        }
         nodes[i].shape = [m, nn]
       case .matmul:
         let a = ins[0], b = ins[1]
@@ -234,15 +245,19 @@ public struct QGraph: Sendable {
         nodes[i].shape = Array(a.dropLast()) + [b[1]]
       case .flatten(let axis):
         let x = ins[0]
+        guard (0...x.count).contains(axis) else { throw fail("flatten axis \(axis) is out of range for \(x)") }
         nodes[i].shape = [x[..<axis].reduce(1, *), x[axis...].reduce(1, *)]
       case .reshape(let target):
         let x = ins[0]
+        guard target.enumerated().allSatisfy({ k, d in d >= -1 && (d != 0 || k < x.count) }), target.filter({ $0 == -1 }).count <= 1 else {
+          throw fail("cannot reshape \(x) to \(target)")
+        }
         var out = target.enumerated().map { k, d in d == 0 ? x[k] : Int(d) }
         if let k = out.firstIndex(of: -1) {
           let known = out.filter { $0 != -1 }.reduce(1, *)
           out[k] = x.reduce(1, *) / max(known, 1)
         }
-        guard out.reduce(1, *) == x.reduce(1, *) else { throw fail("cannot reshape \(x) to \(target)") }
+        guard out.allSatisfy({ $0 >= 0 }), out.reduce(1, *) == x.reduce(1, *) else { throw fail("cannot reshape \(x) to \(target)") }
         nodes[i].shape = out
       case .binary:
         nodes[i].shape = try Self.broadcast(ins[0], ins[1], fail: fail)
@@ -281,6 +296,7 @@ public struct QGraph: Sendable {
       case .transpose(let perm):
         let x = ins[0]
         let p = perm.isEmpty ? Array((0..<x.count).reversed()) : perm
+        guard p.sorted() == Array(0..<x.count) else { throw fail("perm \(p) is not a permutation of the \(x.count) axes of \(x)") }
         nodes[i].shape = p.map { x[$0] }
       }
     }

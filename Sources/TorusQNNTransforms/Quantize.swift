@@ -301,6 +301,9 @@ extension QGraph {
         if case .quant(let b) = node.op {
           let t = ins[0].constantValues!
           let k = t.data.map { b.integer($0) }
+          guard k.allSatisfy({ $0.isFinite && abs($0) < 9e18 }) else {
+            throw .unsupported(node: node.name, message: "quantizing this constant gives non-finite integers (scale \(b.scale))")
+          }
           let fake = k.map { Double(Float(($0 - Double(b.zeroPoint)) * Double(b.scale))) }
           lowered.append(.quantizedConstant(IntTensor(shape: t.shape, data: k.map { Int64($0) }), b.quantizer, FloatTensor(shape: t.shape, data: fake)))
         } else {
