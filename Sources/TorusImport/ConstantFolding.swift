@@ -1,6 +1,7 @@
 import TorusFormats
 import TorusONNX
 import TorusQNN
+import TorusQNNTransforms
 
 /// Import-time folding of the constant shape arithmetic exporters emit around `Pad` (`F.pad`
 /// exports its pads as `ConstantOfShape -> Concat -> Reshape -> Slice -> Transpose -> Reshape ->
@@ -48,7 +49,7 @@ enum ConstantFolding {
     case "Transpose":
       let perm = node.attributes["perm"]?.intsValue.map { $0.map { Int($0) } } ?? Array((0..<x.shape.count).reversed())
       guard perm.sorted() == Array(0..<x.shape.count) else { return nil }
-      let (d, s) = transpose(x.doubleValues, x.shape, perm)
+      let (d, s) = Kernels.transpose(x.doubleValues, shape: x.shape, perm: perm)
       return make(d, s, integer: integer)
     case "Concat":
       guard let a = node.attributes["axis"]?.intValue else { return nil }
@@ -86,52 +87,10 @@ enum ConstantFolding {
       guard let starts = ints(1), let ends = ints(2) else { return nil }
       let axes = ints(3) ?? Array(0..<starts.count)
       let steps = ints(4) ?? [Int](repeating: 1, count: starts.count)
-      guard let (indices, shape) = sliceIndices(x.shape, starts: starts, ends: ends, axes: axes, steps: steps) else { return nil }
-      let data = x.doubleValues
-      return make(indices.map { data[$0] }, shape, integer: integer)
+      guard let (begin, size, step) = SliceMath.normalize(x.shape, starts: starts, ends: ends, axes: axes, steps: steps) else { return nil }
+      return make(Kernels.slice(x.doubleValues, shape: x.shape, begin: begin, size: size, step: step), size, integer: integer)
     default:
       return nil
     }
-  }
-
-  static func transpose(_ a: [Double], _ shape: [Int], _ perm: [Int]) -> ([Double], [Int]) {
-    let out = perm.map { shape[$0] }
-    var strides = [Int](repeating: 1, count: shape.count)
-    for d in stride(from: shape.count - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }
-    var result: [Double] = []
-    result.reserveCapacity(a.count)
-    var idx = [Int](repeating: 0, count: shape.count)
-    for _ in 0..<a.count {
-      result.append(a[zip(idx, perm).reduce(0) { $0 + $1.0 * strides[$1.1] }])
-      var d = shape.count - 1
-      while d >= 0 {
-        idx[d] += 1
-        if idx[d] < out[d] { break }
-        idx[d] = 0
-        d -= 1
-      }
-    }
-    return (result, out)
-  }
-
-  /// Flat indices and shape of an ONNX Slice (negative steps included), nil when malformed.
-  static func sliceIndices(_ shape: [Int], starts: [Int], ends: [Int], axes: [Int], steps: [Int]) -> ([Int], [Int])? {
-    guard let (begin, size, step) = SliceMath.normalize(shape, starts: starts, ends: ends, axes: axes, steps: steps) else { return nil }
-    var strides = [Int](repeating: 1, count: shape.count)
-    for d in stride(from: shape.count - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }
-    var out: [Int] = []
-    var idx = [Int](repeating: 0, count: shape.count)
-    let total = size.reduce(1, *)
-    for _ in 0..<total {
-      out.append(idx.indices.reduce(0) { $0 + (begin[$1] + idx[$1] * step[$1]) * strides[$1] })
-      var d = shape.count - 1
-      while d >= 0 {
-        idx[d] += 1
-        if idx[d] < size[d] { break }
-        idx[d] = 0
-        d -= 1
-      }
-    }
-    return (out, size)
   }
 }

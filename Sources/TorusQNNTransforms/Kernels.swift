@@ -1,9 +1,9 @@
 /// Tensor kernels shared by the float (calibration) and integer (circuit) interpreters.
 /// Row-major buffers, batch on axis 0; zero weights are skipped (pruned convolutions).
-enum Kernels {
+package enum Kernels {
   /// 2-D convolution `x[N,C,H,W] ⋆ w[O,C/g,kh,kw]`, explicit padding filled with `padValue`.
   /// Maximum over `kernel` windows with `strides` (no padding), NCHW.
-  static func maxPool<T: Comparable>(_ x: [T], _ xs: [Int], kernel k: [Int], strides: [Int]) -> ([T], [Int]) {
+  package static func maxPool<T: Comparable>(_ x: [T], _ xs: [Int], kernel k: [Int], strides: [Int]) -> ([T], [Int]) {
     let (n, c, h, w) = (xs[0], xs[1], xs[2], xs[3])
     let s = strides.isEmpty ? [1, 1] : strides
     let oh = (h - k[0]) / s[0] + 1, ow = (w - k[1]) / s[1] + 1
@@ -21,7 +21,7 @@ enum Kernels {
     return (out, [n, c, oh, ow])
   }
 
-  static func conv2d<T: Numeric & Comparable>(
+  package static func conv2d<T: Numeric & Comparable>(
     _ x: [T], _ xs: [Int], _ w: [T], _ ws: [Int], pads: [Int], strides: [Int], group: Int, padValue: T
   ) -> ([T], [Int]) {
     let (n, c, h, wd) = (xs[0], xs[1], xs[2], xs[3])
@@ -75,7 +75,7 @@ enum Kernels {
   }
 
   /// `a[M,K] · b[K,N]`.
-  static func matmul<T: Numeric & Comparable>(_ a: [T], m: Int, k: Int, _ b: [T], n: Int) -> [T] {
+  package static func matmul<T: Numeric & Comparable>(_ a: [T], m: Int, k: Int, _ b: [T], n: Int) -> [T] {
     var out = [T](repeating: 0, count: m * n)
     a.withUnsafeBufferPointer { pa in
       b.withUnsafeBufferPointer { pb in
@@ -96,14 +96,14 @@ enum Kernels {
   }
 
   /// Transposes a rank-2 `[r, c]` buffer.
-  static func transpose2<T>(_ a: [T], rows: Int, cols: Int) -> [T] {
+  package static func transpose2<T>(_ a: [T], rows: Int, cols: Int) -> [T] {
     var out = a
     for i in 0..<rows { for j in 0..<cols { out[j * rows + i] = a[i * cols + j] } }
     return out
   }
 
   /// Permutes dimensions.
-  static func transpose<T>(_ a: [T], shape: [Int], perm: [Int]) -> ([T], [Int]) {
+  package static func transpose<T>(_ a: [T], shape: [Int], perm: [Int]) -> ([T], [Int]) {
     let outShape = perm.map { shape[$0] }
     var inStrides = [Int](repeating: 1, count: shape.count)
     for d in stride(from: shape.count - 2, through: 0, by: -1) { inStrides[d] = inStrides[d + 1] * shape[d + 1] }
@@ -126,7 +126,7 @@ enum Kernels {
   }
 
   /// Numpy-style broadcast of a binary element-wise op.
-  static func broadcast<T>(_ a: [T], _ ash: [Int], _ b: [T], _ bsh: [Int], _ f: (T, T) -> T) -> ([T], [Int]) {
+  package static func broadcast<T>(_ a: [T], _ ash: [Int], _ b: [T], _ bsh: [Int], _ f: (T, T) -> T) -> ([T], [Int]) {
     let r = max(ash.count, bsh.count)
     let pa = Array(repeating: 1, count: r - ash.count) + ash
     let pb = Array(repeating: 1, count: r - bsh.count) + bsh
@@ -166,14 +166,14 @@ enum Kernels {
   /// The 2-D form of a convolution: a 1-D one (`[N, C, L]`, weights `[O, C/g, K]`, 2 pads, 1
   /// stride) as height 1 (`[N, C, 1, L]`, `[O, C/g, 1, K]`, pads `[0, p0, 0, p1]`, strides
   /// `[1, s]`), as Concrete-ML's QuantizedConv expands it; a 2-D one unchanged.
-  static func conv2dForm(_ x: [Int], _ w: [Int], pads: [Int], strides: [Int]) -> ([Int], [Int], [Int], [Int]) {
+  package static func conv2dForm(_ x: [Int], _ w: [Int], pads: [Int], strides: [Int]) -> ([Int], [Int], [Int], [Int]) {
     guard x.count == 3 else { return (x, w, pads, strides) }
     let p = pads.isEmpty ? [0, 0] : pads, s = strides.isEmpty ? [1] : strides
     return ([x[0], x[1], 1, x[2]], [w[0], w[1], 1, w[2]], [0, p[0], 0, p[1]], [1, s[0]])
   }
 
   /// A strided slice: `size[d]` elements from `begin[d]` every `step[d]` along each dimension.
-  static func slice<T>(_ a: [T], shape: [Int], begin: [Int], size: [Int], step: [Int]) -> [T] {
+  package static func slice<T>(_ a: [T], shape: [Int], begin: [Int], size: [Int], step: [Int]) -> [T] {
     var strides = [Int](repeating: 1, count: shape.count)
     for d in stride(from: shape.count - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }
     var out: [T] = []
@@ -196,7 +196,7 @@ enum Kernels {
   }
 
   /// The slice at `index` of `axis`, that axis removed (ONNX Gather of a scalar index).
-  static func gather<T>(_ a: [T], shape: [Int], axis: Int, index: Int) -> ([T], [Int]) {
+  package static func gather<T>(_ a: [T], shape: [Int], axis: Int, index: Int) -> ([T], [Int]) {
     let i = index < 0 ? index + shape[axis] : index
     let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
     var out: [T] = []
@@ -211,7 +211,7 @@ enum Kernels {
   }
 
   /// Concatenation along `axis` (numpy `concatenate`).
-  static func concat<T>(_ parts: [[T]], shapes: [[Int]], axis: Int) -> ([T], [Int]) {
+  package static func concat<T>(_ parts: [[T]], shapes: [[Int]], axis: Int) -> ([T], [Int]) {
     var out: [T] = []
     out.reserveCapacity(parts.reduce(0) { $0 + $1.count })
     let outer = shapes[0][..<axis].reduce(1, *)
@@ -227,12 +227,12 @@ enum Kernels {
   }
 
   /// The shape after summing over `axes`.
-  static func reducedShape(_ shape: [Int], axes: [Int], keepDims: Bool) -> [Int] {
+  package static func reducedShape(_ shape: [Int], axes: [Int], keepDims: Bool) -> [Int] {
     shape.enumerated().compactMap { k, d in axes.contains(k) ? (keepDims ? 1 : nil) : d }
   }
 
   /// Sum over `axes` (numpy `sum(axis=axes, keepdims=…)`), in row-major order of the input.
-  static func sum<T: Numeric>(_ a: [T], shape: [Int], axes: [Int], keepDims: Bool) -> ([T], [Int]) {
+  package static func sum<T: Numeric>(_ a: [T], shape: [Int], axes: [Int], keepDims: Bool) -> ([T], [Int]) {
     let kept = shape.enumerated().map { k, d in axes.contains(k) ? 1 : d }
     var out = [T](repeating: 0, count: kept.reduce(1, *))
     var idx = [Int](repeating: 0, count: shape.count)
@@ -252,7 +252,7 @@ enum Kernels {
   }
 
   /// Constant padding of every dimension (`pads` = all begins then all ends).
-  static func pad<T>(_ a: [T], shape: [Int], pads: [Int], value: T) -> ([T], [Int]) {
+  package static func pad<T>(_ a: [T], shape: [Int], pads: [Int], value: T) -> ([T], [Int]) {
     let r = shape.count
     let outShape = (0..<r).map { shape[$0] + pads[$0] + pads[$0 + r] }
     var out = [T](repeating: value, count: outShape.reduce(1, *))
