@@ -198,6 +198,37 @@ public struct RemoteKeys: Codable, Sendable, Equatable {
     }
   }
 
+  /// Registers the key directory's circuit on `server` if it lacks it (from `KEYS/client/circuit.mlir`),
+  /// uploads `KEYS/server`'s evaluation keys and records server, key set and token in `KEYS/remote.json`.
+  /// A token from an earlier upload to the same server is reused. `log` sees what happens.
+  public static func upload(keyDirectory keys: String, server: String, log: (String) -> Void = { _ in }) async throws -> RemoteKeys {
+    guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https" else {
+      throw ServeClientError.local("the server must be an http:// or https:// URL, got '\(server)'")
+    }
+    let identity = try KeyDirectory.identity(of: keys + "/server")
+    let circuitID = ServeClient.hex(identity.circuit)
+    let previous = try load(keys)
+    var client = ServeClient(baseURL: url, token: previous?.server == server ? previous?.token : nil)
+    if try await client.circuit(circuitID) == nil {
+      let path = KeyDirectory.circuitPath(keys)
+      guard let text = FileManager.default.contents(atPath: path) else {
+        throw ServeClientError.local("the server does not have circuit \(circuitID) and '\(path)' is missing")
+      }
+      let registered = try await client.registerCircuit(text: text, function: identity.function)
+      log("registered circuit \(registered.id) '@\(registered.function)' (\(registered.bootstrapsPerSample) PBS per sample)")
+    }
+    let size = (try? FileManager.default.attributesOfItem(atPath: KeyDirectory.serverKeyPath(keys + "/server"))[.size] as? Int) ?? 0
+    log(String(format: "uploading evaluation keys (%.1f MB)…", Double(size) / 1e6))
+    let start = Date()
+    let upload = try await client.uploadKeys(keyDirectory: keys)
+    log(String(format: "key set %@ stored (%.1f s)", upload.keySet.id, Date().timeIntervalSince(start)))
+    guard let token = upload.token ?? client.token else { throw ServeClientError.invalidResponse("no token issued with the keys") }
+    client.token = token
+    let remote = RemoteKeys(server: server, circuit: circuitID, keySet: upload.keySet.id, token: token)
+    try remote.save(keys)
+    return remote
+  }
+
   public func save(_ keyDirectory: String) throws(ServeClientError) {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -62,35 +62,8 @@ struct RemoteOptions: ParsableArguments {
   }
 }
 
-/// Registers the key directory's circuit if the server lacks it, uploads the evaluation keys
-/// and records the server, key set and token in KEYS/remote.json.
 func uploadKeys(server: String, keys: String) async throws -> RemoteKeys {
-  guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https" else {
-    throw ServeClientError.local("--server must be an http:// or https:// URL, got '\(server)'")
-  }
-  let identity = try KeyDirectory.identity(of: keys + "/server")
-  let circuitID = ServeClient.hex(identity.circuit)
-  // Keys for another server reuse that server's token only if it is the same server.
-  let previous = try RemoteKeys.load(keys)
-  var client = ServeClient(baseURL: url, token: previous?.server == server ? previous?.token : nil)
-  if try await client.circuit(circuitID) == nil {
-    let path = KeyDirectory.circuitPath(keys)
-    guard let text = FileManager.default.contents(atPath: path) else {
-      throw ServeClientError.local("the server does not have circuit \(circuitID) and '\(path)' is missing")
-    }
-    let registered = try await client.registerCircuit(text: text, function: identity.function)
-    printError("registered circuit \(registered.id) '@\(registered.function)' (\(registered.bootstrapsPerSample) PBS per sample)")
-  }
-  let size = (try? FileManager.default.attributesOfItem(atPath: KeyDirectory.serverKeyPath(keys + "/server"))[.size] as? Int) ?? 0
-  printError(String(format: "uploading evaluation keys (%.1f MB)…", Double(size) / 1e6))
-  let start = Date()
-  let upload = try await client.uploadKeys(keyDirectory: keys)
-  printError(String(format: "key set %@ stored (%.1f s)", upload.keySet.id, Date().timeIntervalSince(start)))
-  guard let token = upload.token ?? client.token else { throw ServeClientError.invalidResponse("no token issued with the keys") }
-  client.token = token
-  let remote = RemoteKeys(server: server, circuit: circuitID, keySet: upload.keySet.id, token: token)
-  try remote.save(keys)
-  return remote
+  try await RemoteKeys.upload(keyDirectory: keys, server: server, log: printError)
 }
 
 /// Polls a job with a progress line on a terminal; throws when it failed.

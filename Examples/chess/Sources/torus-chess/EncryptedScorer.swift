@@ -55,19 +55,9 @@ final class EncryptedScorer: MoveScorer, @unchecked Sendable {
     var remote = try RemoteKeys.load(dir)
     if remote?.server != server.absoluteString { remote = nil }
     if remote == nil {
-      remote = try runBlocking {
-        var client = ServeClient(baseURL: server)
-        let id = ServeClient.hex(circuit.fingerprint)
-        if try await client.circuit(id) == nil {
-          _ = try await client.registerCircuit(text: Data(contentsOf: URL(fileURLWithPath: network.path)), function: circuit.function)
-        }
-        let upload = try await client.uploadKeys(keyDirectory: dir)
-        client.token = upload.token
-        let r = RemoteKeys(server: server.absoluteString, circuit: id, keySet: upload.keySet.id, token: upload.token ?? "")
-        try r.save(dir)
-        return r
-      }
-      log("\(network.name) network: evaluation keys uploaded to \(server.absoluteString)")
+      let address = server.absoluteString
+      remote = try runBlocking { try await RemoteKeys.upload(keyDirectory: dir, server: address) }
+      log("\(network.name) network: evaluation keys uploaded to \(address)")
     }
     guard let remote else { throw EngineSetupError("no key set on the server") }
     return Network(
