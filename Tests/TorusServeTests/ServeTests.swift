@@ -276,6 +276,21 @@ import Yams
     #expect(missing.status == 1 && missing.stderr.contains("remote.json"))
   }
 
+  /// Bad flags and a bad database URL are refused with a message naming them, before serving.
+  @Test func badStartArgumentsAreRefused() throws {
+    let dir = try SharedData.temporaryDirectory().path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let serve = ServerProcess.executable.path
+    var r = try runTool(serve, ["--port", "70000", "--data", dir])
+    #expect(r.status == 64 && r.stderr.contains("--port"), "\(r.stderr)")
+    r = try runTool(serve, ["--data", dir, "--workers", "0"])
+    #expect(r.status == 64 && r.stderr.contains("--workers"), "\(r.stderr)")
+    r = try runTool(serve, ["--port", "0", "--data", dir, "--database", "postgres://localhost/db"])
+    #expect(r.status == 1 && r.stderr.contains("no user"), "\(r.stderr)")
+    r = try runTool(serve, ["--port", "0", "--data", dir, "--database", "postgres://u@h/db?sslmode=maybe"])
+    #expect(r.status == 1 && r.stderr.contains("sslmode"), "\(r.stderr)")
+  }
+
   /// /openapi.yaml parses, and every path it lists is routed.
   @Test func openAPIDescribesTheRoutes() async throws {
     let fx = try CircuitFixture.lookup(width: 2, length: 4)
