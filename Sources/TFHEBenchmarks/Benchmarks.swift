@@ -125,3 +125,78 @@ public enum TFHEBenchmarks {
     return (threadCPU() - c0) * 1e6 / Double(iterations)
   }
 }
+
+extension TFHEBenchmarks {
+  /// One wide-lookup measurement (`torus-bench wide`).
+  public struct WideLookupResult: Sendable {
+    public var precision: Int
+    public var classic: ParameterSet
+    public var wide: WideLookupParameters
+    public var keygenSeconds: Double
+    public var keyBytes: (bootstrap: Int, keySwitching: Int, packing: Int)
+    /// Wall time per lookup with `threads` workers over `count` lookups.
+    public var millisecondsPerLookup: Double
+    public var threads: Int
+    public var count: Int
+    public var errors: Int
+    /// Standard deviation of the output phase error, in units of the output half slot.
+    public var outputNoiseInHalfSlots: Double
+  }
+
+  /// `count` lookups of random `precision`-bit inputs through a random table with 8-bit outputs
+  /// (Concrete's WoP-PBS set for that precision), `threads` lookups at a time.
+  public static func wideLookup(precision p: Int, count: Int, threads: Int, seed: UInt64?) -> WideLookupResult? {
+    guard let (classic, wide) = ParameterSet.concreteWideLookup(precision: p) else { return nil }
+    var start = now()
+    var rng = seed.map { SecureRandom(seed: $0) } ?? SecureRandom()
+    let client = ClientKey(parameters: classic, using: &rng)
+    let server = client.makeServerKey(using: &rng)
+    let key = client.makeWideLookupKey(server: server, parameters: wide, using: &rng)
+    let keygen = now() - start
+    let outBits = 8
+    let table = (0..<(1 << p)).map { _ in rng.next() % (1 << UInt64(outBits)) }
+    let phases = table.map { $0 << UInt64(63 - outBits) }
+    let inputs = (0..<count).map { _ in Int(rng.next() % (1 << UInt64(p))) }
+    let cts = inputs.map { client.encrypt(message: Int64($0), bits: p) }
+    let slots = UnsafeMutableBufferPointer<LweCiphertext>.allocate(capacity: count)
+    defer { slots.deallocate() }
+    let out = SharedSlots(base: slots.baseAddress!)
+    let next = Counter()
+    start = now()
+    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
+      while true {
+        let i = next.take()
+        if i >= count { break }
+        (out.base + i).initialize(to: key.lookup(cts[i], inputBits: p, outputPhases: phases))
+      }
+    }
+    let wall = now() - start
+    var errors = 0
+    var squares = 0.0
+    for i in 0..<count {
+      let expected = phases[inputs[i]]
+      let phase = client.decryptPhase(slots[i])
+      if client.decrypt(slots[i], bits: outBits) != Int64(table[inputs[i]]) { errors += 1 }
+      let e = Double(Int64(bitPattern: phase &- expected))
+      squares += e * e
+    }
+    let halfSlot = 0x1p64 / Double(1 << (outBits + 2))
+    return WideLookupResult(
+      precision: p, classic: classic, wide: wide, keygenSeconds: keygen,
+      keyBytes: (classic.bootstrapKeyBytes, classic.keySwitchingKeyBytes, key.packing.byteCount),
+      millisecondsPerLookup: wall * 1000 / Double(count), threads: threads, count: count, errors: errors,
+      outputNoiseInHalfSlots: (squares / Double(count)).squareRoot() / halfSlot)
+  }
+
+  struct SharedSlots: @unchecked Sendable { let base: UnsafeMutablePointer<LweCiphertext> }
+
+  final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func take() -> Int {
+      lock.lock(); defer { lock.unlock() }
+      value += 1
+      return value - 1
+    }
+  }
+}

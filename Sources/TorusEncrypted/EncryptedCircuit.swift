@@ -44,7 +44,7 @@ public struct EncryptedCircuit: Sendable {
     do { plan = try ParameterSelection.plan(for: circuit.function.operation, target: target) } catch {
       throw .invalidInput("\(path): \(error)")
     }
-    let keyBytes = plan.parameters.bootstrapKeyBytes + plan.parameters.keySwitchingKeyBytes
+    let keyBytes = plan.evaluationKeyBytes
     if UInt64(keyBytes) > memory {
       throw .invalidInput(
         "\(plan.description)\n"
@@ -101,12 +101,15 @@ public struct LocalEncryptedRun {
     var start = Date()
     let client = ClientKey(parameters: plan.parameters)
     let server = client.makeServerKey(threads: threads)
+    let wide = plan.wide.map { client.makeWideLookupKey(server: server, parameters: $0, threads: threads) }
     let keygen = Date().timeIntervalSince(start)
     let clientSide = EncryptedClient(key: client, circuit: circuit.circuit, identity: identity)
     let batch = try clientSide.encrypt(arrays)
     let progress = BootstrapProgress(total: plan.bootstrapCount * batch.samples.count, report: report)
     start = Date()
-    let result = try EncryptedServer(key: server, circuit: circuit.circuit, identity: identity).run(
+    let result = try EncryptedServer(
+      key: server, circuit: circuit.circuit, identity: identity, wide: wide, classicLookupMaxWidth: plan.classicLookupMaxWidth
+    ).run(
       batch, threads: threads, progress: progress, observer: observer, debugKey: client)
     let elapsed = Date().timeIntervalSince(start)
     // Results stack over the batch exactly as in simulate mode.

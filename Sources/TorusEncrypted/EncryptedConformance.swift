@@ -8,15 +8,19 @@ import TorusInterpreter
 /// and each test is encrypted, run and decrypted through the same interpreter as simulate mode.
 public final class EncryptedConformanceRunner: @unchecked Sendable {
   public let threads: Int
-  /// Programs whose encrypted integers are wider than this are skipped (with the reason).
-  public let maxPrecision: Int
+  /// Programs whose evaluation keys would exceed this many bytes are skipped (with the reason).
+  public let maxKeyBytes: UInt64
+  /// Keys up to this size are kept for later programs with the same parameters; larger ones
+  /// (the 9- and 10-bit sets: 2–10 GB) are made per program and dropped.
+  public let cachedKeyBytes: Int
   /// Keys per parameter set, reused across programs; guarded by `lock` (runs may be concurrent).
-  private var keys: [UInt64: (ClientKey, ServerKey)] = [:]
+  private var keys: [UInt64: (ClientKey, ServerKey, WideLookupKey?)] = [:]
   private let lock = NSLockLike()
 
-  public init(threads: Int, maxPrecision: Int = 8) {
+  public init(threads: Int, maxKeyBytes: UInt64 = ProcessInfo.processInfo.physicalMemory / 2, cachedKeyBytes: Int = 1 << 30) {
     self.threads = threads
-    self.maxPrecision = maxPrecision
+    self.maxKeyBytes = maxKeyBytes
+    self.cachedKeyBytes = cachedKeyBytes
   }
 
   public func run(file url: URL) -> [ConformanceResult] {
@@ -30,12 +34,15 @@ public final class EncryptedConformanceRunner: @unchecked Sendable {
     return results
   }
 
-  func keysFor(_ p: ParameterSet) -> (ClientKey, ServerKey) {
-    lock.withLock {
-      if let k = keys[p.fingerprint] { return k }
+  func keysFor(_ plan: EncryptionPlan) -> (ClientKey, ServerKey, WideLookupKey?) {
+    let p = plan.parameters
+    let cache = plan.evaluationKeyBytes <= cachedKeyBytes
+    return lock.withLock {
+      if let k = keys[p.fingerprint], (k.2 != nil) == (plan.wide != nil) { return k }
       let client = ClientKey(parameters: p)
-      let k = (client, client.makeServerKey(threads: threads))
-      keys[p.fingerprint] = k
+      let server = client.makeServerKey(threads: threads)
+      let k = (client, server, plan.wide.map { client.makeWideLookupKey(server: server, parameters: $0, threads: threads) })
+      if cache { keys[p.fingerprint] = k }
       return k
     }
   }
@@ -48,22 +55,20 @@ public final class EncryptedConformanceRunner: @unchecked Sendable {
     do { circuit = try Circuit(source: doc.program, fileName: "\(file)#\(d)") } catch {
       return all(.failed("program does not compile: \(error)"))
     }
-    let width = circuit.maxEncryptedWidth
-    if width > maxPrecision {
-      return all(.skipped("\(width)-bit encrypted integers: encrypted mode covers up to \(maxPrecision) bits (wider needs CRT / WoP-PBS)"))
-    }
-    if doc.encoding == .crt || (doc.encoding == .auto && circuit.autoEncodingIsCRT) {
-      return all(.skipped("CRT encoding is not implemented in encrypted mode"))
-    }
+    // A fixture's `encoding: crt` names Concrete's ciphertext layout, not a semantics: inputs and
+    // outputs are clear integers. Encrypted mode encodes every width natively (one LWE ciphertext,
+    // message under one padding bit); what limits it is the widest table lookup and the noise,
+    // which the parameter selection checks, so no width or encoding is skipped up front.
     let plan: EncryptionPlan
     do { plan = try ParameterSelection.plan(for: circuit.function.operation) } catch {
       return all(.skipped("\(error)"))
     }
-    if plan.parameters.precision > maxPrecision {
-      return all(.skipped("needs \(plan.parameters.precision)-bit parameters for its noise (above \(maxPrecision))"))
+    let keyBytes = plan.evaluationKeyBytes
+    if UInt64(keyBytes) > maxKeyBytes {
+      return all(.skipped(String(format: "its parameters (\(plan.parameters.precision)-bit set, N = \(plan.parameters.polynomialSize.rawValue)) need %.1f GB of evaluation keys, above the %.1f GB allowed", Double(keyBytes) / 1e9, Double(maxKeyBytes) / 1e9)))
     }
-    let (client, server) = keysFor(plan.parameters)
-    let domain = TFHEDomain(server: server, client: client)
+    let (client, server, wide) = keysFor(plan)
+    let domain = TFHEDomain(server: server, client: client, wide: wide, classicLookupMaxWidth: plan.classicLookupMaxWidth)
     let sim = Simulator(circuit: circuit, options: SimulateOptions(threads: threads, encoding: .native, checkInputRange: false, trace: { _ in }))
     let checker = ConformanceRunner(threads: threads)
     var out: [ConformanceResult] = []

@@ -54,29 +54,62 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
   /// Estimated probability that one run has any wrong lookup.
   public var globalErrorProbability: Double
   public var targetErrorProbability: Double
+  /// Wide lookups (bit extraction → circuit bootstrapping → vertical packing, `WideLookupKey`):
+  /// their parameters, and the widest table a classic bootstrap still reads (wider ones go wide).
+  public var wide: WideLookupParameters? = nil
+  public var classicLookupMaxWidth: Int = 16
+  /// Wide lookups per run, by input width (also counted in `bootstrapsPerWidth`).
+  public var wideLookupsPerWidth: [Int: Int] = [:]
 
-  public var bootstrapCount: Int { bootstrapsPerWidth.values.reduce(0, +) + roundingBootstraps }
+  /// Blind rotations per run (a wide lookup of `w` bits costs `w`).
+  public var bootstrapCount: Int {
+    bootstrapsPerWidth.map { w, c in wideLookupsPerWidth[w] != nil ? c * w : c }.reduce(0, +) + roundingBootstraps
+  }
 
   /// Estimated server time of one run on `threads` cores (bootstraps dominate; they spread over
   /// cores almost perfectly, see Benchmarks/encrypted).
   public func estimatedSeconds(threads: Int) -> Double {
-    Double(bootstrapCount) * BootstrapCost.milliseconds(parameters) / 1000 / Double(max(threads, 1))
+    let br = BootstrapCost.milliseconds(parameters)
+    var ms = Double(bootstrapCount) * br
+    if let wide {
+      let model = WideLookupNoise(classic: parameters, wide: wide)
+      for (w, c) in wideLookupsPerWidth { ms += Double(c) * (model.milliseconds(bits: w, blindRotationMilliseconds: br) - Double(w) * br) }
+    }
+    return ms / 1000 / Double(max(threads, 1))
   }
 
   public var description: String {
     let p = parameters
-    var lines = [
+    var widths: [String] = bootstrapsPerWidth.sorted { $0.key < $1.key }.map { (w: Int, c: Int) -> String in
+      wideLookupsPerWidth[w] != nil ? "\(c) wide at \(w) bits, \(w) each" : "\(c) at \(w) bits"
+    }
+    if roundingBootstraps > 0 { widths.append("\(roundingBootstraps) for exact rounding / lsb, up to \(bitExtractionChunk) bit(s) per step") }
+    let packing: String = wide.map { ", packing \(megabytes(packingKeyBytes($0)))" } ?? ""
+    let errors: String = String(format: "%.2e (target %.0e)", globalErrorProbability, targetErrorProbability)
+    var lines: [String] = [
       "parameters: \(p)",
-      "  lookups: \(bootstrapCount) bootstraps per run (" + (bootstrapsPerWidth.sorted { $0.key < $1.key }.map { "\($0.value) at \($0.key) bits" }
-        + (roundingBootstraps > 0 ? ["\(roundingBootstraps) for exact rounding / lsb, up to \(bitExtractionChunk) bit(s) per step"] : [])).joined(separator: ", ") + ")",
+      "  lookups: \(bootstrapCount) bootstraps per run (" + widths.joined(separator: ", ") + ")",
       "  widest lookup input: \(maxLookupWidth) bits; largest 2-norm at a lookup input: \(String(format: "%.1f", maxSquaredNorm.squareRoot()))",
-      "  global error probability: \(String(format: "%.2e", globalErrorProbability)) (target \(String(format: "%.0e", targetErrorProbability)))",
-      "  keys: bootstrapping \(megabytes(p.bootstrapKeyBytes)), key switching \(megabytes(p.keySwitchingKeyBytes))",
+      "  global error probability: " + errors,
+      "  keys: bootstrapping \(megabytes(p.bootstrapKeyBytes)), key switching \(megabytes(p.keySwitchingKeyBytes))" + packing,
       "  estimated run time: " + String(format: "%.1f s on 1 core, %.1f s on %d cores", estimatedSeconds(threads: 1), estimatedSeconds(threads: cores), cores)
         + String(format: " (%.1f ms per bootstrap on one core)", BootstrapCost.milliseconds(p)),
     ]
+    if let wide {
+      lines.append("  wide lookups (above \(classicLookupMaxWidth) bits): bit extraction, circuit bootstrapping \(wide.circuitBootstrapLevel.rawValue)×2^\(wide.circuitBootstrapBaseLog.rawValue), packing key switch \(wide.packingLevel.rawValue)×2^\(wide.packingBaseLog.rawValue), vertical packing")
+    }
     lines.append("  source: \(p.source)")
     return lines.joined(separator: "\n")
+  }
+
+  /// Bytes of all evaluation keys.
+  public var evaluationKeyBytes: Int {
+    parameters.bootstrapKeyBytes + parameters.keySwitchingKeyBytes + (wide.map(packingKeyBytes) ?? 0)
+  }
+
+  func packingKeyBytes(_ w: WideLookupParameters) -> Int {
+    let k1 = parameters.glweDimension.glweSize, n = parameters.polynomialSize.rawValue
+    return k1 * (parameters.bigLweDimension.rawValue + 1) * w.packingLevel.rawValue * k1 * n * 8
   }
 
   var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -100,7 +133,8 @@ public struct ParameterSelectionError: Error, CustomStringConvertible {
 public enum ParameterSelection {
   public static func plan(
     for function: TorusIR.Operation, target errorTarget: ErrorTarget = ErrorTarget(),
-    candidates: [ParameterSet] = ParameterSet.concreteCatalogWithDecompositions
+    candidates: [ParameterSet] = ParameterSet.concreteCatalogWithDecompositions,
+    wideCandidates: [Int] = ParameterSet.concreteWideLookupPrecisions
   ) throws(ParameterSelectionError) -> EncryptionPlan {
     let target = try errorTarget.validated().global, perLookup = errorTarget.perLookup
     // The chunk width of exact rounding depends on the set, and with it the bootstraps and noise.
@@ -117,12 +151,7 @@ public enum ParameterSelection {
     }
     let tables = try analysis(chunk: 1).lookups.filter { !$0.isBitExtraction }
     let widest = tables.map(\.precision).max() ?? 1
-    // Concrete itself runs lookups wider than its widest classic set through WoP-PBS.
     let fitting = candidates.filter { $0.polynomialSize.rawValue >> widest >= 2 }
-    let most = candidates.map(\.precision).max() ?? 0
-    guard widest <= most, !fitting.isEmpty else {
-      throw ParameterSelectionError(description: "the circuit has \(widest)-bit table lookups; encrypted mode supports up to \(most) bits with classic PBS (wider ones need CRT / WoP-PBS, see Spec/Encrypted.md)")
-    }
     var best: (plan: EncryptionPlan, seconds: Double)?
     for p in fitting {
       let model = NoiseModel(p)
@@ -150,8 +179,53 @@ public enum ParameterSelection {
       let seconds = plan.estimatedSeconds(threads: 1)
       if best.map({ seconds < $0.seconds }) ?? true { best = (plan, seconds) }
     }
+    // Lookups too wide or too noisy for one classic bootstrap: bit extraction, circuit
+    // bootstrapping and vertical packing with Concrete's WoP-PBS sets (`WideLookupKey`).
+    for p in wideCandidates {
+      guard let (classic, wide) = ParameterSet.concreteWideLookup(precision: p) else { continue }
+      let model = NoiseModel(classic), wideModel = WideLookupNoise(classic: classic, wide: wide)
+      let a = try analysis(chunk: model.bitExtractionChunk)
+      let fresh = classic.glweNoiseVariance
+      // The widest table a classic bootstrap of this set reads with error ≤ 2^−40 after a bootstrap.
+      var classicMax = 0
+      for w in 1...16 where classic.polynomialSize.rawValue >> w >= 2 {
+        let v = model.decisionVariance(inputVariance: model.bootstrapVariance)
+        if erfc(pow(2.0, -Double(w + 2)) / (v.squareRoot() * 2.0.squareRoot())) <= 0x1p-40 { classicMax = w }
+      }
+      let wideWidths = a.lookups.filter { !$0.isBitExtraction && $0.precision > classicMax }.map(\.precision)
+      let bootstrapped = max(model.bootstrapVariance, wideModel.outputVariance(bits: wideWidths.max() ?? 0))
+      var logSuccess = 0.0, worst = 0.0
+      for l in a.lookups + a.results {
+        let input = l.noise.variance(fresh: fresh, bootstrapped: bootstrapped) * l.inputScale * l.inputScale
+        let e: Double
+        if l.isDecryption || l.isBitExtraction || l.precision <= classicMax {
+          let variance = l.isDecryption ? input : model.decisionVariance(inputVariance: input)
+          e = erfc(pow(2.0, -Double(l.precision + 2)) / (variance.squareRoot() * 2.0.squareRoot()))
+        } else {
+          e = wideModel.errorProbability(inputVariance: input, bits: l.precision)
+        }
+        worst = max(worst, e)
+        logSuccess += Double(l.count) * log1p(-min(e, 0.999_999))
+      }
+      let global = logSuccess == 0 ? 0 : -expm1(logSuccess)
+      guard global <= target, perLookup.map({ worst <= $0 }) ?? true else { continue }
+      var perWidth: [Int: Int] = [:], widePerWidth: [Int: Int] = [:]
+      for l in a.lookups where !l.isBitExtraction {
+        perWidth[l.precision, default: 0] += l.count
+        if l.precision > classicMax { widePerWidth[l.precision, default: 0] += l.count }
+      }
+      var plan = EncryptionPlan(
+        parameters: classic, maxLookupWidth: widest, maxSquaredNorm: a.maxLookupSquaredNorm,
+        bootstrapsPerWidth: perWidth, roundingBootstraps: a.lookups.filter(\.isBitExtraction).reduce(0) { $0 + $1.count },
+        bitExtractionChunk: model.bitExtractionChunk, globalErrorProbability: global, targetErrorProbability: target)
+      plan.wide = wide
+      plan.classicLookupMaxWidth = classicMax
+      plan.wideLookupsPerWidth = widePerWidth
+      let seconds = plan.estimatedSeconds(threads: 1)
+      if best.map({ seconds < $0.seconds }) ?? true { best = (plan, seconds) }
+    }
     if let best { return best.plan }
     let perLookupText = perLookup.map { " and \($0) per lookup" } ?? ""
-    throw ParameterSelectionError(description: "no parameter set reaches a global error probability of \(target)\(perLookupText) for this circuit (widest lookup \(widest) bits, 2-norm \(String(format: "%.1f", try analysis(chunk: 1).maxLookupSquaredNorm.squareRoot())) at a lookup input); reduce the accumulator norms or round before lookups")
+    throw ParameterSelectionError(description: "no parameter set reaches a global error probability of \(target)\(perLookupText) for this circuit (widest lookup \(widest) bits, 2-norm \(String(format: "%.1f", try analysis(chunk: 1).maxLookupSquaredNorm.squareRoot())) at a lookup input); reduce the accumulator norms or round before lookups (a wide lookup's output carries σ ≈ 2^−16 of noise: enough for results up to 12 bits, not for another wide lookup after a large 2-norm)")
   }
 }

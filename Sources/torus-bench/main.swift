@@ -8,7 +8,7 @@ struct TorusBench: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "torus-bench",
     abstract: "Benchmarks of the TFHE library (release builds only).",
-    subcommands: [PBS.self, ErrorRate.self, Noise.self, FFT.self])
+    subcommands: [PBS.self, Wide.self, ErrorRate.self, Noise.self, FFT.self])
 }
 
 func makeKeys(_ params: ParameterSet, seed: UInt64?) -> (ClientKey, ServerKey, Double) {
@@ -44,6 +44,40 @@ struct PBS: ParsableCommand {
               + "pbs=\(b.count) wall_ms=\(String(format: "%.1f", b.wallMilliseconds)) threads_used=\(b.threads) errors=\(b.errors)\(cpu)")
         fflush(nil)
       }
+    }
+  }
+}
+
+struct Wide: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Time wide table lookups (bit extraction, circuit bootstrapping, vertical packing) with Concrete's WoP-PBS sets.",
+    discussion: "Random inputs through a random table with 8-bit outputs; prints keygen time, key sizes, ms per lookup, wrong decryptions and the output noise (standard deviation in 8-bit half slots).")
+
+  @Option(help: "Comma-separated input widths (11, 12, 14, 16: the sets Concrete chose).")
+  var precisions: String = "12,14,16"
+  @Option(help: "Lookups per measurement.")
+  var count: Int = 8
+  @Option(help: "Lookups run at once (default: all cores).")
+  var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+  func validate() throws {
+    let ps = precisions.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !ps.isEmpty, ps.allSatisfy({ $0.map { ParameterSet.concreteWideLookupPrecisions.contains($0) } ?? false }) else {
+      throw ValidationError("--precisions takes comma-separated widths among \(ParameterSet.concreteWideLookupPrecisions), got '\(precisions)'")
+    }
+    if count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
+    if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+  }
+
+  func run() throws {
+    for p in precisions.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
+      guard let r = TFHEBenchmarks.wideLookup(precision: p, count: count, threads: threads, seed: nil) else { continue }
+      print("wide p=\(p) keygen_s=\(String(format: "%.2f", r.keygenSeconds)) bsk_bytes=\(r.keyBytes.bootstrap) "
+            + "ksk_bytes=\(r.keyBytes.keySwitching) packing_bytes=\(r.keyBytes.packing) params=\"\(r.classic)\" "
+            + "packing=\(r.wide.packingLevel.rawValue)x\(r.wide.packingBaseLog.rawValue) circuit_bootstrap=\(r.wide.circuitBootstrapLevel.rawValue)x\(r.wide.circuitBootstrapBaseLog.rawValue)")
+      print("wide p=\(p) threads=\(r.threads) ms_per_lookup=\(String(format: "%.1f", r.millisecondsPerLookup)) lookups=\(r.count) "
+            + "errors=\(r.errors) output_sigma_half_slots_8bit=\(String(format: "%.4f", r.outputNoiseInHalfSlots))")
+      fflush(nil)
     }
   }
 }

@@ -73,6 +73,10 @@ struct Keygen: ParsableCommand {
       let c = try EncryptedCircuit(path: circuit, function: function)
       let plan = try c.plan(errorTarget.target)
       printError(plan.description)
+      if plan.wide != nil {
+        throw EncryptedModeError.invalidInput(
+          "\(circuit): its lookups above \(plan.classicLookupMaxWidth) bits need wide-lookup (packing) keys, which key files do not hold yet; run it in one process with 'torus run \(circuit) --mode encrypted'")
+      }
       let start = Date()
       let client = ClientKey(parameters: plan.parameters)
       let server = client.makeServerKey(threads: threads)

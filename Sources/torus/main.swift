@@ -160,8 +160,11 @@ struct Conformance: ParsableCommand {
   @Argument(help: "Fixture files (*.yaml).")
   var files: [String]
 
-  @Option(help: "Execution mode: simulate, or encrypted (real TFHE; programs above 8 bits are skipped with the reason).")
+  @Option(help: "Execution mode: simulate, or encrypted (real TFHE; programs whose lookups no classic parameter set holds, or whose keys exceed --max-key-gb, are skipped with the reason).")
   var mode: Mode = .simulate
+
+  @Option(name: .customLong("max-key-gb"), help: "Encrypted mode: skip programs whose evaluation keys exceed this many GB (default: half the memory).")
+  var maxKeyGB: Double?
 
   @Option(help: "Worker threads for tensor ops (default: all cores).")
   var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -173,7 +176,9 @@ struct Conformance: ParsableCommand {
   var junit: String?
 
   func run() throws {
-    let encrypted = EncryptedConformanceRunner(threads: threads)
+    if let maxKeyGB, !(maxKeyGB > 0) { throw ValidationError("--max-key-gb must be positive, got \(maxKeyGB)") }
+    let encrypted = EncryptedConformanceRunner(
+      threads: threads, maxKeyBytes: maxKeyGB.map { UInt64($0 * 1e9) } ?? ProcessInfo.processInfo.physicalMemory / 2)
     let runner = ConformanceRunner(threads: threads)
     var passed = 0, failed = 0, skipped = 0
     var suites: [JUnitReport.Suite] = []

@@ -117,46 +117,30 @@ extension FourierBootstrapKey {
   @inline(__always)
   func cmux(_ ggsw: UnsafePointer<Double>, rotation a: Int, scratch: BootstrapScratch, plan: FourierPlan,
             dec: Decomposer) {
-    let n = polynomialSize.rawValue, k1 = glweDimension.glweSize
-    let ell = levelCount.rawValue, m = n / 2
-    let acc = scratch.acc, rot = scratch.rot, digits = scratch.digits, product = scratch.product
-    let rowCount = k1 * ell
-    // Decompose X^a·ACC − ACC, component by component, into folded digit polynomials.
-    for c in 0..<k1 {
-      let src = acc + c * n
-      rotateSubtract(src, by: a, n: n, into: rot)
-      let base = digits + c * ell * n
-      plan.twistRe.withUnsafeBufferPointer { tr in
-        plan.twistIm.withUnsafeBufferPointer { ti in
-          dec.decomposeFolded(rot, half: m, into: base, stride: n, twistRe: tr.baseAddress!, twistIm: ti.baseAddress!)
-        }
-      }
-      for level in 0..<ell { plan.forwardTwisted(base + level * n) }
+    let n = polynomialSize.rawValue
+    let acc = scratch.acc
+    externalProductAdd(ggsw, glweSize: glweDimension.glweSize, polynomialSize: n, levels: levelCount.rawValue,
+                       decomposer: dec, scratch: scratch, plan: plan) { c, out in
+      rotateSubtract(acc + c * n, by: a, n: n, into: out)
     }
-    // Fourier-domain multiply-accumulate: for 8 points at a time and each output column, sum
-    // over the rows in registers (8 independent accumulators, one store per output vector).
-    var j = 0
-    while j < m {
-      for col in 0..<k1 {
-        var rr0 = SIMD4<Double>(), ii0 = SIMD4<Double>(), ri0 = SIMD4<Double>(), ir0 = SIMD4<Double>()
-        var rr1 = SIMD4<Double>(), ii1 = SIMD4<Double>(), ri1 = SIMD4<Double>(), ir1 = SIMD4<Double>()
-        for r in 0..<rowCount {
-          let d = digits + r * n + j
-          let g = ggsw + (r * k1 + col) * n + j
-          let xr0 = load4(d), xi0 = load4(d + m), yr0 = load4(g), yi0 = load4(g + m)
-          let xr1 = load4(d + 4), xi1 = load4(d + m + 4), yr1 = load4(g + 4), yi1 = load4(g + m + 4)
-          rr0 = rr0.addingProduct(xr0, yr0); ii0 = ii0.addingProduct(xi0, yi0)
-          ri0 = ri0.addingProduct(xr0, yi0); ir0 = ir0.addingProduct(xi0, yr0)
-          rr1 = rr1.addingProduct(xr1, yr1); ii1 = ii1.addingProduct(xi1, yi1)
-          ri1 = ri1.addingProduct(xr1, yi1); ir1 = ir1.addingProduct(xi1, yr1)
-        }
-        let o = product + col * n + j
-        store(rr0 - ii0, o); store(ri0 + ir0, o + m)
-        store(rr1 - ii1, o + 4); store(ri1 + ir1, o + m + 4)
+  }
+
+  /// Sample extraction of coefficient `t` of `scratch.acc`: coefficient `t` of `A·S` is
+  /// `Σ_{i≤t} A[t−i]·S[i] − Σ_{i>t} A[N+t−i]·S[i]`, so the LWE mask is `A[t−i]` then `−A[N+t−i]`.
+  func sampleExtract(_ scratch: BootstrapScratch, coefficient t: Int) -> LweCiphertext {
+    let n = polynomialSize.rawValue, k = glweDimension.rawValue
+    precondition(t >= 0 && t < n, "coefficient \(t) outside 0..<\(n)")
+    var out = [UInt64](repeating: 0, count: k * n + 1)
+    let acc = scratch.acc
+    out.withUnsafeMutableBufferPointer { o in
+      for c in 0..<k {
+        let a = acc + c * n, m = o.baseAddress! + c * n
+        for i in 0...t { m[i] = a[t - i] }
+        for i in (t + 1)..<max(t + 1, n) { m[i] = 0 &- a[n + t - i] }
       }
-      j += 8
+      o[k * n] = acc[k * n + t]
     }
-    for col in 0..<k1 { plan.backwardAdd(product + col * n, into: acc + col * n) }
+    return LweCiphertext(storage: out)
   }
 
   /// Sample extraction of coefficient 0 of `scratch.acc` as an LWE ciphertext under the big key.
@@ -193,4 +177,53 @@ extension FourierBootstrapKey {
     BootstrapScratch(glweSize: glweDimension.glweSize, polynomialSize: polynomialSize.rawValue,
                      levels: levelCount.rawValue)
   }
+}
+
+/// `scratch.acc ← scratch.acc + GGSW ⊡ G` for a GLWE ciphertext `G` whose component `c` the
+/// closure writes into the buffer it is given (N words): the external product of TFHE, with the
+/// GGSW in the Fourier layout of the bootstrapping key (`(k+1)·ℓ` rows of `k+1` polynomials,
+/// row = component·ℓ + level − 1). Shared by blind rotation, circuit bootstrapping and vertical
+/// packing; `scratch` must hold at least `levels` digit polynomials per component.
+@inline(__always)
+func externalProductAdd(_ ggsw: UnsafePointer<Double>, glweSize k1: Int, polynomialSize n: Int, levels ell: Int,
+                        decomposer dec: Decomposer, scratch: BootstrapScratch, plan: FourierPlan,
+                        input: (Int, UnsafeMutablePointer<UInt64>) -> Void) {
+  let m = n / 2
+  let acc = scratch.acc, rot = scratch.rot, digits = scratch.digits, product = scratch.product
+  let rowCount = k1 * ell
+  // Decompose G, component by component, into folded digit polynomials.
+  for c in 0..<k1 {
+    input(c, rot)
+    let base = digits + c * ell * n
+    plan.twistRe.withUnsafeBufferPointer { tr in
+      plan.twistIm.withUnsafeBufferPointer { ti in
+        dec.decomposeFolded(rot, half: m, into: base, stride: n, twistRe: tr.baseAddress!, twistIm: ti.baseAddress!)
+      }
+    }
+    for level in 0..<ell { plan.forwardTwisted(base + level * n) }
+  }
+  // Fourier-domain multiply-accumulate: for 8 points at a time and each output column, sum
+  // over the rows in registers (8 independent accumulators, one store per output vector).
+  var j = 0
+  while j < m {
+    for col in 0..<k1 {
+      var rr0 = SIMD4<Double>(), ii0 = SIMD4<Double>(), ri0 = SIMD4<Double>(), ir0 = SIMD4<Double>()
+      var rr1 = SIMD4<Double>(), ii1 = SIMD4<Double>(), ri1 = SIMD4<Double>(), ir1 = SIMD4<Double>()
+      for r in 0..<rowCount {
+        let d = digits + r * n + j
+        let g = ggsw + (r * k1 + col) * n + j
+        let xr0 = load4(d), xi0 = load4(d + m), yr0 = load4(g), yi0 = load4(g + m)
+        let xr1 = load4(d + 4), xi1 = load4(d + m + 4), yr1 = load4(g + 4), yi1 = load4(g + m + 4)
+        rr0 = rr0.addingProduct(xr0, yr0); ii0 = ii0.addingProduct(xi0, yi0)
+        ri0 = ri0.addingProduct(xr0, yi0); ir0 = ir0.addingProduct(xi0, yr0)
+        rr1 = rr1.addingProduct(xr1, yr1); ii1 = ii1.addingProduct(xi1, yi1)
+        ri1 = ri1.addingProduct(xr1, yi1); ir1 = ir1.addingProduct(xi1, yr1)
+      }
+      let o = product + col * n + j
+      store(rr0 - ii0, o); store(ri0 + ir0, o + m)
+      store(rr1 - ii1, o + 4); store(ri1 + ir1, o + m + 4)
+    }
+    j += 8
+  }
+  for col in 0..<k1 { plan.backwardAdd(product + col * n, into: acc + col * n) }
 }

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import TFHE
+
+/// Wide lookups (bit extraction → circuit bootstrapping → vertical packing) on a small insecure
+/// set: the same code paths as Concrete's WoP-PBS sets at a fraction of the work.
+@Suite struct WideLookupTests {
+  /// n = 32, k = 1, N = 256 (insecure). The GLWE noise is low so that the GGSW rows made from
+  /// bootstrap outputs keep vertical packing's output far inside an 8-bit half slot.
+  static let classic = ParameterSet(
+    precision: 1, lweDimension: 32, glweDimension: 1, polynomialSize: 256,
+    pbsBaseLog: 15, pbsLevel: 3, ksBaseLog: 6, ksLevel: 5,
+    glweNoiseVariance: 0x1p-120, lweNoiseVariance: 0x1p-70, source: "insecure wide-lookup test set (n = 32)")
+  static let wide = WideLookupParameters(
+    packingBaseLog: 20, packingLevel: 2, packingNoiseVariance: 0x1p-120, circuitBootstrapBaseLog: 10, circuitBootstrapLevel: 2)
+
+  static let keys: (ClientKey, WideLookupKey) = {
+    var rng = SecureRandom(seed: 0x5749_4445)
+    let client = ClientKey(parameters: classic, using: &rng)
+    let server = client.makeServerKey(using: &rng)
+    return (client, client.makeWideLookupKey(server: server, parameters: wide, using: &rng))
+  }()
+
+  /// Distance of a torus word to `expected` (as a signed integer).
+  func error(_ phase: UInt64, _ expected: UInt64) -> Double { abs(Double(Int64(bitPattern: phase &- expected))) }
+
+  @Test func packingKeySwitchAppliesEachFunction() {
+    let (client, key) = Self.keys
+    let phase: UInt64 = 0x1234_5678_9abc_def0
+    let input = client.encrypt(phase: phase)
+    let n = Self.classic.polynomialSize.rawValue
+    // Body row: the constant polynomial φ.
+    let body = client.glweKey.decryptPhase(key.packing.pack(input, function: 1))
+    #expect(error(body[0], phase) < 0x1p40)
+    #expect((1..<n).allSatisfy { error(body[$0], 0) < 0x1p40 })
+    // Mask row: −S·φ, coefficient j = −S[j]·φ.
+    let mask = client.glweKey.decryptPhase(key.packing.pack(input, function: 0))
+    let expected = (0..<n).map { client.glweKey.bits[$0] == 1 ? 0 &- phase : 0 }
+    #expect((0..<n).allSatisfy { error(mask[$0], expected[$0]) < 0x1p44 })
+  }
+
+  @Test func circuitBootstrapGivesAGgswOfTheBit() {
+    // A one-bit table through vertical packing is one CMux: it selects entry `bit`.
+    let (client, key) = Self.keys
+    let table: [UInt64] = [3 << 59, 11 << 59]
+    for bit in [Int64(0), 1, 1, 0] {
+      let ggsw = key.bitsAsGgsw(client.encrypt(message: bit, bits: 1), bits: 1)
+      #expect(ggsw.count == 1)
+      let out = key.verticalPacking(table, bits: ggsw)
+      #expect(client.decrypt(out, bits: 4) == (bit == 0 ? 3 : 11))
+    }
+  }
+
+  /// 10 bits with N = 256: a CMux tree over the top two bits, then 8 rotation steps.
+  @Test func tenBitLookupSelectsTheEntry() {
+    let (client, key) = Self.keys
+    var rng = SecureRandom(seed: 10)
+    let values = (0..<1024).map { _ in Int64(rng.next() % 16) }
+    let table = values.map { UInt64($0) << 59 }
+    for x in [Int64(0), 1, 255, 256, 513, 1023, Int64(rng.next() % 1024), Int64(rng.next() % 1024)] {
+      let out = key.lookup(client.encrypt(message: x, bits: 10), inputBits: 10, outputPhases: table)
+      #expect(client.decrypt(out, bits: 4) == values[Int(x)], "x = \(x)")
+    }
+  }
+
+  /// 16 bits: 256 table slices, a 255-CMux tree.
+  @Test func sixteenBitLookup() {
+    let (client, key) = Self.keys
+    let values = (0..<(1 << 16)).map { Int64(($0 * 7 + ($0 >> 9)) % 251) }
+    let table = values.map { UInt64($0) << 55 }
+    for x in [Int64(0), 40_000, 65_535] {
+      let out = key.lookup(client.encrypt(message: x, bits: 16), inputBits: 16, outputPhases: table)
+      #expect(client.decrypt(out, bits: 8) == values[Int(x)], "x = \(x)")
+    }
+  }
+
+  /// A signed message is looked up by its two's-complement low bits.
+  @Test func signedInputReadsTwosComplementIndex() {
+    let (client, key) = Self.keys
+    let w = 9
+    let table = (0..<(1 << w)).map { UInt64($0 % 13) << 59 }
+    for x in [Int64(-256), -1, -77, 100] {
+      let index = Int(x) & ((1 << w) - 1)
+      let out = key.lookup(client.encrypt(message: x, bits: w), inputBits: w, outputPhases: table)
+      #expect(client.decrypt(out, bits: 4) == Int64(index % 13), "x = \(x)")
+    }
+  }
+
+  /// The input of a wide lookup is usually a sum of bootstrap outputs: noise times a 2-norm.
+  @Test func lookupAfterLevelledSum() {
+    let (client, key) = Self.keys
+    let w = 11
+    let a = client.encrypt(message: 700, bits: w), b = client.encrypt(message: 300, bits: w)
+    let sum = a.multiplied(by: 2) + b  // 1700
+    let table = (0..<(1 << w)).map { UInt64($0 >> 7) << 59 }
+    #expect(client.decrypt(key.lookup(sum, inputBits: w, outputPhases: table), bits: 4) == 1700 >> 7)
+  }
+}
