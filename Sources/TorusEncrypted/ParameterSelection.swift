@@ -218,14 +218,18 @@ public enum ParameterSelection {
         parameters: classic, maxLookupWidth: widest, maxSquaredNorm: a.maxLookupSquaredNorm,
         bootstrapsPerWidth: perWidth, roundingBootstraps: a.lookups.filter(\.isBitExtraction).reduce(0) { $0 + $1.count },
         bitExtractionChunk: model.bitExtractionChunk, globalErrorProbability: global, targetErrorProbability: target)
-      plan.wide = wide
-      plan.classicLookupMaxWidth = classicMax
-      plan.wideLookupsPerWidth = widePerWidth
+      // A set of this family may also win for a circuit with no wide lookup (its bootstraps
+      // have three or four levels): then it is an ordinary classic plan.
+      if !widePerWidth.isEmpty {
+        plan.wide = wide
+        plan.classicLookupMaxWidth = classicMax
+        plan.wideLookupsPerWidth = widePerWidth
+      }
       let seconds = plan.estimatedSeconds(threads: 1)
       if best.map({ seconds < $0.seconds }) ?? true { best = (plan, seconds) }
     }
     if let best { return best.plan }
     let perLookupText = perLookup.map { " and \($0) per lookup" } ?? ""
-    throw ParameterSelectionError(description: "no parameter set reaches a global error probability of \(target)\(perLookupText) for this circuit (widest lookup \(widest) bits, 2-norm \(String(format: "%.1f", try analysis(chunk: 1).maxLookupSquaredNorm.squareRoot())) at a lookup input); reduce the accumulator norms or round before lookups (a wide lookup's output carries σ ≈ 2^−16 of noise: enough for results up to 12 bits, not for another wide lookup after a large 2-norm)")
+    throw ParameterSelectionError(description: "no parameter set reaches a global error probability of \(target)\(perLookupText) for this circuit (widest lookup \(widest) bits, 2-norm \(String(format: "%.1f", try analysis(chunk: 1).maxLookupSquaredNorm.squareRoot())) at a lookup input); reduce the accumulator norms or round before lookups (a wide lookup's output carries σ ≈ 2^−17 of noise: enough for results up to 12 bits, not for another wide lookup after a large 2-norm)")
   }
 }

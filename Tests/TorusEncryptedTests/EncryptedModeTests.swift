@@ -291,8 +291,17 @@ import TorusTestSupport
         return %0 : !FHE.eint<12>
       }
       """)
+    try CostReportPass(options: PassOptions(info: CostReportPass.info)).run(on: wide.module.operation, context: context)
+    #expect(printed.contains("1 wide at 12 bits, 12 each") && printed.contains("packing"))
+    let tooNoisy = try Circuit(source: """
+      func.func @h(%x: !FHE.eint<16>) -> !FHE.eint<16> {
+        %t = arith.constant dense<0> : tensor<65536xi64>
+        %0 = "FHE.apply_lookup_table"(%x, %t) : (!FHE.eint<16>, tensor<65536xi64>) -> !FHE.eint<16>
+        return %0 : !FHE.eint<16>
+      }
+      """)
     #expect(throws: PassFailure.self) {
-      try CostReportPass(options: PassOptions(info: CostReportPass.info)).run(on: wide.module.operation, context: context)
+      try CostReportPass(options: PassOptions(info: CostReportPass.info)).run(on: tooNoisy.module.operation, context: context)
     }
   }
 
@@ -314,7 +323,7 @@ import TorusTestSupport
       }
       """)
     #expect(throws: ParameterSelectionError.self) {
-      try ParameterSelection.plan(for: c.function.operation, candidates: ParameterSet.concreteCatalog)
+      try ParameterSelection.plan(for: c.function.operation, candidates: ParameterSet.concreteCatalog, wideCandidates: [])
     }
     let plan = try ParameterSelection.plan(for: c.function.operation)
     #expect(plan.parameters.pbsLevel.rawValue >= 2 && plan.globalErrorProbability <= 1e-5)
@@ -337,7 +346,9 @@ import TorusTestSupport
     #expect(try NoiseAnalysis(function: c.function.operation).results.map(\.count) == [4])
   }
 
-  @Test func tooWideLookupsAreRefusedWithAReason() throws {
+  /// A 12-bit lookup has no classic set (N = 8192 would be needed, and far less noise): the plan
+  /// takes Concrete's 12-bit WoP-PBS set and runs the lookup wide (one blind rotation per bit).
+  @Test func wideLookupsGetAWidePlan() throws {
     let c = try Circuit(source: """
       func.func @f(%x: !FHE.eint<12>) -> !FHE.eint<12> {
         %t = arith.constant dense<0> : tensor<4096xi64>
@@ -345,6 +356,62 @@ import TorusTestSupport
         return %0 : !FHE.eint<12>
       }
       """)
+    let plan = try ParameterSelection.plan(for: c.function.operation)
+    #expect(plan.wide != nil)
+    #expect(plan.parameters.polynomialSize.rawValue == 1024)
+    #expect(plan.classicLookupMaxWidth < 12)
+    #expect(plan.wideLookupsPerWidth == [12: 1])
+    #expect(plan.bootstrapCount == 12)
+    #expect(plan.globalErrorProbability <= 1e-5)
+    let text = plan.description
+    #expect(text.contains("1 wide at 12 bits"))
+    #expect(text.contains("packing"))
+  }
+
+  /// A wide lookup's output carries σ ≈ 2^−17: read at 16 bits (half slot 2^−18) it would be
+  /// wrong, so the plan refuses rather than promise what the noise does not allow.
+  @Test func tooNoisyWideResultsAreRefusedWithAReason() throws {
+    let c = try Circuit(source: """
+      func.func @f(%x: !FHE.eint<16>) -> !FHE.eint<16> {
+        %t = arith.constant dense<0> : tensor<65536xi64>
+        %0 = "FHE.apply_lookup_table"(%x, %t) : (!FHE.eint<16>, tensor<65536xi64>) -> !FHE.eint<16>
+        return %0 : !FHE.eint<16>
+      }
+      """)
     #expect(throws: ParameterSelectionError.self) { try ParameterSelection.plan(for: c.function.operation) }
+  }
+
+  /// Through the interpreter: a 10-bit lookup goes wide, the 4-bit lookup after it classic (an
+  /// insecure small set, as in `WideLookupTests`); encrypted = simulate.
+  @Test func wideAndClassicLookupsInOneCircuitEqualSimulate() throws {
+    let table10 = (0..<1024).map { String(($0 * 5 + 3) % 16) }.joined(separator: ", ")
+    let circuit = try Circuit(source: """
+      func.func @main(%x: tensor<3x!FHE.eint<10>>) -> tensor<3x!FHE.eint<4>> {
+        %t = arith.constant dense<[\(table10)]> : tensor<1024xi64>
+        %a = "FHELinalg.apply_lookup_table"(%x, %t) : (tensor<3x!FHE.eint<10>>, tensor<1024xi64>) -> tensor<3x!FHE.eint<4>>
+        %u = arith.constant dense<[15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]> : tensor<16xi64>
+        %b = "FHELinalg.apply_lookup_table"(%a, %u) : (tensor<3x!FHE.eint<4>>, tensor<16xi64>) -> tensor<3x!FHE.eint<4>>
+        return %b : tensor<3x!FHE.eint<4>>
+      }
+      """)
+    let classic = ParameterSet(
+      precision: 4, lweDimension: 32, glweDimension: 1, polynomialSize: 256, pbsBaseLog: 15, pbsLevel: 3, ksBaseLog: 6, ksLevel: 5,
+      glweNoiseVariance: 0x1p-120, lweNoiseVariance: 0x1p-70, source: "insecure test set (n = 32)")
+    let wideParameters = WideLookupParameters(
+      packingBaseLog: 20, packingLevel: 2, packingNoiseVariance: 0x1p-120, circuitBootstrapBaseLog: 10, circuitBootstrapLevel: 2)
+    var rng = SecureRandom(seed: 7)
+    let clientKey = ClientKey(parameters: classic, using: &rng)
+    let serverKey = clientKey.makeServerKey(using: &rng, threads: 2)
+    let wide = clientKey.makeWideLookupKey(server: serverKey, parameters: wideParameters, using: &rng, threads: 2)
+    let identity = CircuitIdentity(
+      circuit: CircuitIdentity.fingerprint(of: circuit.function.operation), function: "main", parameters: classic.fingerprint)
+    let client = EncryptedClient(key: clientKey, circuit: circuit, identity: identity)
+    let server = EncryptedServer(key: serverKey, circuit: circuit, identity: identity, wide: wide, classicLookupMaxWidth: 4)
+    let x = NDArray([0, 517, 1023], shape: [3])
+    let encrypted = try client.decrypt(try server.run(try client.encrypt([x]), threads: 2))
+    let simulated = try Simulator(circuit: circuit, options: SimulateOptions(threads: 1)).run(arrays: [x])
+    #expect(encrypted[0].int64Values == simulated[0].int64Values)
+    let expected: [Int64] = [0, 517, 1023].map { (x: Int) -> Int64 in 15 - Int64((x * 5 + 3) % 16) }
+    #expect(encrypted[0].int64Values == expected)
   }
 }

@@ -232,9 +232,10 @@ public struct WideLookupNoise: Sendable {
   /// Variance of a lookup output: `w` external products with the circuit-bootstrapped GGSWs,
   /// each adding `(k+1)·ℓ_cb·N·(B_cb²+2)/12·σ²_row + (1 + kN/2)·B_cb^(−2ℓ_cb)/12`, with the GGSW
   /// row noise `σ²_row` = bootstrap output + packing key noise + packing decomposition rounding.
-  /// Times 2: the formula gives half the measured output variance (σ = 2^−16.4 at 12 bits with
-  /// Concrete's 12-bit set and circuit bootstrapping 6×4, 16 lookups, `torus-bench wide`); the
-  /// factor is fitted there, like `BootstrapCost`, until the missing term is pinned down.
+  /// Times 2: the formula gives 0.5 to 0.8 of the measured output variance (σ = 2^−16.4 and
+  /// 2^−17.0 at 12 bits with Concrete's 12-bit set, circuit bootstrapping 6×2^4 and packing 2×2^16
+  /// or 3×2^14, 16 lookups each, `torus-bench wide`); the factor is fitted there, like
+  /// `BootstrapCost`, until the missing term is pinned down.
   public func outputVariance(bits w: Int) -> Double {
     let k1 = Double(classic.glweDimension.glweSize), n = Double(classic.polynomialSize.rawValue)
     let kn = Double(classic.bigLweDimension.rawValue)

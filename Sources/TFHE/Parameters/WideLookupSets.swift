@@ -7,11 +7,12 @@ extension ParameterSet {
   /// Concrete runs them on CRT residues; `WideLookupKey` uses them on one native ciphertext.
   /// The classic part's `precision` is 1: its own bootstraps decide one bit each.
   public static func concreteWideLookup(precision p: Int) -> (classic: ParameterSet, wide: WideLookupParameters)? {
-    // (p, n, PBS β×ℓ, small-key noise variance); k = 2, N = 1024, KS 2×7, packing 16×2, GLWE
-    // and packing noise 8.442253112932959e-31. Circuit bootstrapping: ours, 6 levels of base 2^4
-    // instead of Concrete's 2×8 or 2×9 (not a security parameter): Concrete's residues are at most
-    // 4 bits, our native outputs up to 12, and 6×4 lowers the output noise from σ = 2^−12.7 to
-    // 2^−16.4 at 12 bits (`torus-bench wide`) for 1.5× the time.
+    // (p, n, PBS β×ℓ, small-key noise variance); k = 2, N = 1024, KS 2×7, GLWE and packing noise
+    // 8.442253112932959e-31. The decompositions of circuit bootstrapping and of the packing key
+    // switch are ours (they are not security parameters): Concrete's residues are at most 4 bits,
+    // our native outputs up to 12, and circuit bootstrapping 6×2^4 with packing 3×2^14 (Concrete:
+    // 2×2^8 or 2×2^9, and 2×2^16) lower the output noise at 12 bits from σ = 2^−12.7 to 2^−17.0
+    // (16 lookups each, `torus-bench wide`) for 1.8× the time.
     let sets: [(Int, Int, Int, Int, Double)] = [
       (11, 711, 12, 3, 4.084966837164398e-10),
       (12, 709, 9, 4, 4.3866253080790437e-10),
@@ -25,7 +26,7 @@ extension ParameterSet {
       ksBaseLog: 2, ksLevel: 7, glweNoiseVariance: glwe, lweNoiseVariance: s.4,
       source: "concrete-python 2.11.0: \(s.0)-bit TLU x64 config B (WoP-PBS set)")
     let wide = WideLookupParameters(
-      packingBaseLog: 16, packingLevel: 2, packingNoiseVariance: glwe, circuitBootstrapBaseLog: 4, circuitBootstrapLevel: 6)
+      packingBaseLog: 14, packingLevel: 3, packingNoiseVariance: glwe, circuitBootstrapBaseLog: 4, circuitBootstrapLevel: 6)
     return (classic, wide)
   }
 
