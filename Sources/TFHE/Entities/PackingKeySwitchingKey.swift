@@ -1,3 +1,4 @@
+import Foundation
 import Dispatch
 
 /// Private functional packing key-switching keys (Chillotti et al., TFHE §2.2; Concrete's
@@ -128,51 +129,109 @@ public struct PackingKeySwitchingKey: Sendable {
     return GlweCiphertext(storage: storage, glweDimension: glweDimension, polynomialSize: polynomialSize)
   }
 
-  /// `pack` of many inputs with the same function: each key row is read once for all of them
-  /// (the key, 0.1–0.3 GB per function, is far larger than the caches; one input per pass
-  /// would be memory-bound). `outputs[b]` receives `(k+1)·N` words for `inputs[b]`.
+  /// `pack` of many inputs with the same function, as one product `digits × key` modulo 2^64.
+  ///
+  /// Each key word is split into three 22-bit limbs held as doubles; with digits below 2^(β−1)
+  /// every limb's sum over the `(kN+1)·ℓ` rows stays below 2^53, so the double-precision
+  /// multiply-adds are exact and the limbs recombine to the exact result modulo 2^64. Columns are
+  /// processed in tiles so that the accumulators of all inputs stay in cache while the key (too
+  /// large for any cache) is read once, and four rows are applied per accumulator update.
+  /// `outputs[b]` receives `(k+1)·N` words for `inputs[b]`.
   func packMany(_ inputs: [LweCiphertext], function c: Int, into outputs: [UnsafeMutablePointer<UInt64>]) {
     precondition(inputs.count == outputs.count, "one output per input")
     precondition(c >= 0 && c < functionCount, "no packing function \(c)")
-    let words = glweWords, ell = levelCount.rawValue, rows = inputLweDimension.rawValue + 1
+    let words = glweWords, ell = levelCount.rawValue, rows = (inputLweDimension.rawValue + 1) * ell
+    let count = inputs.count
+    precondition(words % Self.tile == 0, "GLWE size must be a multiple of \(Self.tile) words")
+    // Exactness: rows · 2^(β−1) · 2^22 < 2^53.
+    precondition(Double(rows) * pow(2.0, Double(baseLog.rawValue - 1 + 22)) < 0x1p53, "packing decomposition too wide for exact limbs")
     let dec = Decomposer(baseLog: baseLog, levels: levelCount)
-    // Digits of every input word, level 1 (most significant) first.
-    var digits = [Int64](repeating: 0, count: inputs.count * rows * ell)
+    // Digits of every input word as doubles, row = i·ℓ + level − 1 (level 1 most significant).
+    var digits = [Double](repeating: 0, count: count * rows)
     for (b, input) in inputs.enumerated() {
       precondition(input.dimension == inputLweDimension,
                    "packing key switch expects dimension \(inputLweDimension), got \(input.dimension)")
-      for i in 0..<rows {
+      for i in 0...inputLweDimension.rawValue {
         var state = dec.closest(input.storage[i])
         var level = ell
         while level >= 1 {
-          digits[(b * rows + i) * ell + level - 1] = dec.nextDigit(&state)
+          digits[b * rows + i * ell + level - 1] = Double(dec.nextDigit(&state))
           level -= 1
         }
       }
     }
-    for out in outputs { out.initialize(repeating: 0, count: words) }
-    precondition(words % 4 == 0, "GLWE size must be a multiple of 4 words")
+    let tile = Self.tile
+    let accumulators = UnsafeMutablePointer<Double>.allocate(capacity: count * 3 * tile)
+    let limbs = UnsafeMutablePointer<Double>.allocate(capacity: 4 * 3 * tile)
+    defer { accumulators.deallocate(); limbs.deallocate() }
+    let mask: UInt64 = (1 << 22) - 1
     data.withUnsafeBufferPointer { keyBuffer in
-      let key = keyBuffer.baseAddress! + c * rows * ell * words
-      for i in 0..<rows {
-        for level in 0..<ell {
-          let row = UnsafeRawPointer(key + (i * ell + level) * words)
-          for (b, out) in outputs.enumerated() {
-            let d = digits[(b * rows + i) * ell + level]
-            if d == 0 { continue }
-            let v = SIMD4<UInt64>(repeating: UInt64(bitPattern: d))
-            let o = UnsafeMutableRawPointer(out)
-            var j = 0
-            while j < words {
-              let offset = j * 8
-              let r = row.loadUnaligned(fromByteOffset: offset, as: SIMD4<UInt64>.self)
-              let x = o.loadUnaligned(fromByteOffset: offset, as: SIMD4<UInt64>.self)
-              o.storeBytes(of: x &+ r &* v, toByteOffset: offset, as: SIMD4<UInt64>.self)
-              j += 4
+      digits.withUnsafeBufferPointer { digitBuffer in
+        let key = keyBuffer.baseAddress! + c * rows * words, dig = digitBuffer.baseAddress!
+        for t in stride(from: 0, to: words, by: tile) {
+          accumulators.initialize(repeating: 0, count: count * 3 * tile)
+          var r = 0
+          while r < rows {
+            let block = min(4, rows - r)
+            for q in 0..<4 {
+              let l = limbs + q * 3 * tile
+              if q < block {
+                // Limbs to doubles with the 2^52 trick: (limb | bits of 2^52) − 2^52 is exact.
+                let row = UnsafeRawPointer(key + (r + q) * words + t)
+                let m = SIMD4<UInt64>(repeating: mask), magic = SIMD4<UInt64>(repeating: 0x4330_0000_0000_0000)
+                let two52 = SIMD4<Double>(repeating: 0x1p52)
+                var j = 0
+                while j < tile {
+                  let w = row.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<UInt64>.self)
+                  store(unsafeBitCast((w & m) | magic, to: SIMD4<Double>.self) - two52, l + j)
+                  store(unsafeBitCast(((w &>> 22) & m) | magic, to: SIMD4<Double>.self) - two52, l + tile + j)
+                  store(unsafeBitCast((w &>> 44) | magic, to: SIMD4<Double>.self) - two52, l + 2 * tile + j)
+                  j += 4
+                }
+              } else {
+                l.initialize(repeating: 0, count: 3 * tile)
+              }
+            }
+            // Two inputs at a time: two independent multiply-add chains per column vector.
+            var b = 0
+            while b < count {
+              let pair = b + 1 < count
+              let da = dig + b * rows + r, db = dig + (pair ? b + 1 : b) * rows + r
+              func digit(_ d: UnsafePointer<Double>, _ q: Int) -> Double { q < block ? d[q] : 0 }
+              let a0 = SIMD4<Double>(repeating: digit(da, 0)), a1 = SIMD4<Double>(repeating: digit(da, 1))
+              let a2 = SIMD4<Double>(repeating: digit(da, 2)), a3 = SIMD4<Double>(repeating: digit(da, 3))
+              let b0 = SIMD4<Double>(repeating: pair ? digit(db, 0) : 0), b1 = SIMD4<Double>(repeating: pair ? digit(db, 1) : 0)
+              let b2 = SIMD4<Double>(repeating: pair ? digit(db, 2) : 0), b3 = SIMD4<Double>(repeating: pair ? digit(db, 3) : 0)
+              let accA = accumulators + b * 3 * tile, accB = accumulators + (pair ? b + 1 : b) * 3 * tile
+              var j = 0
+              while j < 3 * tile {
+                let l0 = load4(limbs + j), l1 = load4(limbs + 3 * tile + j)
+                let l2 = load4(limbs + 6 * tile + j), l3 = load4(limbs + 9 * tile + j)
+                let x = load4(accA + j).addingProduct(a0, l0).addingProduct(a1, l1) + (a2 * l2).addingProduct(a3, l3)
+                store(x, accA + j)
+                if pair {
+                  let y = load4(accB + j).addingProduct(b0, l0).addingProduct(b1, l1) + (b2 * l2).addingProduct(b3, l3)
+                  store(y, accB + j)
+                }
+                j += 4
+              }
+              b += 2
+            }
+            r += 4
+          }
+          for b in 0..<count {
+            let acc = accumulators + b * 3 * tile, out = outputs[b] + t
+            for j in 0..<tile {
+              let l0 = UInt64(bitPattern: Int64(acc[j])), l1 = UInt64(bitPattern: Int64(acc[tile + j]))
+              let l2 = UInt64(bitPattern: Int64(acc[2 * tile + j]))
+              out[j] = l0 &+ (l1 << 22) &+ (l2 << 44)
             }
           }
         }
       }
     }
   }
+
+  /// Columns per tile of `packMany` (all inputs' accumulators for a tile stay in L2).
+  static let tile = 64
 }
