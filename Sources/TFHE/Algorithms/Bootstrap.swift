@@ -144,20 +144,7 @@ extension FourierBootstrapKey {
   }
 
   /// Sample extraction of coefficient 0 of `scratch.acc` as an LWE ciphertext under the big key.
-  func sampleExtract(_ scratch: BootstrapScratch) -> LweCiphertext {
-    let n = polynomialSize.rawValue, k = glweDimension.rawValue
-    var out = [UInt64](repeating: 0, count: k * n + 1)
-    let acc = scratch.acc
-    out.withUnsafeMutableBufferPointer { o in
-      for i in 0..<k {
-        let a = acc + i * n
-        o[i * n] = a[0]
-        for j in 1..<n { o[i * n + j] = 0 &- a[n - j] }
-      }
-      o[k * n] = acc[k * n]
-    }
-    return LweCiphertext(storage: out)
-  }
+  func sampleExtract(_ scratch: BootstrapScratch) -> LweCiphertext { sampleExtract(scratch, coefficient: 0) }
 
   /// Bootstrap of an LWE ciphertext under the SMALL key: modulus switch, blind rotation and
   /// sample extraction. The result, under the big key, has phase `TV[μ]` (or `−TV[μ−N]`) for

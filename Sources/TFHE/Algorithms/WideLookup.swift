@@ -14,8 +14,8 @@ import Foundation
 ///    coefficient 0, which is sample-extracted. Rotations are by exact powers of `X` (the GGSWs
 ///    are noisy, the exponents are not), so a table of `2^w` entries needs no `N ≥ 2^(w+1)`.
 ///
-/// Cost for `w` bits: `w·(ℓ_cb + 1) − 1` bootstraps, `w·ℓ_cb·(k+1)` packing key switches,
-/// `2^(w − log2 N) − 1 + min(w, log2 N)` external products.
+/// Cost for `w` bits: `w` key switches and blind rotations (one multi-value bootstrap per bit),
+/// `w·ℓ_cb·(k+1)` packing key switches, `2^(w − log2 N) − 1 + min(w, log2 N)` external products.
 public struct WideLookupParameters: Hashable, Sendable {
   public var packingBaseLog: DecompositionBaseLog
   public var packingLevel: DecompositionLevelCount

@@ -92,40 +92,10 @@ public struct PackingKeySwitchingKey: Sendable {
               polynomialSize: glweKey.polynomialSize, baseLog: baseLog, levelCount: levelCount, data: data)
   }
 
-  /// Writes into `out` (`(k+1)·N` words) a GLWE encryption of `f_c(φ)` for the LWE ciphertext
-  /// `input` (under the big key) of phase `φ`.
-  func pack(_ input: LweCiphertext, function c: Int, into out: UnsafeMutablePointer<UInt64>) {
-    precondition(input.dimension == inputLweDimension,
-                 "packing key switch expects dimension \(inputLweDimension), got \(input.dimension)")
-    precondition(c >= 0 && c < functionCount, "no packing function \(c)")
-    let words = glweWords, ell = levelCount.rawValue, inputs = inputLweDimension.rawValue + 1
-    let dec = Decomposer(baseLog: baseLog, levels: levelCount)
-    for j in 0..<words { out[j] = 0 }
-    data.withUnsafeBufferPointer { keyBuffer in
-      input.storage.withUnsafeBufferPointer { a in
-        let key = keyBuffer.baseAddress! + c * inputs * ell * words
-        for i in 0..<inputs {
-          var state = dec.closest(a[i])
-          // Digits come least significant first, i.e. level ℓ first.
-          var level = ell
-          while level >= 1 {
-            let d = dec.nextDigit(&state)
-            if d != 0 {
-              let row = key + (i * ell + level - 1) * words
-              let v = UInt64(bitPattern: d)
-              for j in 0..<words { out[j] &+= row[j] &* v }
-            }
-            level -= 1
-          }
-        }
-      }
-    }
-  }
-
-  /// `pack` into a new GLWE ciphertext.
+  /// A GLWE encryption of `f_c(φ)` for the LWE ciphertext `input` (under the big key) of phase `φ`.
   public func pack(_ input: LweCiphertext, function c: Int) -> GlweCiphertext {
     var storage = [UInt64](repeating: 0, count: glweWords)
-    storage.withUnsafeMutableBufferPointer { pack(input, function: c, into: $0.baseAddress!) }
+    storage.withUnsafeMutableBufferPointer { packMany([input], function: c, into: [$0.baseAddress!]) }
     return GlweCiphertext(storage: storage, glweDimension: glweDimension, polynomialSize: polynomialSize)
   }
 
