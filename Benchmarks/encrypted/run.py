@@ -5,8 +5,9 @@ Circuits (shared/bench): 64-element table lookups at p = 2, 4, 6, 8, 12, 14, 16 
 16x8 + ReLU layer. Concrete: fhe.Server.create(mlir, fhe.Configuration()) (global_p_error 1e-5), keys
 generated, then `server.run` timed (best of RUNS). Torus: `torus keygen` then `torus run --mode
 encrypted --eval-keys` with --timing (the server step's own time, best of RUNS), with 1 and 2 threads
-for the lookups. Circuits with wide lookups (whose packing keys key files do not hold yet) run in one
-process (`torus run --mode encrypted --input x.npy --timing`), which also times the server step alone.
+for the lookups. Should `torus keygen` refuse a circuit for want of key files (wide-lookup keys before
+they had one), the circuit runs in one process (`torus run --mode encrypted --input x.npy --timing`),
+which also times the server step alone.
 Outputs of both are decrypted and compared with the fixture's expected values; evaluation-key sizes
 (MB) of both are printed: ours from the parameter plan, Concrete's serialized evaluation keys.
 

@@ -70,13 +70,16 @@ public struct CircuitIdentity: Hashable, Sendable {
 public enum KeyDirectory {
   public static func clientKeyPath(_ dir: String) -> String { dir + "/client/client.key" }
   public static func serverKeyPath(_ serverDir: String) -> String { serverDir + "/server.key" }
+  /// Packing keys of wide lookups, present when the circuit's plan has wide lookups.
+  public static func wideKeyPath(_ serverDir: String) -> String { serverDir + "/wide.key" }
   static func identityPath(_ dir: String) -> String { dir + "/circuit.id" }
 
   /// The client's copy of the circuit (so that `encrypt` and `decrypt` need only the keys).
   public static func circuitPath(_ dir: String) -> String { dir + "/client/circuit.mlir" }
 
   public static func write(
-    client: ClientKey, server: ServerKey, identity: CircuitIdentity, circuit: Module? = nil, to dir: String
+    client: ClientKey, server: ServerKey, wide: WideLookupKey? = nil, identity: CircuitIdentity, circuit: Module? = nil,
+    to dir: String
   ) throws(EncryptedModeError) {
     do {
       try FileManager.default.createDirectory(atPath: dir + "/client", withIntermediateDirectories: true)
@@ -89,6 +92,7 @@ public enum KeyDirectory {
     try FileIO.write(Array(identity.text.utf8), to: identityPath(dir + "/client"))
     if let circuit { try FileIO.write(circuit.print(), to: circuitPath(dir)) }
     try FileIO.write(server.serialized(), to: serverKeyPath(dir + "/server"))
+    if let wide { try FileIO.write(wide.serialized(), to: wideKeyPath(dir + "/server")) }
     try FileIO.write(Array(identity.text.utf8), to: identityPath(dir + "/server"))
   }
 
@@ -128,6 +132,18 @@ public enum KeyDirectory {
     }
     try checkParameters(key.parameters, id, path: path)
     return (key, id)
+  }
+
+  /// The wide-lookup keys of `serverDir` for `server` (nil when the directory has none: the
+  /// circuit's lookups are all classic), with the widest table a classic bootstrap still reads.
+  public static func readWide(_ serverDir: String, server: ServerKey) throws(EncryptedModeError) -> (key: WideLookupKey, classicLookupMaxWidth: Int)? {
+    let path = wideKeyPath(serverDir)
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    let key: WideLookupKey
+    do { key = try WideLookupKey(serialized: try read(path), server: server) } catch let e as EncryptedModeError { throw e } catch {
+      throw .corrupt(path: path, reason: "\(error)")
+    }
+    return (key, WideLookupNoise(classic: server.parameters, wide: key.parameters).classicLookupMaxWidth)
   }
 
   /// The client key of `dir`, which must match `expected` exactly (parameters included).

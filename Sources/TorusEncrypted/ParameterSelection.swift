@@ -186,12 +186,7 @@ public enum ParameterSelection {
       let model = NoiseModel(classic), wideModel = WideLookupNoise(classic: classic, wide: wide)
       let a = try analysis(chunk: model.bitExtractionChunk)
       let fresh = classic.glweNoiseVariance
-      // The widest table a classic bootstrap of this set reads with error ≤ 2^−40 after a bootstrap.
-      var classicMax = 0
-      for w in 1...16 where classic.polynomialSize.rawValue >> w >= 2 {
-        let v = model.decisionVariance(inputVariance: model.bootstrapVariance)
-        if erfc(pow(2.0, -Double(w + 2)) / (v.squareRoot() * 2.0.squareRoot())) <= 0x1p-40 { classicMax = w }
-      }
+      let classicMax = wideModel.classicLookupMaxWidth
       let wideWidths = a.lookups.filter { !$0.isBitExtraction && $0.precision > classicMax }.map(\.precision)
       let bootstrapped = max(model.bootstrapVariance, wideModel.outputVariance(bits: wideWidths.max() ?? 0))
       var logSuccess = 0.0, worst = 0.0

@@ -30,7 +30,13 @@ public actor CircuitRegistry {
     let target = self.target
     let (circuit, plan) = try await offloaded { () throws -> (EncryptedCircuit, EncryptionPlan) in
       let c = try EncryptedCircuit(path: path, function: function)
-      return (c, try c.plan(target))
+      let plan = try c.plan(target)
+      // Clients upload server.key only; wide-lookup keys have no upload route yet.
+      if plan.wide != nil {
+        throw EncryptedModeError.invalidInput(
+          "\(path): its lookups above \(plan.classicLookupMaxWidth) bits run as wide lookups, whose keys torus serve does not take yet; run it with 'torus run --mode encrypted'")
+      }
+      return (c, plan)
     }
     let id = Self.id(circuit.fingerprint)
     if let known = entries[id] { return known }

@@ -73,16 +73,14 @@ struct Keygen: ParsableCommand {
       let c = try EncryptedCircuit(path: circuit, function: function)
       let plan = try c.plan(errorTarget.target)
       printError(plan.description)
-      if plan.wide != nil {
-        throw EncryptedModeError.invalidInput(
-          "\(circuit): its lookups above \(plan.classicLookupMaxWidth) bits need wide-lookup (packing) keys, which key files do not hold yet; run it in one process with 'torus run \(circuit) --mode encrypted'")
-      }
       let start = Date()
       let client = ClientKey(parameters: plan.parameters)
       let server = client.makeServerKey(threads: threads)
+      let wide = plan.wide.map { client.makeWideLookupKey(server: server, parameters: $0, threads: threads) }
       printError(String(format: "keygen: %.2f s", Date().timeIntervalSince(start)))
       try KeyDirectory.write(
-        client: client, server: server, identity: c.identity(parameters: plan.parameters), circuit: c.circuit.module, to: keys)
+        client: client, server: server, wide: wide, identity: c.identity(parameters: plan.parameters), circuit: c.circuit.module,
+        to: keys)
     }
   }
 }
@@ -161,9 +159,13 @@ struct EncryptedRun {
         }
         let (key, identity) = try KeyDirectory.readServer(evalKeys, circuit: c.fingerprint, function: c.function)
         let batch = try EncryptedBatch(serialized: try FileIO.read(inputs[0]), path: inputs[0], parameters: key.parameters)
-        let progress = BootstrapProgress(total: c.bootstrapCount(parameters: key.parameters) * batch.samples.count, report: progressReporter(label: "run"))
+        let wide = try KeyDirectory.readWide(evalKeys, server: key)
+        let total = c.bootstrapCount(parameters: key.parameters, classicLookupMaxWidth: wide?.classicLookupMaxWidth)
+        let progress = BootstrapProgress(total: total * batch.samples.count, report: progressReporter(label: "run"))
         let start = Date()
-        let result = try EncryptedServer(key: key, circuit: c.circuit, identity: identity).run(batch, threads: threads, progress: progress)
+        let result = try EncryptedServer(
+          key: key, circuit: c.circuit, identity: identity, wide: wide?.key, classicLookupMaxWidth: wide?.classicLookupMaxWidth ?? 16
+        ).run(batch, threads: threads, progress: progress)
         if timing { printError(String(format: "encrypted run: %.3f s (%d samples, %d PBS)", Date().timeIntervalSince(start), batch.samples.count, progress.completed)) }
         try FileIO.write(result.serialized(parameters: key.parameters), to: output)
         return

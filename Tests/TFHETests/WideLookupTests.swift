@@ -95,4 +95,23 @@ import TFHE
     let table = (0..<(1 << w)).map { UInt64($0 >> 7) << 59 }
     #expect(client.decrypt(key.lookup(sum, inputBits: w, outputPhases: table), bits: 4) == 1700 >> 7)
   }
+
+  /// Wide-lookup keys survive a file round trip; truncated, altered or foreign files are refused.
+  @Test func keyFilesRoundTripAndRejectDamage() throws {
+    let (client, key) = Self.keys
+    let bytes = key.serialized()
+    let read = try WideLookupKey(serialized: bytes, server: key.server)
+    #expect(read.parameters == key.parameters)
+    #expect(read.packing.data == key.packing.data)
+    let table = (0..<1024).map { UInt64($0 % 16) << 59 }
+    #expect(client.decrypt(read.lookup(client.encrypt(message: 999, bits: 10), inputBits: 10, outputPhases: table), bits: 4) == 999 % 16)
+    #expect(throws: TFHEFormatError.self) { try WideLookupKey(serialized: Array(bytes.dropLast(9)), server: key.server) }
+    var altered = bytes
+    altered[200] ^= 1
+    #expect(throws: TFHEFormatError.self) { try WideLookupKey(serialized: altered, server: key.server) }
+    var rng = SecureRandom(seed: 3)
+    let other = ClientKey(parameters: .insecureTest(precision: 2), using: &rng).makeServerKey(using: &rng)
+    #expect(throws: TFHEFormatError.self) { try WideLookupKey(serialized: bytes, server: other) }
+    #expect(throws: TFHEFormatError.self) { try ServerKey(serialized: bytes) }
+  }
 }

@@ -250,6 +250,19 @@ public struct WideLookupNoise: Sendable {
     return 2 * Double(w) * perProduct
   }
 
+  /// The widest table a classic bootstrap of this set reads with error ≤ 2^−40 when its input
+  /// is a bootstrap output; wider tables go through `WideLookupKey`. Plans and the server step
+  /// both take it from here, so they route every lookup the same way.
+  public var classicLookupMaxWidth: Int {
+    let model = NoiseModel(classic)
+    let v = model.decisionVariance(inputVariance: model.bootstrapVariance)
+    var widest = 0
+    for w in 1...16 where classic.polynomialSize.rawValue >> w >= 2 {
+      if erfc(pow(2.0, -Double(w + 2)) / (v.squareRoot() * 2.0.squareRoot())) <= 0x1p-40 { widest = w }
+    }
+    return widest
+  }
+
   /// Blind rotations of one `w`-bit lookup (one per bit).
   public func bootstraps(bits w: Int) -> Int { w }
 

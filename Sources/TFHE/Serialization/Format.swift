@@ -34,11 +34,14 @@ public enum TFHEFileKind: UInt16, Sendable, CustomStringConvertible {
   case clientKey = 1
   case evaluationKeys = 2
   case ciphertexts = 3
+  /// Wide-lookup keys: the packing key-switching key and the wide-lookup decompositions.
+  case wideLookupKeys = 4
   public var description: String {
     switch self {
     case .clientKey: "client key"
     case .evaluationKeys: "evaluation keys"
     case .ciphertexts: "ciphertexts"
+    case .wideLookupKeys: "wide-lookup keys"
     }
   }
 }
@@ -198,6 +201,51 @@ extension LweCiphertext {
     for _ in 0..<count { out.append(LweCiphertext(storage: try r.words(Int(dim)))) }
     if r.offset != r.end { throw .invalidPayload("\(r.end - r.offset) unexpected bytes after the ciphertexts") }
     return out
+  }
+}
+
+extension WideLookupKey {
+  /// Serialized wide-lookup keys (kind `wide-lookup keys`): the classic parameters, the five
+  /// wide-lookup fields (packing β, ℓ, circuit-bootstrap β, ℓ as u32, packing noise variance as
+  /// f64), then the packing key words. Contains no secret material. The classic server key is
+  /// stored apart (`ServerKey.serialized`).
+  public func serialized() -> [UInt8] {
+    var w = ByteWriter()
+    w.bytes.reserveCapacity(96 + packing.byteCount)
+    w.append(bytes: server.parameters.canonicalBytes)
+    for v in [parameters.packingBaseLog.rawValue, parameters.packingLevel.rawValue,
+              parameters.circuitBootstrapBaseLog.rawValue, parameters.circuitBootstrapLevel.rawValue] {
+      w.append(UInt32(v))
+    }
+    w.append(parameters.packingNoiseVariance.bitPattern)
+    packing.data.withUnsafeBufferPointer { w.append(words: $0) }
+    return Container.wrap(kind: .wideLookupKeys, parameters: server.parameters, payload: w.bytes)
+  }
+
+  /// Reads wide-lookup keys made with `server`'s parameters; throws on a truncated, corrupted or
+  /// mismatched file (another parameter set included).
+  public convenience init(serialized bytes: [UInt8], server: ServerKey) throws(TFHEFormatError) {
+    var (r, p) = try Container.open(bytes, kind: .wideLookupKeys, expecting: server.parameters)
+    var v: [Int] = []
+    for _ in 0..<4 { v.append(Int(try r.u32())) }
+    let variance = Double(bitPattern: try r.u64())
+    guard v[0] >= 1, v[1] >= 1, v[0] * v[1] < 64, v[2] >= 1, v[3] >= 1, v[2] * v[3] < 64,
+          variance.isFinite, variance >= 0
+    else { throw .invalidPayload("wide-lookup parameters out of range") }
+    let wide = WideLookupParameters(
+      packingBaseLog: v[0], packingLevel: v[1], packingNoiseVariance: variance,
+      circuitBootstrapBaseLog: v[2], circuitBootstrapLevel: v[3])
+    let k1 = p.glweDimension.glweSize
+    let count = k1 * (p.bigLweDimension.rawValue + 1) * v[1] * k1 * p.polynomialSize.rawValue
+    guard count <= (r.end - r.offset) / 8 else {
+      throw .invalidPayload("packing key of \(count) words does not fit the payload")
+    }
+    let data = try r.words(count)
+    if r.offset != r.end { throw .invalidPayload("\(r.end - r.offset) unexpected bytes after the keys") }
+    let packing = PackingKeySwitchingKey(
+      inputLweDimension: p.bigLweDimension, glweDimension: p.glweDimension, polynomialSize: p.polynomialSize,
+      baseLog: wide.packingBaseLog, levelCount: wide.packingLevel, data: data)
+    self.init(server: server, packing: packing, parameters: wide)
   }
 }
 
