@@ -105,7 +105,7 @@ public struct PackingKeySwitchingKey: Sendable {
   /// every limb's sum over the `(kN+1)·ℓ` rows stays below 2^53, so the double-precision
   /// multiply-adds are exact and the limbs recombine to the exact result modulo 2^64. Columns are
   /// processed in tiles so that the accumulators of all inputs stay in cache while the key (too
-  /// large for any cache) is read once, and four rows are applied per accumulator update.
+  /// large for any cache) is read once, and eight rows are applied per accumulator update.
   /// `outputs[b]` receives `(k+1)·N` words for `inputs[b]`.
   func packMany(_ inputs: [LweCiphertext], function c: Int, into outputs: [UnsafeMutablePointer<UInt64>]) {
     precondition(inputs.count == outputs.count, "one output per input")
@@ -132,7 +132,7 @@ public struct PackingKeySwitchingKey: Sendable {
     }
     let tile = Self.tile
     let accumulators = UnsafeMutablePointer<Double>.allocate(capacity: count * 3 * tile)
-    let limbs = UnsafeMutablePointer<Double>.allocate(capacity: 4 * 3 * tile)
+    let limbs = UnsafeMutablePointer<Double>.allocate(capacity: Self.rowBlock * 3 * tile)
     defer { accumulators.deallocate(); limbs.deallocate() }
     let mask: UInt64 = (1 << 22) - 1
     data.withUnsafeBufferPointer { keyBuffer in
@@ -142,8 +142,8 @@ public struct PackingKeySwitchingKey: Sendable {
           accumulators.initialize(repeating: 0, count: count * 3 * tile)
           var r = 0
           while r < rows {
-            let block = min(4, rows - r)
-            for q in 0..<4 {
+            let block = min(Self.rowBlock, rows - r)
+            for q in 0..<Self.rowBlock {
               let l = limbs + q * 3 * tile
               if q < block {
                 // Limbs to doubles with the 2^52 trick: (limb | bits of 2^52) − 2^52 is exact.
@@ -162,32 +162,25 @@ public struct PackingKeySwitchingKey: Sendable {
                 l.initialize(repeating: 0, count: 3 * tile)
               }
             }
-            // Two inputs at a time: two independent multiply-add chains per column vector.
-            var b = 0
-            while b < count {
-              let pair = b + 1 < count
-              let da = dig + b * rows + r, db = dig + (pair ? b + 1 : b) * rows + r
-              func digit(_ d: UnsafePointer<Double>, _ q: Int) -> Double { q < block ? d[q] : 0 }
-              let a0 = SIMD4<Double>(repeating: digit(da, 0)), a1 = SIMD4<Double>(repeating: digit(da, 1))
-              let a2 = SIMD4<Double>(repeating: digit(da, 2)), a3 = SIMD4<Double>(repeating: digit(da, 3))
-              let b0 = SIMD4<Double>(repeating: pair ? digit(db, 0) : 0), b1 = SIMD4<Double>(repeating: pair ? digit(db, 1) : 0)
-              let b2 = SIMD4<Double>(repeating: pair ? digit(db, 2) : 0), b3 = SIMD4<Double>(repeating: pair ? digit(db, 3) : 0)
-              let accA = accumulators + b * 3 * tile, accB = accumulators + (pair ? b + 1 : b) * 3 * tile
+            // Eight rows per accumulator update, in two independent multiply-add chains.
+            let stride3 = 3 * tile
+            for b in 0..<count {
+              let d = dig + b * rows + r
+              @inline(__always) func digit(_ q: Int) -> SIMD4<Double> { SIMD4(repeating: q < block ? d[q] : 0) }
+              let v0 = digit(0), v1 = digit(1), v2 = digit(2), v3 = digit(3)
+              let v4 = digit(4), v5 = digit(5), v6 = digit(6), v7 = digit(7)
+              let acc = accumulators + b * stride3
               var j = 0
-              while j < 3 * tile {
-                let l0 = load4(limbs + j), l1 = load4(limbs + 3 * tile + j)
-                let l2 = load4(limbs + 6 * tile + j), l3 = load4(limbs + 9 * tile + j)
-                let x = load4(accA + j).addingProduct(a0, l0).addingProduct(a1, l1) + (a2 * l2).addingProduct(a3, l3)
-                store(x, accA + j)
-                if pair {
-                  let y = load4(accB + j).addingProduct(b0, l0).addingProduct(b1, l1) + (b2 * l2).addingProduct(b3, l3)
-                  store(y, accB + j)
-                }
+              while j < stride3 {
+                let x = load4(acc + j).addingProduct(v0, load4(limbs + j)).addingProduct(v1, load4(limbs + stride3 + j))
+                  .addingProduct(v2, load4(limbs + 2 * stride3 + j)).addingProduct(v3, load4(limbs + 3 * stride3 + j))
+                let y = (v4 * load4(limbs + 4 * stride3 + j)).addingProduct(v5, load4(limbs + 5 * stride3 + j))
+                  .addingProduct(v6, load4(limbs + 6 * stride3 + j)).addingProduct(v7, load4(limbs + 7 * stride3 + j))
+                store(x + y, acc + j)
                 j += 4
               }
-              b += 2
             }
-            r += 4
+            r += Self.rowBlock
           }
           for b in 0..<count {
             let acc = accumulators + b * 3 * tile, out = outputs[b] + t
@@ -204,4 +197,6 @@ public struct PackingKeySwitchingKey: Sendable {
 
   /// Columns per tile of `packMany` (all inputs' accumulators for a tile stay in L2).
   static let tile = 64
+  /// Key rows applied per accumulator update.
+  static let rowBlock = 8
 }
