@@ -41,7 +41,7 @@ public struct EncryptedCircuit: Sendable {
     -> EncryptionPlan
   {
     let plan: EncryptionPlan
-    do { plan = try ParameterSelection.plan(for: circuit.function.operation, target: target) } catch {
+    do { plan = try ParameterSelection.plan(for: circuit.function.operation, target: target, memory: memory) } catch {
       throw .invalidInput("\(path): \(error)")
     }
     let keyBytes = plan.evaluationKeyBytes

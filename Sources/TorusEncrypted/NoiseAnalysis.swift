@@ -8,22 +8,27 @@ import TorusInterpreter
 public struct NoiseWeights: Hashable, Sendable {
   public var fresh: Double
   public var bootstrapped: Double
+  /// Multiples of a wide lookup's output variance (vertical packing; far above a bootstrap's).
+  public var wide: Double = 0
   public static let zero = NoiseWeights(fresh: 0, bootstrapped: 0)
   public static let freshInput = NoiseWeights(fresh: 1, bootstrapped: 0)
   public static let bootstrapOutput = NoiseWeights(fresh: 0, bootstrapped: 1)
+  public static let wideOutput = NoiseWeights(fresh: 0, bootstrapped: 0, wide: 1)
 
-  public var squaredNorm: Double { fresh + bootstrapped }
-  public func variance(fresh f: Double, bootstrapped b: Double) -> Double { fresh * f + bootstrapped * b }
+  public var squaredNorm: Double { fresh + bootstrapped + wide }
+  public func variance(fresh f: Double, bootstrapped b: Double, wide v: Double = 0) -> Double {
+    fresh * f + bootstrapped * b + wide * v
+  }
 
   static func + (a: NoiseWeights, b: NoiseWeights) -> NoiseWeights {
-    NoiseWeights(fresh: a.fresh + b.fresh, bootstrapped: a.bootstrapped + b.bootstrapped)
+    NoiseWeights(fresh: a.fresh + b.fresh, bootstrapped: a.bootstrapped + b.bootstrapped, wide: a.wide + b.wide)
   }
   static func * (a: NoiseWeights, c: Double) -> NoiseWeights {
-    NoiseWeights(fresh: a.fresh * c, bootstrapped: a.bootstrapped * c)
+    NoiseWeights(fresh: a.fresh * c, bootstrapped: a.bootstrapped * c, wide: a.wide * c)
   }
   /// The component-wise larger of the two (a bound for ops that pick one of their operands).
   func bound(_ b: NoiseWeights) -> NoiseWeights {
-    NoiseWeights(fresh: max(fresh, b.fresh), bootstrapped: max(bootstrapped, b.bootstrapped))
+    NoiseWeights(fresh: max(fresh, b.fresh), bootstrapped: max(bootstrapped, b.bootstrapped), wide: max(wide, b.wide))
   }
 }
 
@@ -60,11 +65,14 @@ public struct NoiseAnalysis {
 
   /// Chunk width of exact rounding the analysis assumes (`RoundingSteps`).
   public let bitExtractionChunk: Int
+  /// Table lookups wider than this run as wide lookups: their outputs carry `wide` noise.
+  public let wideAbove: Int?
 
   /// Analyzes `function`; fails on an op with encrypted results whose kind declares no
   /// `FHECostInterface` (its cost and noise would be guesses).
-  public init(function: Operation, bitExtractionChunk: Int = 1) throws(NoiseAnalysisError) {
+  public init(function: Operation, bitExtractionChunk: Int = 1, wideAbove: Int? = nil) throws(NoiseAnalysisError) {
     self.bitExtractionChunk = max(1, bitExtractionChunk)
+    self.wideAbove = wideAbove
     for r in function.regions {
       for b in r.blocks { for a in b.arguments where a.type.isEncrypted { norms[ObjectIdentifier(a)] = .freshInput } }
     }
@@ -105,8 +113,10 @@ public struct NoiseAnalysis {
     let name = op.name.rawValue
     let encryptedOperands = op.operands.filter { $0.type.isEncrypted }.map { noise($0) }
     let largest = encryptedOperands.reduce(NoiseWeights.zero) { $0.bound($1) }
+    // An op whose table lookups run wide hands out wide-lookup outputs.
+    let wide = wideAbove.map { limit in cost.bootstrapGroups.contains { if case .lookup = $0.kind { $0.inputWidth > limit } else { false } } } ?? false
     func combine(_ c: NoiseCombination) -> NoiseWeights {
-      var w = NoiseWeights.bootstrapOutput * c.bootstrapOutputs
+      var w = (wide ? NoiseWeights.wideOutput : NoiseWeights.bootstrapOutput) * c.bootstrapOutputs
       for (i, f) in c.operands where i < op.operands.count && op.operands[i].type.isEncrypted { w = w + noise(op.operands[i]) * f }
       return w
     }

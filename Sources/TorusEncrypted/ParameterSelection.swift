@@ -134,16 +134,17 @@ public enum ParameterSelection {
   public static func plan(
     for function: TorusIR.Operation, target errorTarget: ErrorTarget = ErrorTarget(),
     candidates: [ParameterSet] = ParameterSet.concreteCatalogWithDecompositions,
-    wideCandidates: [Int] = ParameterSet.concreteWideLookupPrecisions
+    wideCandidates: [Int] = ParameterSet.concreteWideLookupPrecisions, memory: UInt64? = nil
   ) throws(ParameterSelectionError) -> EncryptionPlan {
     let target = try errorTarget.validated().global, perLookup = errorTarget.perLookup
     // The chunk width of exact rounding depends on the set, and with it the bootstraps and noise.
-    var analyses: [Int: NoiseAnalysis] = [:]
-    func analysis(chunk c: Int) throws(ParameterSelectionError) -> NoiseAnalysis {
-      if let a = analyses[c] { return a }
+    var analyses: [String: NoiseAnalysis] = [:]
+    func analysis(chunk c: Int, wideAbove: Int? = nil) throws(ParameterSelectionError) -> NoiseAnalysis {
+      let key = "\(c) \(wideAbove ?? -1)"
+      if let a = analyses[key] { return a }
       do {
-        let a = try NoiseAnalysis(function: function, bitExtractionChunk: c)
-        analyses[c] = a
+        let a = try NoiseAnalysis(function: function, bitExtractionChunk: c, wideAbove: wideAbove)
+        analyses[key] = a
         return a
       } catch {
         throw ParameterSelectionError(description: error.description)
@@ -151,7 +152,12 @@ public enum ParameterSelection {
     }
     let tables = try analysis(chunk: 1).lookups.filter { !$0.isBitExtraction }
     let widest = tables.map(\.precision).max() ?? 1
-    let fitting = candidates.filter { $0.polynomialSize.rawValue >> widest >= 2 }
+    // Sets whose keys would not fit in memory are left out here, so a wide plan can take over.
+    let fitting = candidates.filter { (c: ParameterSet) -> Bool in
+      guard c.polynomialSize.rawValue >> widest >= 2 else { return false }
+      guard let memory else { return true }
+      return UInt64(c.bootstrapKeyBytes + c.keySwitchingKeyBytes) <= memory
+    }
     var best: (plan: EncryptionPlan, seconds: Double)?
     for p in fitting {
       let model = NoiseModel(p)
@@ -184,14 +190,15 @@ public enum ParameterSelection {
     for p in wideCandidates {
       guard let (classic, wide) = ParameterSet.concreteWideLookup(precision: p) else { continue }
       let model = NoiseModel(classic), wideModel = WideLookupNoise(classic: classic, wide: wide)
-      let a = try analysis(chunk: model.bitExtractionChunk)
-      let fresh = classic.glweNoiseVariance
       let classicMax = wideModel.classicLookupMaxWidth
+      let a = try analysis(chunk: model.bitExtractionChunk, wideAbove: classicMax)
+      let fresh = classic.glweNoiseVariance
       let wideWidths = a.lookups.filter { !$0.isBitExtraction && $0.precision > classicMax }.map(\.precision)
-      let bootstrapped = max(model.bootstrapVariance, wideModel.outputVariance(bits: wideWidths.max() ?? 0))
+      // Wide outputs are bounded by the widest wide lookup's output variance.
+      let wideOutput = wideModel.outputVariance(bits: wideWidths.max() ?? 0)
       var logSuccess = 0.0, worst = 0.0
       for l in a.lookups + a.results {
-        let input = l.noise.variance(fresh: fresh, bootstrapped: bootstrapped) * l.inputScale * l.inputScale
+        let input = l.noise.variance(fresh: fresh, bootstrapped: model.bootstrapVariance, wide: wideOutput) * l.inputScale * l.inputScale
         let e: Double
         if l.isDecryption || l.isBitExtraction || l.precision <= classicMax {
           let variance = l.isDecryption ? input : model.decisionVariance(inputVariance: input)
@@ -225,6 +232,8 @@ public enum ParameterSelection {
     }
     if let best { return best.plan }
     let perLookupText = perLookup.map { " and \($0) per lookup" } ?? ""
-    throw ParameterSelectionError(description: "no parameter set reaches a global error probability of \(target)\(perLookupText) for this circuit (widest lookup \(widest) bits, 2-norm \(String(format: "%.1f", try analysis(chunk: 1).maxLookupSquaredNorm.squareRoot())) at a lookup input); reduce the accumulator norms or round before lookups (a wide lookup's output carries σ ≈ 2^−17 of noise: enough for results up to 12 bits, not for another wide lookup after a large 2-norm)")
+    let tooLarge = candidates.count - fitting.count - candidates.filter { $0.polynomialSize.rawValue >> widest < 2 }.count
+    let memoryText = tooLarge > 0 ? String(format: "; %d larger sets were left out: their keys exceed the %.1f GB of memory", tooLarge, Double(memory ?? 0) / 1e9) : ""
+    throw ParameterSelectionError(description: "no parameter set reaches a global error probability of \(target)\(perLookupText) for this circuit (widest lookup \(widest) bits, 2-norm \(String(format: "%.1f", try analysis(chunk: 1).maxLookupSquaredNorm.squareRoot())) at a lookup input); reduce the accumulator norms or round before lookups (a wide lookup's output carries σ ≈ 2^−17 of noise: enough for results up to 12 bits, not for another wide lookup after a large 2-norm)\(memoryText)")
   }
 }

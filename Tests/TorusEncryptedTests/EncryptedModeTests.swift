@@ -414,4 +414,24 @@ import TorusTestSupport
     let expected: [Int64] = [0, 517, 1023].map { (x: Int) -> Int64 in 15 - Int64((x * 5 + 3) % 16) }
     #expect(encrypted[0].int64Values == expected)
   }
+
+  /// Exact rounding and a wide lookup in one circuit: rounding's bit extractions stay classic on the
+  /// WoP set's bootstraps, and their outputs are not charged the (larger) wide-lookup noise. Sets
+  /// whose keys exceed the memory are not chosen (the 10-bit classic set needs 9.6 GB).
+  @Test func roundingAndWideLookupsMixInOnePlan() throws {
+    let c = try Circuit(source: """
+      func.func @main(%x: tensor<3x!FHE.eint<12>>) -> tensor<3x!FHE.eint<4>> {
+        %r = "FHELinalg.round"(%x) : (tensor<3x!FHE.eint<12>>) -> tensor<3x!FHE.eint<10>>
+        %t = arith.constant dense<0> : tensor<1024xi64>
+        %a = "FHELinalg.apply_lookup_table"(%r, %t) : (tensor<3x!FHE.eint<10>>, tensor<1024xi64>) -> tensor<3x!FHE.eint<4>>
+        return %a : tensor<3x!FHE.eint<4>>
+      }
+      """)
+    let plan = try ParameterSelection.plan(for: c.function.operation, memory: 4_000_000_000)
+    #expect(plan.wide != nil)
+    #expect(plan.wideLookupsPerWidth == [10: 3])
+    #expect(plan.roundingBootstraps > 0)
+    #expect(plan.evaluationKeyBytes < 4_000_000_000)
+    #expect(plan.globalErrorProbability <= 1e-5)
+  }
 }
