@@ -158,18 +158,8 @@ extension TFHEBenchmarks {
     let phases = table.map { $0 << UInt64(63 - outBits) }
     let inputs = (0..<count).map { _ in Int(rng.next() % (1 << UInt64(p))) }
     let cts = inputs.map { client.encrypt(message: Int64($0), bits: p) }
-    let slots = UnsafeMutableBufferPointer<LweCiphertext>.allocate(capacity: count)
-    defer { slots.deallocate() }
-    let out = SharedSlots(base: slots.baseAddress!)
-    let next = Counter()
     start = now()
-    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
-      while true {
-        let i = next.take()
-        if i >= count { break }
-        (out.base + i).initialize(to: key.lookup(cts[i], inputBits: p, outputPhases: phases))
-      }
-    }
+    let slots = key.lookupBatch(cts, inputBits: p, tables: [phases], threads: threads)
     let wall = now() - start
     var errors = 0
     var squares = 0.0
@@ -186,17 +176,5 @@ extension TFHEBenchmarks {
       keyBytes: (classic.bootstrapKeyBytes, classic.keySwitchingKeyBytes, key.packing.byteCount),
       millisecondsPerLookup: wall * 1000 / Double(count), threads: threads, count: count, errors: errors,
       outputNoiseInHalfSlots: (squares / Double(count)).squareRoot() / halfSlot)
-  }
-
-  struct SharedSlots: @unchecked Sendable { let base: UnsafeMutablePointer<LweCiphertext> }
-
-  final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func take() -> Int {
-      lock.lock(); defer { lock.unlock() }
-      value += 1
-      return value - 1
-    }
   }
 }

@@ -111,9 +111,7 @@ public struct LocalEncryptedRun {
     let batch = try clientSide.encrypt(arrays)
     let progress = BootstrapProgress(total: plan.bootstrapCount * batch.samples.count, report: report)
     start = Date()
-    let result = try EncryptedServer(
-      key: server, circuit: circuit.circuit, identity: identity, wide: wide, classicLookupMaxWidth: plan.classicLookupMaxWidth
-    ).run(
+    let result = try EncryptedServer(key: server, circuit: circuit.circuit, identity: identity, wide: wide).run(
       batch, threads: threads, progress: progress, observer: observer, debugKey: client)
     let elapsed = Date().timeIntervalSince(start)
     // Results stack over the batch exactly as in simulate mode.

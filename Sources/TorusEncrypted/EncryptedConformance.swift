@@ -17,7 +17,10 @@ public final class EncryptedConformanceRunner: @unchecked Sendable {
   private var keys: [UInt64: (ClientKey, ServerKey, WideLookupKey?)] = [:]
   private let lock = NSLockLike()
 
-  public init(threads: Int, maxKeyBytes: UInt64 = ProcessInfo.processInfo.physicalMemory / 2, cachedKeyBytes: Int = 1 << 30) {
+  /// Half the machine's memory.
+  public static var defaultMaxKeyBytes: UInt64 { ProcessInfo.processInfo.physicalMemory / 2 }
+
+  public init(threads: Int, maxKeyBytes: UInt64 = defaultMaxKeyBytes, cachedKeyBytes: Int = 1 << 30) {
     self.threads = threads
     self.maxKeyBytes = maxKeyBytes
     self.cachedKeyBytes = cachedKeyBytes
@@ -68,7 +71,7 @@ public final class EncryptedConformanceRunner: @unchecked Sendable {
       return all(.skipped(String(format: "its parameters (\(plan.parameters.precision)-bit set, N = \(plan.parameters.polynomialSize.rawValue)) need %.1f GB of evaluation keys, above the %.1f GB allowed", Double(keyBytes) / 1e9, Double(maxKeyBytes) / 1e9)))
     }
     let (client, server, wide) = keysFor(plan)
-    let domain = TFHEDomain(server: server, client: client, wide: wide, classicLookupMaxWidth: plan.classicLookupMaxWidth)
+    let domain = TFHEDomain(server: server, client: client, wide: wide)
     let sim = Simulator(circuit: circuit, options: SimulateOptions(threads: threads, encoding: .native, checkInputRange: false, trace: { _ in }))
     let checker = ConformanceRunner(threads: threads)
     var out: [ConformanceResult] = []

@@ -135,15 +135,15 @@ public enum KeyDirectory {
   }
 
   /// The wide-lookup keys of `serverDir` for `server` (nil when the directory has none: the
-  /// circuit's lookups are all classic), with the widest table a classic bootstrap still reads.
-  public static func readWide(_ serverDir: String, server: ServerKey) throws(EncryptedModeError) -> (key: WideLookupKey, classicLookupMaxWidth: Int)? {
+  /// circuit's lookups are all classic).
+  public static func readWide(_ serverDir: String, server: ServerKey) throws(EncryptedModeError) -> WideLookupKey? {
     let path = wideKeyPath(serverDir)
     guard FileManager.default.fileExists(atPath: path) else { return nil }
     let key: WideLookupKey
     do { key = try WideLookupKey(serialized: try read(path), server: server) } catch let e as EncryptedModeError { throw e } catch {
       throw .corrupt(path: path, reason: "\(error)")
     }
-    return (key, WideLookupNoise(classic: server.parameters, wide: key.parameters).classicLookupMaxWidth)
+    return key
   }
 
   /// The client key of `dir`, which must match `expected` exactly (parameters included).

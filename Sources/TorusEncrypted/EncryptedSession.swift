@@ -87,16 +87,14 @@ public struct EncryptedServer: Sendable {
   public let key: ServerKey
   public let circuit: Circuit
   public let identity: CircuitIdentity
-  /// Keys of wide lookups (tables wider than `classicLookupMaxWidth`), when the plan has them.
+  /// Keys of wide lookups, when the plan has them.
   public let wide: WideLookupKey?
-  public let classicLookupMaxWidth: Int
 
-  public init(key: ServerKey, circuit: Circuit, identity: CircuitIdentity, wide: WideLookupKey? = nil, classicLookupMaxWidth: Int = 16) {
+  public init(key: ServerKey, circuit: Circuit, identity: CircuitIdentity, wide: WideLookupKey? = nil) {
     self.key = key
     self.circuit = circuit
     self.identity = identity
     self.wide = wide
-    self.classicLookupMaxWidth = classicLookupMaxWidth
   }
 
   /// Runs the function on every sample; bootstraps of one tensor op spread over `threads`.
@@ -106,8 +104,7 @@ public struct EncryptedServer: Sendable {
     _ input: EncryptedBatch, threads: Int, progress: BootstrapProgress? = nil, observer: OpObserver? = nil, debugKey: ClientKey? = nil
   ) throws(EncryptedModeError) -> EncryptedBatch {
     let arguments = try Self.arguments(of: input, circuit: circuit, identity: identity, lweDimension: key.parameters.bigLweDimension.rawValue)
-    let domain = TFHEDomain(
-      server: key, client: observer == nil ? nil : debugKey, progress: progress, wide: wide, classicLookupMaxWidth: classicLookupMaxWidth)
+    let domain = TFHEDomain(server: key, client: observer == nil ? nil : debugKey, progress: progress, wide: wide)
     var interpreter = Interpreter(domain: domain, threads: threads, cache: circuit.cache, trace: { _ in })
     interpreter.observer = observer
     var out: [[EncryptedValue]] = []

@@ -131,6 +131,26 @@ public struct ParameterSelectionError: Error, CustomStringConvertible {
 /// bootstrapped variances, each times the 2-norm² of the levelled ops that carry it there, times
 /// the scale of a bit extraction).
 public enum ParameterSelection {
+  /// Probability that a run has any wrong decision (every lookup and result `count` times), and
+  /// the largest single one, from each lookup's error probability.
+  static func errorProbabilities(_ a: NoiseAnalysis, error: (NoiseAnalysis.Lookup) -> Double) -> (global: Double, worst: Double) {
+    var logSuccess = 0.0, worst = 0.0
+    for l in a.lookups + a.results {
+      let e = error(l)
+      worst = max(worst, e)
+      logSuccess += Double(l.count) * log1p(-min(e, 0.999_999))
+    }
+    return (logSuccess == 0 ? 0 : -expm1(logSuccess), worst)
+  }
+
+  /// One classic decision (a bootstrap after key switch and modulus switch, or the client's
+  /// decryption) for a lookup whose input carries `input` variance before its scale.
+  static func classicError(_ l: NoiseAnalysis.Lookup, input: Double, model: NoiseModel) -> Double {
+    let scaled = input * l.inputScale * l.inputScale
+    let variance = l.isDecryption ? scaled : model.decisionVariance(inputVariance: scaled)
+    return erfc(pow(2.0, -Double(l.precision + 2)) / (variance.squareRoot() * 2.0.squareRoot()))
+  }
+
   public static func plan(
     for function: TorusIR.Operation, target errorTarget: ErrorTarget = ErrorTarget(),
     candidates: [ParameterSet] = ParameterSet.concreteCatalogWithDecompositions,
@@ -163,18 +183,9 @@ public enum ParameterSelection {
       let model = NoiseModel(p)
       let chunk = model.bitExtractionChunk
       let a = try analysis(chunk: chunk)
-      let bootstrapped = model.bootstrapVariance
-      var logSuccess = 0.0
-      var worst = 0.0
-      for l in a.lookups + a.results {
-        let input = l.noise.variance(fresh: p.glweNoiseVariance, bootstrapped: bootstrapped) * l.inputScale * l.inputScale
-        let variance = l.isDecryption ? input : model.decisionVariance(inputVariance: input)
-        let halfSlot = pow(2.0, -Double(l.precision + 2))
-        let e = erfc(halfSlot / (variance.squareRoot() * 2.0.squareRoot()))
-        worst = max(worst, e)
-        logSuccess += Double(l.count) * log1p(-min(e, 0.999_999))
+      let (global, worst) = errorProbabilities(a) { l in
+        classicError(l, input: l.noise.variance(fresh: p.glweNoiseVariance, bootstrapped: model.bootstrapVariance), model: model)
       }
-      let global = logSuccess == 0 ? 0 : -expm1(logSuccess)
       guard global <= target, perLookup.map({ worst <= $0 }) ?? true else { continue }
       var perWidth: [Int: Int] = [:]
       for l in a.lookups where !l.isBitExtraction { perWidth[l.precision, default: 0] += l.count }
@@ -196,20 +207,12 @@ public enum ParameterSelection {
       let wideWidths = a.lookups.filter { !$0.isBitExtraction && $0.precision > classicMax }.map(\.precision)
       // Wide outputs are bounded by the widest wide lookup's output variance.
       let wideOutput = wideModel.outputVariance(bits: wideWidths.max() ?? 0)
-      var logSuccess = 0.0, worst = 0.0
-      for l in a.lookups + a.results {
-        let input = l.noise.variance(fresh: fresh, bootstrapped: model.bootstrapVariance, wide: wideOutput) * l.inputScale * l.inputScale
-        let e: Double
-        if l.isDecryption || l.isBitExtraction || l.precision <= classicMax {
-          let variance = l.isDecryption ? input : model.decisionVariance(inputVariance: input)
-          e = erfc(pow(2.0, -Double(l.precision + 2)) / (variance.squareRoot() * 2.0.squareRoot()))
-        } else {
-          e = wideModel.errorProbability(inputVariance: input, bits: l.precision)
-        }
-        worst = max(worst, e)
-        logSuccess += Double(l.count) * log1p(-min(e, 0.999_999))
+      let (global, worst) = errorProbabilities(a) { l in
+        let input = l.noise.variance(fresh: fresh, bootstrapped: model.bootstrapVariance, wide: wideOutput)
+        return l.isDecryption || l.isBitExtraction || l.precision <= classicMax
+          ? classicError(l, input: input, model: model)
+          : wideModel.errorProbability(inputVariance: input * l.inputScale * l.inputScale, bits: l.precision)
       }
-      let global = logSuccess == 0 ? 0 : -expm1(logSuccess)
       guard global <= target, perLookup.map({ worst <= $0 }) ?? true else { continue }
       var perWidth: [Int: Int] = [:], widePerWidth: [Int: Int] = [:]
       for l in a.lookups where !l.isBitExtraction {

@@ -1,4 +1,3 @@
-import Dispatch
 import TFHE
 import TorusInterpreter
 
@@ -15,18 +14,15 @@ public struct TFHEDomain: FHEDomain {
   public let client: ClientKey?
   /// Counts programmable bootstraps, for progress reports.
   public let progress: BootstrapProgress?
-  /// Keys for lookups wider than `classicLookupMaxWidth` (bit extraction, circuit
+  /// Keys for lookups wider than `wide.classicLookupMaxWidth` (bit extraction, circuit
   /// bootstrapping, vertical packing); nil when every lookup is a classic bootstrap.
   public let wide: WideLookupKey?
-  public let classicLookupMaxWidth: Int
 
-  public init(server: ServerKey, client: ClientKey? = nil, progress: BootstrapProgress? = nil,
-              wide: WideLookupKey? = nil, classicLookupMaxWidth: Int = 16) {
+  public init(server: ServerKey, client: ClientKey? = nil, progress: BootstrapProgress? = nil, wide: WideLookupKey? = nil) {
     self.server = server
     self.client = client
     self.progress = progress
     self.wide = wide
-    self.classicLookupMaxWidth = classicLookupMaxWidth
   }
 
   var dimension: LweDimension { server.parameters.bigLweDimension }
@@ -68,7 +64,7 @@ public struct TFHEDomain: FHEDomain {
   }
 
   public func bootstrap(_ inputs: [LweCiphertext], _ lookup: LookupBatch, threads: Int) throws(InterpreterError) -> [LweCiphertext] {
-    if let wide, lookup.inputWidth > classicLookupMaxWidth { return try wideLookup(inputs, lookup, key: wide, threads: threads) }
+    if let wide, lookup.inputWidth > wide.classicLookupMaxWidth { return try wideLookup(inputs, lookup, key: wide, threads: threads) }
     let n = server.parameters.polynomialSize.rawValue
     guard n >> lookup.inputWidth >= 2 else {
       throw .unsupported("a \(lookup.inputWidth)-bit table lookup needs polynomial size ≥ \(2 << lookup.inputWidth), the keys have \(n)")
@@ -83,8 +79,7 @@ public struct TFHEDomain: FHEDomain {
   }
 
   /// Lookups through `WideLookupKey`: the table indexed by the input's `w` low bits (two's
-  /// complement for a signed input, as the classic layout reads it), one lookup per element,
-  /// elements spread over `threads`.
+  /// complement for a signed input, as the classic layout reads it), elements spread over `threads`.
   func wideLookup(_ inputs: [LweCiphertext], _ lookup: LookupBatch, key: WideLookupKey, threads: Int) throws(InterpreterError) -> [LweCiphertext] {
     let w = lookup.inputWidth
     guard w <= 20 else { throw .unsupported("\(w)-bit table lookups (wide lookups take up to 20 bits)") }
@@ -94,21 +89,10 @@ public struct TFHEDomain: FHEDomain {
     for t in tables where t.count != 1 << w {
       throw .unsupported("a \(w)-bit table with \(t.count) entries")
     }
-    let selectors = lookup.selectors
-    let slots = UnsafeMutableBufferPointer<LweCiphertext>.allocate(capacity: inputs.count)
-    defer { slots.deallocate() }
-    let out = LweSlots(base: slots.baseAddress!)
-    let next = WorkQueue()
-    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, inputs.count))) { _ in
-      while let i = next.take(below: inputs.count) {
-        let table = tables[selectors.map { Int($0[i]) } ?? 0]
-        (out.base + i).initialize(to: key.lookup(inputs[i], inputBits: w, outputPhases: table))
-        progress?.add(w)
-      }
+    let progress = progress
+    return key.lookupBatch(inputs, inputBits: w, tables: tables, tableIndex: lookup.selectors?.map { Int($0) }, threads: threads) {
+      progress?.add(w)
     }
-    let result = Array(slots)
-    _ = slots.baseAddress!.deinitialize(count: inputs.count)
-    return result
   }
 
   /// Bit extraction (spec §0.7): the interpreter hands `U` with the bit on top and the rounding
@@ -151,21 +135,6 @@ public final class BootstrapProgress: @unchecked Sendable {
   }
 
   public var completed: Int { lock.withLock { done } }
-}
-
-struct LweSlots: @unchecked Sendable { let base: UnsafeMutablePointer<LweCiphertext> }
-
-/// Hands out indices to worker threads.
-final class WorkQueue: @unchecked Sendable {
-  private let lock = NSLockLike()
-  private var next = 0
-  func take(below count: Int) -> Int? {
-    lock.withLock {
-      guard next < count else { return nil }
-      next += 1
-      return next - 1
-    }
-  }
 }
 
 /// A minimal mutex (pthread). The mutex lives in its own allocation: a stored `var` of a class

@@ -163,9 +163,8 @@ struct EncryptedRun {
         let total = c.bootstrapCount(parameters: key.parameters, classicLookupMaxWidth: wide?.classicLookupMaxWidth)
         let progress = BootstrapProgress(total: total * batch.samples.count, report: progressReporter(label: "run"))
         let start = Date()
-        let result = try EncryptedServer(
-          key: key, circuit: c.circuit, identity: identity, wide: wide?.key, classicLookupMaxWidth: wide?.classicLookupMaxWidth ?? 16
-        ).run(batch, threads: threads, progress: progress)
+        let result = try EncryptedServer(key: key, circuit: c.circuit, identity: identity, wide: wide).run(
+          batch, threads: threads, progress: progress)
         if timing { printError(String(format: "encrypted run: %.3f s (%d samples, %d PBS)", Date().timeIntervalSince(start), batch.samples.count, progress.completed)) }
         try FileIO.write(result.serialized(parameters: key.parameters), to: output)
         return

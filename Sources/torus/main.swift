@@ -160,7 +160,7 @@ struct Conformance: ParsableCommand {
   @Argument(help: "Fixture files (*.yaml).")
   var files: [String]
 
-  @Option(help: "Execution mode: simulate, or encrypted (real TFHE; programs whose lookups no classic parameter set holds, or whose keys exceed --max-key-gb, are skipped with the reason).")
+  @Option(help: "Execution mode: simulate, or encrypted (real TFHE; programs no parameter set runs within the error target, or whose keys exceed --max-key-gb, are skipped with the reason).")
   var mode: Mode = .simulate
 
   @Option(name: .customLong("max-key-gb"), help: "Encrypted mode: skip programs whose evaluation keys exceed this many GB (default: half the memory).")
@@ -175,10 +175,14 @@ struct Conformance: ParsableCommand {
   @Option(help: "Also write a JUnit XML report (one testsuite per fixture file) for CI systems.")
   var junit: String?
 
-  func run() throws {
+  func validate() throws {
     if let maxKeyGB, !(maxKeyGB > 0) { throw ValidationError("--max-key-gb must be positive, got \(maxKeyGB)") }
+    if maxKeyGB != nil && mode != .encrypted { throw ValidationError("--max-key-gb applies to --mode encrypted only") }
+  }
+
+  func run() throws {
     let encrypted = EncryptedConformanceRunner(
-      threads: threads, maxKeyBytes: maxKeyGB.map { UInt64($0 * 1e9) } ?? ProcessInfo.processInfo.physicalMemory / 2)
+      threads: threads, maxKeyBytes: maxKeyGB.map { UInt64($0 * 1e9) } ?? EncryptedConformanceRunner.defaultMaxKeyBytes)
     let runner = ConformanceRunner(threads: threads)
     var passed = 0, failed = 0, skipped = 0
     var suites: [JUnitReport.Suite] = []

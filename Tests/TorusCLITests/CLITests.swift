@@ -50,6 +50,17 @@ enum CLI {
     #expect(!r.stderr.contains("ExitCode"))
   }
 
+  /// `torus conformance --max-key-gb` takes a positive size, in encrypted mode only.
+  @Test func conformanceKeySizeLimitIsChecked() throws {
+    for (args, message) in [(["--mode", "encrypted", "--max-key-gb", "0"], "must be positive"),
+                            (["--mode", "encrypted", "--max-key-gb", "x"], "max-key-gb"),
+                            (["--max-key-gb", "2"], "--mode encrypted only")] {
+      let r = try CLI.run("torus", ["conformance", "/nonexistent.yaml"] + args)
+      #expect(r.status == 64, "\(args): \(r.stderr)")
+      #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+    }
+  }
+
   /// A failure inside the encrypted all-in-one run prints its message once, without a second
   /// `error: ExitCode(rawValue: 1)` line.
   @Test func encryptedFailureIsPrintedOnce() throws {

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Exact table lookups on wide (9–16-bit) native ciphertexts, without padding-bit tricks or large
@@ -49,6 +50,8 @@ public final class WideLookupKey: Sendable {
   public let server: ServerKey
   public let packing: PackingKeySwitchingKey
   public let parameters: WideLookupParameters
+  /// Tables up to this width stay classic bootstraps (`WideLookupNoise.classicLookupMaxWidth`).
+  public let classicLookupMaxWidth: Int
 
   public init(server: ServerKey, packing: PackingKeySwitchingKey, parameters: WideLookupParameters) {
     precondition(packing.glweDimension == server.parameters.glweDimension
@@ -60,6 +63,7 @@ public final class WideLookupKey: Sendable {
     self.server = server
     self.packing = packing
     self.parameters = parameters
+    classicLookupMaxWidth = WideLookupNoise(classic: server.parameters, wide: parameters).classicLookupMaxWidth
   }
 
   var polynomialSize: Int { server.parameters.polynomialSize.rawValue }
@@ -72,6 +76,34 @@ public final class WideLookupKey: Sendable {
     precondition(w >= 1 && w <= 20, "wide lookups take 1...20 input bits, got \(w)")
     precondition(table.count == 1 << w, "a \(w)-bit table has \(1 << w) entries, got \(table.count)")
     return verticalPacking(table, bits: bitsAsGgsw(input, bits: w))
+  }
+
+  /// Many independent lookups (`lookup`), spread over `threads` threads: `tables[tableIndex[i]]`
+  /// for `inputs[i]` (`tableIndex` defaults to all zeros); `finished` is called after each one.
+  /// Results do not depend on the thread count.
+  public func lookupBatch(_ inputs: [LweCiphertext], inputBits w: Int, tables: [[UInt64]], tableIndex: [Int]? = nil,
+                          threads: Int = defaultThreadCount, finished: (@Sendable () -> Void)? = nil) -> [LweCiphertext] {
+    precondition(!tables.isEmpty || inputs.isEmpty, "lookupBatch needs at least one table")
+    if let t = tableIndex {
+      precondition(t.count == inputs.count && t.allSatisfy { $0 >= 0 && $0 < tables.count }, "tableIndex does not match the inputs and tables")
+    }
+    let count = inputs.count
+    if count == 0 { return [] }
+    let slots = UnsafeMutableBufferPointer<LweCiphertext>.allocate(capacity: count)
+    defer { slots.deallocate() }
+    let out = SharedPointer(base: slots.baseAddress!)
+    let next = WorkCounter()
+    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
+      while true {
+        let i = next.take()
+        if i >= count { break }
+        (out.base + i).initialize(to: lookup(inputs[i], inputBits: w, outputPhases: tables[tableIndex?[i] ?? 0]))
+        finished?()
+      }
+    }
+    let result = Array(slots)
+    _ = slots.baseAddress!.deinitialize(count: count)
+    return result
   }
 
   /// Bit extraction and circuit bootstrapping: GGSW encryptions of the `w` message bits of
