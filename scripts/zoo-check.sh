@@ -3,7 +3,7 @@
 # raw simulated outputs, maximum bit width, circuit text. Usage: scripts/zoo-check.sh [NAME ...]
 set -u
 cd "$(dirname "$0")/.."
-ZOO=../shared/models/zoo
+ZOO=${ZOO:-../shared/models/zoo}
 TORUS=.build/release/torus
 OUT=${TMPDIR:-/tmp}/zoo-check
 mkdir -p "$OUT"

@@ -124,11 +124,19 @@ extension QGraph {
     }
 
     /// The accumulator, rounded to `roundingThresholdBits` significant bits when asked.
-    func rounded(_ acc: Int, name: String, source: Int) -> Int {
+    ///
+    /// The bits removed are fitted on the inputset as Concrete-ML's QAT calibration fits them
+    /// (`post_training._calibrate_layers_activation`): each op reads its inputs from the float
+    /// forward re-quantized, so a rounding never changes the ranges later ops calibrate on
+    /// (`values` keeps the unrounded integers), except inside the op that rounds
+    /// (`withinOp`: an encrypted Mul's product is calibrated on its rounded operands).
+    func rounded(_ acc: Int, name: String, source: Int, withinOp: Bool = false) -> Int {
       guard let r = roundingThresholdBits, let lo = values[acc].data.min(), let hi = values[acc].data.max() else { return acc }
       let lsbs = max(0, QuantMath.bitWidth(lo: lo, hi: hi) - r)
       guard lsbs > 0 else { return acc }
-      return append(.round(x: acc, lsbs: lsbs), shape: program.nodes[acc].shape, name: name, source: source)
+      let node = append(.round(x: acc, lsbs: lsbs), shape: program.nodes[acc].shape, name: name, source: source)
+      if !withinOp { values[node] = values[acc] }
+      return node
     }
 
     /// Concrete-ML's input quantizer for a graph input that does not go straight into exactly one
@@ -472,7 +480,8 @@ extension QGraph {
           // With rounding_threshold_bits, each operand and the product are rounded first, as
           // accumulators are (`cnp_round`).
           let copy = FusedFunction(steps: [], rounding: .rescale(scale: 1, zeroPoint: 0))
-          let r0 = rounded(x0, name: node.name, source: index), r1 = rounded(x1, name: node.name, source: index)
+          let r0 = rounded(x0, name: node.name, source: index, withinOp: true)
+          let r1 = rounded(x1, name: node.name, source: index, withinOp: true)
           let c0 = append(.lookup(x: r0, function: copy), shape: program.nodes[x0].shape, name: node.name + "/copy0", source: index)
           let c1 = append(.lookup(x: r1, function: copy), shape: program.nodes[x1].shape, name: node.name + "/copy1", source: index)
           let product = append(.mul(c0, c1), shape: node.shape, name: node.name, source: index)
