@@ -48,6 +48,7 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
 public let supportedONNXOps: Set<String> = Set([
   "Quant", "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "Sigmoid", "Flatten", "Reshape", "Add", "AveragePool", "MaxPool",
   "Identity", "Pad", "Constant", "Transpose", "ReduceSum", "Concat", "Gather", "Slice", "Squeeze", "Unsqueeze",
+  "Cast", "Where",
 ]).union(elementwiseONNXOps.keys)
 
 /// Element-wise ONNX ops and their `qnn` op: fused into lookups (or, for Sub / Mul of two
@@ -59,6 +60,9 @@ let elementwiseONNXOps: [String: OpName] = [
   "Celu": QNN.CeluOp.name, "HardSigmoid": QNN.HardSigmoidOp.name, "Clip": QNN.ClipOp.name,
   "Sub": QNN.SubOp.name, "Mul": QNN.MulOp.name, "Div": QNN.DivOp.name, "Pow": QNN.PowOp.name,
   "Max": QNN.MaxOp.name, "Min": QNN.MinOp.name, "PRelu": QNN.PReluOp.name,
+  "Equal": QNN.EqualOp.name, "Greater": QNN.GreaterOp.name, "GreaterOrEqual": QNN.GreaterOrEqualOp.name,
+  "Less": QNN.LessOp.name, "LessOrEqual": QNN.LessOrEqualOp.name, "Or": QNN.OrOp.name,
+  "Round": QNN.RoundOp.name, "Not": QNN.NotOp.name,
 ]
 
 /// Reads an ONNX file and imports it (see `importONNX(_:fileName:)`).
@@ -347,7 +351,29 @@ struct Importer {
       emit(QNN.ReduceSumOp.name, node, operands: [try operand(0)], attributes: [
         NamedAttribute("axes", .i64Array(axes)), NamedAttribute("keepdims", .i64(intAttr(node, "keepdims", default: 1))),
       ])
-    case "Sub", "Mul", "Div", "Pow", "Max", "Min", "PRelu":
+    case "Cast":
+      // Concrete-ML casts traced values to float64 whatever the target (bool, float or double
+      // only): an identity on our float64 values.
+      try require(1...1)
+      let to = intAttr(node, "to", default: 0)
+      guard [1, 9, 11].contains(to) else {
+        throw .invalidNode(file: file, node: node.name, message: "cast to ONNX type \(to) is not supported (only BOOL, FLOAT, DOUBLE, as Concrete-ML)")
+      }
+      emit(QNN.IdentityOp.name, node, operands: [try operand(0)])
+    case "Where":
+      // Concrete-ML's `c·t + (1 − c)·f` (`numpy_where_body`), written with the binary ops so
+      // each product and the sum fuse like any float step (c, t, f from one tensor or constants).
+      try require(3...3)
+      let (c, t, f) = (try operand(0), try operand(1), try operand(2))
+      let one = builder.constant(FloatTensor(shape: [], data: [1]).float32Attribute, location: .name(node.name + "/one", child: nil))!
+      func make(_ name: OpName, _ a: Value, _ b: Value, _ part: String) -> Value {
+        builder.create(name, operands: [a, b], resultTypes: [QNN.unrankedType], location: .name(node.name + part, child: nil)).results[0]
+      }
+      let taken = make(QNN.MulOp.name, c, t, "/taken")
+      let notC = make(QNN.SubOp.name, one, c, "/not")
+      let other = make(QNN.MulOp.name, notC, f, "/other")
+      emit(QNN.AddOp.name, node, operands: [taken, other])
+    case "Sub", "Mul", "Div", "Pow", "Max", "Min", "PRelu", "Equal", "Greater", "GreaterOrEqual", "Less", "LessOrEqual", "Or":
       try require(2...2)
       emit(elementwiseONNXOps[node.opType]!, node, operands: [try operand(0), try operand(1)])
     case "Clip":

@@ -5,6 +5,10 @@ import Foundation
 /// float32 ONNX attributes widened.
 public enum UnaryFunction: Hashable, Sendable, CustomStringConvertible {
   case tanh, erf, exp, log, abs, neg, softplus, hardSwish, floor, sign
+  /// numpy `rint` (halves to even), as Concrete-ML's ONNX Round.
+  case round
+  /// numpy `logical_not` as a float: 1 where `x == 0`.
+  case not
   /// `x > 0 ? x : alpha·x`.
   case leakyRelu(alpha: Double)
   /// `x > 0 ? x : alpha·(exp(x) − 1)`.
@@ -31,6 +35,8 @@ public enum UnaryFunction: Hashable, Sendable, CustomStringConvertible {
     case .hardSwish: "HardSwish"
     case .floor: "Floor"
     case .sign: "Sign"
+    case .round: "Round"
+    case .not: "Not"
     case .leakyRelu(let a): "LeakyRelu(alpha: \(a))"
     case .elu(let a): "Elu(alpha: \(a))"
     case .selu(let a, let g): "Selu(alpha: \(a), gamma: \(g))"
@@ -53,6 +59,8 @@ public enum UnaryFunction: Hashable, Sendable, CustomStringConvertible {
     case .hardSwish: return x * Swift.max(0, Swift.min(1, (1.0 / 6) * x + 0.5))
     case .floor: return x.rounded(.down)
     case .sign: return x > 0 ? 1 : (x < 0 ? -1 : 0)
+    case .round: return x.rounded(.toNearestOrEven)
+    case .not: return x == 0 ? 1 : 0
     case .leakyRelu(let a): return x > 0 ? x : a * x
     case .elu(let a): return x > 0 ? x : a * (Foundation.exp(x) - 1)
     case .selu(let a, let g): return x > 0 ? g * x : (g * a) * (Foundation.exp(x) - 1)
@@ -103,6 +111,8 @@ public enum BinaryFunction: String, Hashable, Sendable, CaseIterable {
   case add, sub, mul, div, pow, max, min
   /// ONNX PRelu with the slope as second operand: `min(0, slope·x) + max(0, x)`.
   case prelu
+  /// Comparisons and `Or` as Concrete-ML computes them for QAT graphs (`*_float`): 1 or 0.
+  case equal, greater, greaterOrEqual, less, lessOrEqual, or
 
   @inlinable public func apply(_ a: Double, _ b: Double) -> Double {
     switch self {
@@ -115,6 +125,12 @@ public enum BinaryFunction: String, Hashable, Sendable, CaseIterable {
     case .max: return Swift.max(a, b)
     case .min: return Swift.min(a, b)
     case .prelu: return Swift.min(0, b * a) + Swift.max(0, a)
+    case .equal: return a == b ? 1 : 0
+    case .greater: return a > b ? 1 : 0
+    case .greaterOrEqual: return a >= b ? 1 : 0
+    case .less: return a < b ? 1 : 0
+    case .lessOrEqual: return a <= b ? 1 : 0
+    case .or: return a != 0 || b != 0 ? 1 : 0
     }
   }
 }

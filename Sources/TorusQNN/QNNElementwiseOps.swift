@@ -8,7 +8,9 @@ extension QNN {
     [
       TanhOp.self, ErfOp.self, ExpOp.self, LogOp.self, AbsOp.self, NegOp.self, SoftplusOp.self, HardSwishOp.self,
       FloorOp.self, SignOp.self, LeakyReluOp.self, EluOp.self, SeluOp.self, CeluOp.self, HardSigmoidOp.self, ClipOp.self,
-      SubOp.self, MulOp.self, DivOp.self, PowOp.self, MaxOp.self, MinOp.self, PReluOp.self, ReduceSumOp.self, ConcatOp.self, GatherOp.self, SliceOp.self, SqueezeOp.self, UnsqueezeOp.self,
+      SubOp.self, MulOp.self, DivOp.self, PowOp.self, MaxOp.self, MinOp.self, PReluOp.self,
+      EqualOp.self, GreaterOp.self, GreaterOrEqualOp.self, LessOp.self, LessOrEqualOp.self, OrOp.self, RoundOp.self, NotOp.self,
+      ReduceSumOp.self, ConcatOp.self, GatherOp.self, SliceOp.self, SqueezeOp.self, UnsqueezeOp.self,
     ]
   }
 
@@ -26,6 +28,8 @@ extension QNN {
     case HardSwishOp.name: return .hardSwish
     case FloorOp.name: return .floor
     case SignOp.name: return .sign
+    case RoundOp.name: return .round
+    case NotOp.name: return .not
     case LeakyReluOp.name: return .leakyRelu(alpha: f("alpha", Double(Float(0.01))))
     case EluOp.name: return .elu(alpha: f("alpha", 1))
     case SeluOp.name:
@@ -48,6 +52,12 @@ extension QNN {
     case MaxOp.name: return .max
     case MinOp.name: return .min
     case PReluOp.name: return .prelu
+    case EqualOp.name: return .equal
+    case GreaterOp.name: return .greater
+    case GreaterOrEqualOp.name: return .greaterOrEqual
+    case LessOp.name: return .less
+    case LessOrEqualOp.name: return .lessOrEqual
+    case OrOp.name: return .or
     default: return nil
     }
   }
@@ -189,6 +199,55 @@ extension QNN {
   public struct PReluOp: ElementwiseBinaryQNNOp {
     public static let name: OpName = "qnn.prelu"
     public static let summary = "Parametric rectified linear unit"
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+  }
+
+  public struct RoundOp: UnaryOp {
+    public static let name: OpName = "qnn.round"
+    public static let summary = "Round half to even (numpy rint)"
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+  }
+  public struct NotOp: UnaryOp {
+    public static let name: OpName = "qnn.not"
+    public static let summary = "Logical not, as 1.0 / 0.0"
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+  }
+  public struct EqualOp: ElementwiseBinaryQNNOp {
+    public static let name: OpName = "qnn.equal"
+    public static let summary = "x == y, as 1.0 / 0.0"
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+  }
+  public struct GreaterOp: ElementwiseBinaryQNNOp {
+    public static let name: OpName = "qnn.greater"
+    public static let summary = "x > y, as 1.0 / 0.0"
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+  }
+  public struct GreaterOrEqualOp: ElementwiseBinaryQNNOp {
+    public static let name: OpName = "qnn.greater_or_equal"
+    public static let summary = "x >= y, as 1.0 / 0.0"
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+  }
+  public struct LessOp: ElementwiseBinaryQNNOp {
+    public static let name: OpName = "qnn.less"
+    public static let summary = "x < y, as 1.0 / 0.0"
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+  }
+  public struct LessOrEqualOp: ElementwiseBinaryQNNOp {
+    public static let name: OpName = "qnn.less_or_equal"
+    public static let summary = "x <= y, as 1.0 / 0.0"
+    public let operation: Operation
+    public init(unchecked operation: Operation) { self.operation = operation }
+  }
+  public struct OrOp: ElementwiseBinaryQNNOp {
+    public static let name: OpName = "qnn.or"
+    public static let summary = "Logical or, as 1.0 / 0.0"
     public let operation: Operation
     public init(unchecked operation: Operation) { self.operation = operation }
   }

@@ -240,9 +240,11 @@ public struct IntegerProgram: Sendable {
       shape[0] *= a.count / max(node.shape.reduce(1, *), 1)
       return IntTensor(shape: shape, data: a.data)
     case .add(let a, let b, let negate):
-      return IntTensor(shape: values[a].shape, data: zip(values[a].data, values[b].data).map { negate ? $0 - $1 : $0 + $1 })
+      let (d, s) = Kernels.broadcast(values[a].data, values[a].shape, values[b].data, values[b].shape) { negate ? $0 - $1 : $0 + $1 }
+      return IntTensor(shape: s, data: d)
     case .mul(let a, let b):
-      return IntTensor(shape: values[a].shape, data: zip(values[a].data, values[b].data).map(*))
+      let (d, s) = Kernels.broadcast(values[a].data, values[a].shape, values[b].data, values[b].shape, *)
+      return IntTensor(shape: s, data: d)
     case .addScalar(let x, let c):
       return IntTensor(shape: values[x].shape, data: values[x].data.map { $0 + c })
     case .subScalar(let x, let c):

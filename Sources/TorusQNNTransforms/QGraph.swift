@@ -160,7 +160,8 @@ public struct QGraph: Sendable {
     case QNN.FlattenOp.name: return .flatten(axis: QNN.FlattenOp(unchecked: op).axis)
     case QNN.ReshapeOp.name: return .reshape(QNN.ReshapeOp(unchecked: op).targetShape)
     case QNN.AddOp.name, QNN.SubOp.name, QNN.MulOp.name, QNN.DivOp.name, QNN.PowOp.name, QNN.MaxOp.name, QNN.MinOp.name,
-      QNN.PReluOp.name:
+      QNN.PReluOp.name, QNN.EqualOp.name, QNN.GreaterOp.name, QNN.GreaterOrEqualOp.name, QNN.LessOp.name,
+      QNN.LessOrEqualOp.name, QNN.OrOp.name:
       return .binary(QNN.binaryFunction(of: op)!)
     case QNN.PadOp.name: return .pad(QNN.PadOp(unchecked: op).pads, value: op.floatAttribute("value") ?? 0)
     case QNN.TransposeOp.name: return .transpose(ints("perm"))

@@ -443,9 +443,6 @@ extension QGraph {
           result = .chain(source: sa, steps: [.combine(f, stepsA, stepsB)], last: nil, members: membersA + membersB + [index])
           break
         }
-        guard nodes[node.inputs[0]].shape == nodes[node.inputs[1]].shape else {
-          throw .unsupported(node: node.name, message: "a broadcasting \(f) of two encrypted tensors is not supported")
-        }
         switch f {
         case .add, .sub:
           guard let calibration else {
@@ -494,7 +491,7 @@ extension QGraph {
             let shifted = append(.addScalar(x: product, value: q0.zeroPoint * q1.zeroPoint), shape: node.shape, name: node.name, source: index)
             result = .chain(source: rounded(shifted, name: node.name, source: index), steps: [.dequantize(scale: scale, zeroPoint: 0)], last: nil, members: [])
           }
-        case .div, .pow, .max, .min, .prelu:
+        case .div, .pow, .max, .min, .prelu, .equal, .greater, .greaterOrEqual, .less, .lessOrEqual, .or:
           throw .unsupported(node: node.name, message: "\(f) of two encrypted tensors is not supported (only with a constant, or both operands from one tensor)")
         }
       case .gather(let axis, let at):
