@@ -385,7 +385,16 @@ public enum FHELinalgLowering {
             }
           }
           let size = 1 << tableWidth
-          if distinct.count == 1 {
+          let domain = FHELinalgLowering.table(f, channel: 0, width: min(original, tableWidth), signed: inSigned, step: step)
+          if distinct.count == 1, let first = domain.first, domain.allSatisfy({ $0 == first }) {
+            // One value over the input's whole range: Concrete makes zeros plus that value
+            // instead of a lookup (no bootstrap).
+            var r = op(FHE.ZeroTensorOp.self, [], resultType)
+            if first != 0 {
+              r = op(FHELinalg.AddEintIntOp.self, [r, scalarTensor(first, width: analysis.assigned[i] + 1)], resultType)
+            }
+            values.append(r)
+          } else if distinct.count == 1 {
             let t = constant(.denseElements(.integers(distinct[0], type: FHELinalgLowering.tensor([size], .i64))))
             values.append(op(FHELinalg.ApplyLookupTableOp.self, [input, t], resultType))
           } else {
