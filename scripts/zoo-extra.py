@@ -253,6 +253,24 @@ class DeepNarrow(nn.Module):
         return self.q_out(self.fc2(x))
 
 
+class Cnn1dAvgPool(nn.Module):
+    """Waves: Conv1d -> ReLU -> AvgPool1d -> QuantIdentity -> Flatten -> Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.q_in = qnn.QuantIdentity(bit_width=4, return_quant_tensor=True)
+        self.conv1 = qnn.QuantConv1d(2, 6, 3, padding=1, bias=True, weight_bit_width=4)
+        self.act1 = qnn.QuantReLU(bit_width=4, return_quant_tensor=True)
+        self.pool = nn.AvgPool1d(4)
+        self.q1 = qnn.QuantIdentity(bit_width=4, return_quant_tensor=True)
+        self.fc = qnn.QuantLinear(6 * 8, 4, bias=True, weight_bit_width=4)
+        self.q_out = qnn.QuantIdentity(bit_width=5)
+
+    def forward(self, x):
+        x = self.q1(self.pool(self.act1(self.conv1(self.q_in(x)))))
+        return self.q_out(self.fc(torch.flatten(x, 1)))
+
+
 def spec(cls, data, n_bits=None, rounding=None, w=(4,), a=(4,), ops=()):
     return dict(cls=cls, data=data, n_bits=n_bits, rounding=rounding, weight_bits=list(w),
                 act_bits=list(a), ops=list(ops), steps=150)
@@ -269,6 +287,15 @@ EXTRA = {
     "x-mul-of-sum": spec(MulOfSum, zoo.data_digits_vec, ops=["Mul with nonzero zero point"]),
     "x-div-branches": spec(DivBranches, zoo.data_digits_vec, ops=["encrypted Div"]),
     "x-where-compare": spec(WhereCompare, zoo.data_digits_vec, ops=["Where", "Greater", "GreaterOrEqual", "Round", "Cast"]),
+    "x-cnn1d-avgpool": spec(Cnn1dAvgPool, zoo.data_waves, ops=["AvgPool1d"]),
+    # The zoo's own networks under other compile settings: rounding on every op kind.
+    "x-mul-sub-r4": spec(zoo.MulSubBranches, zoo.data_digits_vec, rounding=4, ops=["encrypted Mul/Sub/Add", "rounding 4"]),
+    "x-resnet-r5": spec(zoo.ResNetAdd, zoo.data_digits_img, rounding=5, w=(5,), ops=["residual Add", "AvgPool", "rounding 5"]),
+    "x-two-inputs-r4": spec(zoo.TwoInputs, zoo.data_digits_two, rounding=4, ops=["two inputs", "rounding 4"]),
+    "x-cnn1d-r6": spec(zoo.Cnn1dLastStep, zoo.data_waves, rounding=6, w=(5,), a=(5,), ops=["Conv1d", "Gather", "rounding 6"]),
+    "x-lowbit-r3": spec(zoo.LowBitSumPool, zoo.data_digits_img, rounding=3, w=(2, 3), a=(2, 3), ops=["ReduceSum", "MaxPool", "rounding 3"]),
+    "x-concat-n6": spec(zoo.ConcatBranches, zoo.data_digits_img, n_bits=6, ops=["Concat", "n_bits 6"]),
+    "x-silu-gelu-r5": spec(zoo.MlpSiluGelu, zoo.data_digits_vec, n_bits={"model_inputs": 4, "model_outputs": 6}, rounding=5, ops=["SiLU", "GELU", "rounding 5"]),
     "x-deep-narrow": spec(DeepNarrow, zoo.data_digits_img, w=(2, 3, 8), a=(3,), ops=["no input quantizer", "AvgPool padded"]),
 }
 

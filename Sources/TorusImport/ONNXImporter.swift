@@ -328,11 +328,15 @@ struct Importer {
     case "Gather":
       try require(2...2)
       let indices = try constant(inputs[1], node: node)
-      guard indices.shape.isEmpty, indices.count == 1 else {
-        throw .invalidNode(file: file, node: node.name, message: "only a scalar constant index is supported, found indices of shape \(indices.shape)")
+      guard !indices.shape.isEmpty else {
+        emit(QNN.GatherOp.name, node, operands: [try operand(0)], attributes: [
+          NamedAttribute("axis", .i64(intAttr(node, "axis", default: 0))), NamedAttribute("index", .i64(indices.int64Values[0])),
+        ])
+        break
       }
       emit(QNN.GatherOp.name, node, operands: [try operand(0)], attributes: [
-        NamedAttribute("axis", .i64(intAttr(node, "axis", default: 0))), NamedAttribute("index", .i64(indices.int64Values[0])),
+        NamedAttribute("axis", .i64(intAttr(node, "axis", default: 0))), NamedAttribute("indices", .i64Array(indices.int64Values)),
+        NamedAttribute("indices_shape", .i64Array(indices.shape.map { Int64($0) })),
       ])
     case "Concat":
       guard !inputs.isEmpty, let axis = node.attributes["axis"]?.intValue else {

@@ -308,10 +308,12 @@ extension QNN {
 }
 
 extension QNN {
-  /// ONNX Gather with one constant scalar index: `%y = "qnn.gather"(%x) {axis = 2 : i64, index = 7 : i64}`.
+  /// ONNX Gather with constant indices: one scalar (`{axis = 2 : i64, index = 7 : i64}`, the axis
+  /// disappears) or a tensor of them (`{axis = 1 : i64, indices = array<i64: 0, 2, 5>,
+  /// indices_shape = array<i64: 3>}`, the axis becomes the indices' shape).
   public struct GatherOp: OpDefinition {
     public static let name: OpName = "qnn.gather"
-    public static let summary = "Select one index along an axis (ONNX Gather, scalar index)"
+    public static let summary = "Select constant indices along an axis (ONNX Gather)"
     public static let shape = OpShape(operands: 1, results: 1)
     public static let traits: OpTraits = [.pure]
     public let operation: Operation
@@ -322,10 +324,22 @@ extension QNN {
       guard a < 0, let r = operation.operands[0].type.shape?.count else { return a }
       return a + r
     }
-    public var index: Int { Int(operation.intAttribute("index") ?? 0) }
+    /// The indices in row-major order (one for a scalar index).
+    public var indices: [Int] {
+      if let i = operation.intAttribute("index") { return [Int(i)] }
+      return (operation.intsAttribute("indices") ?? []).map { Int($0) }
+    }
+    /// The indices' shape: empty for a scalar index.
+    public var indexShape: [Int] {
+      operation.intAttribute("index") != nil ? [] : (operation.intsAttribute("indices_shape") ?? []).map { Int($0) }
+    }
     public func verify() throws(VerifyError) {
       try QNN.requireFloatTensors(operation.operands + operation.results)
-      guard operation.intAttribute("index") != nil else { throw VerifyError("requires attribute 'index'") }
+      if operation.intAttribute("index") == nil {
+        guard let i = operation.intsAttribute("indices"), let s = operation.intsAttribute("indices_shape"),
+          s.allSatisfy({ $0 >= 0 }), s.reduce(1, *) == Int64(i.count)
+        else { throw VerifyError("requires attribute 'index', or 'indices' with a matching 'indices_shape'") }
+      }
     }
   }
 }

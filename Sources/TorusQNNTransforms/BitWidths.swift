@@ -47,7 +47,7 @@ extension IntegerProgram {
       case .add(let a, let b, _):
         union(i, a)
         union(i, b)
-      case .addScalar(let x, _), .subScalar(let x, _), .sum(let x, _, _), .gather(let x, _, _), .slice(let x, _, _, _),
+      case .addScalar(let x, _), .subScalar(let x, _), .sum(let x, _, _), .gather(let x, _, _, _), .slice(let x, _, _, _),
         .transpose(let x, _), .pad(let x, _, _):
         union(i, x)
       case .mul(let a, let b): union(a, b)
@@ -83,9 +83,11 @@ extension IntegerProgram {
       }
     }
     var assigned = nodes.indices.map { widest[find($0)] ?? widths[$0] }
-    // A rounded accumulator keeps its input's width minus the dropped bits.
+    // A rounded accumulator keeps its input's width minus the dropped bits. Exact rounding
+    // first brings a value held wider than its own width back to that width (concrete-python's
+    // round_bit_pattern conversion), so the result has the value's own width minus the bits.
     for (i, node) in nodes.enumerated() {
-      if case .round(let x, let l) = node.op { assigned[i] = assigned[x] - l }
+      if case .round(let x, let l) = node.op { assigned[i] = (roundingMethod == .exact ? min(widths[x], assigned[x]) : assigned[x]) - l }
     }
     return BitWidthAnalysis(bounds: bounds, widths: widths, assigned: assigned, maximumBitWidth: maximum)
   }

@@ -143,8 +143,8 @@ extension QGraph {
       }
       let r = Kernels.slice(ins[0].data, shape: ins[0].shape, begin: begin, size: size, step: step)
       out = FloatTensor(shape: size, data: r)
-    case .gather(let axis, let index):
-      let (r, s) = Kernels.gather(ins[0].data, shape: ins[0].shape, axis: axis, index: index)
+    case .gather(let axis, let indices, let indexShape):
+      let (r, s) = Kernels.gather(ins[0].data, shape: ins[0].shape, axis: axis, indices: indices, indexShape: indexShape)
       out = FloatTensor(shape: s, data: r)
     case .concat(let axis):
       let (r, s) = Kernels.concat(ins.map(\.data), shapes: ins.map(\.shape), axis: axis)

@@ -68,6 +68,63 @@ public enum FHELinalgLowering {
     }
 
     /// `tensor.from_elements` of one scalar constant (cached).
+    /// concrete-python's reshape: one collapse_shape or expand_shape when the ranks differ and
+    /// the bigger shape's dimensions group into the smaller one's; otherwise a collapse to one
+    /// dimension, then an expand.
+    mutating func reshape(_ v: Value, from xs: [Int], to shape: [Int]) -> Value {
+      let element = v.type.elementType!
+      func reshaped(_ v: Value, _ collapse: Bool, _ groups: [[Int]], _ shape: [Int]) -> Value {
+        builder.create(
+          collapse ? TensorDialect.CollapseShapeOp.name : TensorDialect.ExpandShapeOp.name, operands: [v],
+          resultTypes: [FHELinalgLowering.tensor(shape, element)],
+          attributes: AttributeDictionary([NamedAttribute("reassociation", Self.reassociation(groups))]), location: location
+        ).results[0]
+      }
+      if xs == shape { return v }
+      if let groups = Self.reshapeGroups(from: xs, to: shape) { return reshaped(v, shape.count < xs.count, groups, shape) }
+      let flat = reshaped(v, true, [Array(xs.indices)], [xs.reduce(1, *)])
+      return reshaped(flat, false, [Array(shape.indices)], shape)
+    }
+
+    /// A Gather of an index tensor as concrete-python converts numpy's `x[:, …, indices, :, …]`
+    /// (`operations/indexing.py`, one fancy index): per axis an index constant (the slices as
+    /// `arange`), reshaped and broadcast to the result shape plus one axis, concatenated on that
+    /// axis, then `FHELinalg.fancy_index`.
+    mutating func fancyIndex(_ x: Value, shape xs: [Int], axis: Int, indices: [Int], indexShape: [Int], to resultType: IRType) -> Value {
+      let resultShape = Array(xs[..<axis]) + indexShape + Array(xs[(axis + 1)...])
+      let expanded = resultShape + [1]
+      let perAxis: [(values: [Int], shape: [Int])] = xs.indices.map { d in
+        d == axis ? (indices, indexShape) : (Array(0..<xs[d]), [xs[d]])
+      }
+      let constants = perAxis.map { c in
+        constant(.denseElements(.integers(c.values.map(Int64.init), type: FHELinalgLowering.tensor(c.shape, .index))))
+      }
+      var parts: [Value] = []
+      for (d, c) in perAxis.enumerated() {
+        var v = constants[d]
+        if c.shape == resultShape {
+          v = reshape(v, from: c.shape, to: expanded)
+        } else {
+          // Axes added after the element's own: the fancy index's for an axis before it, one
+          // per slice after it, plus the concatenation axis.
+          var extra = 1 + xs.indices.filter { $0 > d && $0 != axis }.count
+          if d < axis { extra += indexShape.isEmpty ? 1 : indexShape.count }
+          let target = c.shape + [Int](repeating: 1, count: extra)
+          v = reshape(v, from: c.shape, to: target)
+          if target != expanded {
+            v = builder.create(
+              FHELinalg.BroadcastOp.name, operands: [v], resultTypes: [FHELinalgLowering.tensor(expanded, .index)], location: location
+            ).results[0]
+          }
+        }
+        parts.append(v)
+      }
+      let all = op(FHELinalg.ConcatOp.self, parts, FHELinalgLowering.tensor(resultShape + [xs.count], .index), [
+        NamedAttribute("axis", .integer(Int64(resultShape.count), .i64))
+      ])
+      return op(FHELinalg.FancyIndexOp.self, [x, all], resultType)
+    }
+
     mutating func scalarTensor(_ value: Int64, width: Int) -> Value {
       let key = Attribute.string("from_elements \(value) i\(width)")
       if let v = constants[key] { return v }
@@ -257,26 +314,7 @@ public enum FHELinalgLowering {
             NamedAttribute("dilations", pair([1, 1])), NamedAttribute("kernel_shape", pair(k)), NamedAttribute("strides", pair(s)),
           ]))
         case .reshape(let x):
-          // concrete-python's reshape: one collapse_shape or expand_shape when the ranks differ
-          // and the bigger shape's dimensions group into the smaller one's; otherwise a collapse
-          // to one dimension, then an expand.
-          let xs = program.nodes[x].shape
-          let element = values[x].type.elementType!
-          func reshaped(_ v: Value, _ collapse: Bool, _ groups: [[Int]], _ shape: [Int]) -> Value {
-            builder.create(
-              collapse ? TensorDialect.CollapseShapeOp.name : TensorDialect.ExpandShapeOp.name, operands: [v],
-              resultTypes: [FHELinalgLowering.tensor(shape, element)],
-              attributes: AttributeDictionary([NamedAttribute("reassociation", Self.reassociation(groups))]), location: location
-            ).results[0]
-          }
-          if xs == node.shape {
-            values.append(values[x])
-          } else if let groups = Self.reshapeGroups(from: xs, to: node.shape) {
-            values.append(reshaped(values[x], node.shape.count < xs.count, groups, node.shape))
-          } else {
-            let flat = reshaped(values[x], true, [Array(xs.indices)], [xs.reduce(1, *)])
-            values.append(reshaped(flat, false, [Array(node.shape.indices)], node.shape))
-          }
+          values.append(reshape(values[x], from: program.nodes[x].shape, to: node.shape))
         case .add(let a, let b, let negate):
           // Concrete traces `a + sign·b`: the second operand times ±1 (`i2`), then `add_eint`.
           // The product is a value of its own: signed iff it can be negative; the add then
@@ -307,7 +345,10 @@ public enum FHELinalgLowering {
           values.append(op(FHELinalg.TransposeOp.self, [withSignedness(values[x], signed: signed)], resultType, [
             NamedAttribute("axes", .array(perm.map { .integer(Int64($0), .i64) }))
           ]))
-        case .gather(let x, let axis, let index):
+        case .gather(let x, let axis, let indices, let indexShape) where !indexShape.isEmpty:
+          values.append(fancyIndex(values[x], shape: program.nodes[x].shape, axis: axis, indices: indices, indexShape: indexShape, to: resultType))
+        case .gather(let x, let axis, let indices, _):
+          let index = indices[0]
           // Concrete: the slice of width 1, then the axis merged into the one before it.
           let xs = program.nodes[x].shape
           var offsets = [Int64](repeating: 0, count: xs.count), sizes = xs.map(Int64.init)
@@ -345,7 +386,17 @@ public enum FHELinalgLowering {
           values.append(op(FHELinalg.AddEintIntOp.self, [input, k], resultType))
         case .round(let x, _):
           switch program.roundingMethod {
-          case .exact: values.append(op(FHELinalg.RoundOp.self, [values[x]], resultType))
+          case .exact:
+            // A value held wider than its own width is shifted to the top and reinterpreted at
+            // that width first (concrete-python's round_bit_pattern conversion).
+            var input = values[x]
+            let (held, own) = (analysis.assigned[x], analysis.widths[x])
+            if own < held {
+              input = op(FHELinalg.MulEintIntOp.self, [input, scalarTensor(Int64(1) << Int64(held - own), width: held + 1)], input.type)
+              input = op(FHELinalg.ReinterpretPrecisionOp.self, [input],
+                FHELinalgLowering.tensor(program.nodes[x].shape, encrypted(own, signed: analysis.isSigned(x))))
+            }
+            values.append(op(FHELinalg.RoundOp.self, [input], resultType))
           case .approximate: values.append(approximateRound(values[x], node: x, to: resultType))
           }
         case .lookup(let x, let f):

@@ -135,7 +135,7 @@ public struct IntegerProgram: Sendable {
     /// Permutation of the non-batch axes (`FHELinalg.transpose`; `perm[0] = 0`).
     case transpose(x: Int, perm: [Int])
     /// One index of an axis, the axis removed (`tensor.extract_slice` + `collapse_shape`).
-    case gather(x: Int, axis: Int, index: Int)
+    case gather(x: Int, axis: Int, indices: [Int], indexShape: [Int])
     /// Concatenation of integer tensors along an axis (`FHELinalg.concat`).
     case concat([Int], axis: Int)
     /// Sum over axes of a batch-1 tensor (`FHELinalg.sum`).
@@ -261,8 +261,8 @@ public struct IntegerProgram: Sendable {
     case .transpose(let x, let perm):
       let (d, s) = Kernels.transpose(values[x].data, shape: values[x].shape, perm: perm)
       return IntTensor(shape: s, data: d)
-    case .gather(let x, let axis, let index):
-      let (d, s) = Kernels.gather(values[x].data, shape: values[x].shape, axis: axis, index: index)
+    case .gather(let x, let axis, let indices, let indexShape):
+      let (d, s) = Kernels.gather(values[x].data, shape: values[x].shape, axis: axis, indices: indices, indexShape: indexShape)
       return IntTensor(shape: s, data: d)
     case .concat(let xs, let axis):
       let (d, s) = Kernels.concat(xs.map { values[$0].data }, shapes: xs.map { values[$0].shape }, axis: axis)
@@ -309,7 +309,7 @@ extension IntegerProgram.Op {
     switch self {
     case .input: []
     case .conv(let x, _, _, _, _, _), .matmul(let x, _), .maxPool(let x, _, _), .reshape(let x), .lookup(let x, _),
-      .round(let x, _), .addScalar(let x, _), .subScalar(let x, _), .sum(let x, _, _), .gather(let x, _, _),
+      .round(let x, _), .addScalar(let x, _), .subScalar(let x, _), .sum(let x, _, _), .gather(let x, _, _, _),
       .slice(let x, _, _, _), .transpose(let x, _), .pad(let x, _, _):
       [x]
     case .add(let a, let b, _), .mul(let a, let b): [a, b]
@@ -333,7 +333,7 @@ extension IntegerProgram.Op {
     case .add(let a, let b, let n): .add(f(a), f(b), negate: n)
     case .mul(let a, let b): .mul(f(a), f(b))
     case .concat(let xs, let axis): .concat(xs.map(f), axis: axis)
-    case .gather(let x, let a, let i): .gather(x: f(x), axis: a, index: i)
+    case .gather(let x, let a, let i, let s): .gather(x: f(x), axis: a, indices: i, indexShape: s)
     case .slice(let x, let b, let s, let st): .slice(x: f(x), begin: b, size: s, step: st)
     case .transpose(let x, let p): .transpose(x: f(x), perm: p)
     case .pad(let x, let p, let v): .pad(x: f(x), pads: p, value: v)

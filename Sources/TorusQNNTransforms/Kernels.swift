@@ -195,19 +195,21 @@ package enum Kernels {
     return out
   }
 
-  /// The slice at `index` of `axis`, that axis removed (ONNX Gather of a scalar index).
-  package static func gather<T>(_ a: [T], shape: [Int], axis: Int, index: Int) -> ([T], [Int]) {
-    let i = index < 0 ? index + shape[axis] : index
+  /// ONNX Gather of constant indices along `axis` (numpy `take`): the axis is replaced by the
+  /// indices' shape (removed for a scalar index, `indexShape` empty); negative indices count
+  /// from the end.
+  package static func gather<T>(_ a: [T], shape: [Int], axis: Int, indices: [Int], indexShape: [Int]) -> ([T], [Int]) {
     let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *)
     var out: [T] = []
-    out.reserveCapacity(outer * inner)
+    out.reserveCapacity(outer * indices.count * inner)
     for o in 0..<outer {
-      let base = (o * shape[axis] + i) * inner
-      out.append(contentsOf: a[base..<(base + inner)])
+      for index in indices {
+        let i = index < 0 ? index + shape[axis] : index
+        let base = (o * shape[axis] + i) * inner
+        out.append(contentsOf: a[base..<(base + inner)])
+      }
     }
-    var s = shape
-    s.remove(at: axis)
-    return (out, s)
+    return (out, Array(shape[..<axis]) + indexShape + Array(shape[(axis + 1)...]))
   }
 
   /// Concatenation along `axis` (numpy `concatenate`).

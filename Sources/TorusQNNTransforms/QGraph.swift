@@ -55,8 +55,9 @@ public struct QGraph: Sendable {
     case reduceSum(axes: [Int], keepDims: Bool)
     /// Concatenation along a (non-negative) axis.
     case concat(axis: Int)
-    /// ONNX Gather of one constant index along a (non-negative) axis: the axis disappears.
-    case gather(axis: Int, index: Int)
+    /// ONNX Gather of constant indices along a (non-negative) axis: the axis becomes the indices'
+    /// shape (disappears for a scalar index, `indexShape` empty).
+    case gather(axis: Int, indices: [Int], indexShape: [Int])
     /// ONNX Squeeze (`insert` false) or Unsqueeze (`insert` true) of constant axes.
     case squeeze(axes: [Int], insert: Bool)
     /// ONNX Slice (constant starts, ends, axes, steps).
@@ -173,7 +174,7 @@ public struct QGraph: Sendable {
       return .slice(starts: s.list("starts"), ends: s.list("ends"), axes: s.list("axes"), steps: s.list("steps"))
     case QNN.GatherOp.name:
       let g = QNN.GatherOp(unchecked: op)
-      return .gather(axis: g.axis, index: g.index)
+      return .gather(axis: g.axis, indices: g.indices, indexShape: g.indexShape)
     case QNN.ReduceSumOp.name:
       let r = QNN.ReduceSumOp(unchecked: op)
       return .reduceSum(axes: r.axes, keepDims: r.keepDims)
@@ -274,14 +275,13 @@ public struct QGraph: Sendable {
           throw fail("malformed slice of \(ins[0])")
         }
         nodes[i].shape = size
-      case .gather(let axis, let index):
+      case .gather(let axis, let indices, let indexShape):
         let x = ins[0]
-        guard (0..<x.count).contains(axis), (-x[axis]..<x[axis]).contains(index) else {
-          throw fail("index \(index) on axis \(axis) out of range for \(x)")
+        guard (0..<x.count).contains(axis) else { throw fail("axis \(axis) out of range for \(x)") }
+        if let bad = indices.first(where: { !(-x[axis]..<x[axis]).contains($0) }) {
+          throw fail("index \(bad) on axis \(axis) out of range for \(x)")
         }
-        var s = x
-        s.remove(at: axis)
-        nodes[i].shape = s
+        nodes[i].shape = Array(x[..<axis]) + indexShape + Array(x[(axis + 1)...])
       case .concat(let axis):
         let x = ins[0]
         guard (0..<x.count).contains(axis),

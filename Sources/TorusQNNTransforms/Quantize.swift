@@ -486,18 +486,24 @@ extension QGraph {
           if graphOutputs.contains(index) {
             result = .integer(node: product, quantizer: Quantizer(bits: bits.modelOutputs, isSigned: true, scale: scale))
           } else {
-            // `+ z0·z1` is 0 (nonzero zero points are refused above), so it goes before the
-            // rounding, whose result has a width of its own.
-            let shifted = append(.addScalar(x: product, value: q0.zeroPoint * q1.zeroPoint), shape: node.shape, name: node.name, source: index)
-            result = .chain(source: rounded(shifted, name: node.name, source: index), steps: [.dequantize(scale: scale, zeroPoint: 0)], last: nil, members: [])
+            // `+ z0·z1` (0: nonzero zero points are refused above) is an encrypted addition
+            // without rounding; with rounding the product is rounded first and the addition
+            // fuses into the next lookup (QuantizedMul.q_impl rounds `product_q_values`).
+            let source = roundingThresholdBits == nil
+              ? append(.addScalar(x: product, value: q0.zeroPoint * q1.zeroPoint), shape: node.shape, name: node.name, source: index)
+              : rounded(product, name: node.name, source: index)
+            result = .chain(source: source, steps: [.dequantize(scale: scale, zeroPoint: 0)], last: nil, members: [])
           }
         case .div, .pow, .max, .min, .prelu, .equal, .greater, .greaterOrEqual, .less, .lessOrEqual, .or:
           throw .unsupported(node: node.name, message: "\(f) of two encrypted tensors is not supported (only with a constant, or both operands from one tensor)")
         }
-      case .gather(let axis, let at):
+      case .gather(let axis, let at, let indexShape):
         let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
-        let i = at < 0 ? at + program.nodes[x].shape[axis] : at
-        result = .integer(node: append(.gather(x: x, axis: axis, index: i), shape: node.shape, name: node.name, source: index), quantizer: q)
+        let dim = program.nodes[x].shape[axis]
+        let indices = at.map { $0 < 0 ? $0 + dim : $0 }
+        result = .integer(
+          node: append(.gather(x: x, axis: axis, indices: indices, indexShape: indexShape), shape: node.shape, name: node.name, source: index),
+          quantizer: q)
       case .concat(let axis):
         // Moves integers: every operand must carry the same quantizer (Concrete-ML asserts it).
         var xs: [Int] = []
