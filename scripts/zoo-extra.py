@@ -271,6 +271,101 @@ class Cnn1dAvgPool(nn.Module):
         return self.q_out(self.fc(torch.flatten(x, 1)))
 
 
+class BiasQuantMlp(nn.Module):
+    """Digit vectors: Linear layers with quantized biases (Int32Bias / Int8Bias), 8-bit weights,
+    float-scaled activations, ReLU6 then a QuantReLU."""
+
+    def __init__(self):
+        super().__init__()
+        from brevitas.quant import Int8Bias, Int32Bias  # pylint: disable=import-outside-toplevel
+        self.q_in = qnn.QuantIdentity(bit_width=6, return_quant_tensor=True)
+        self.fc1 = qnn.QuantLinear(16, 20, bias=True, weight_bit_width=5, bias_quant=Int32Bias, return_quant_tensor=False)
+        self.act1 = qnn.QuantReLU(bit_width=5, return_quant_tensor=True)
+        self.fc2 = qnn.QuantLinear(20, 16, bias=True, weight_bit_width=5, bias_quant=Int8Bias)
+        self.act2 = nn.ReLU6()
+        self.q2 = qnn.QuantIdentity(bit_width=4, return_quant_tensor=True)
+        self.fc3 = qnn.QuantLinear(16, 10, bias=True, weight_bit_width=5)
+        self.q_out = qnn.QuantIdentity(bit_width=6)
+
+    def forward(self, x):
+        x = self.act1(self.fc1(self.q_in(x)))
+        x = self.q2(self.act2(self.fc2(x)))
+        return self.q_out(self.fc3(x))
+
+
+class CnnPoolVariants(nn.Module):
+    """RGB blobs: Conv -> ReLU -> MaxPool 3 stride 1 -> QuantIdentity -> Conv stride 2 -> BN ->
+    ReLU -> AvgPool 3 stride 2 pad 1 (padding counted) -> QuantIdentity -> Conv 1x1 (no bias) ->
+    ReLU -> Flatten -> Linear -> Sigmoid (float output)."""
+
+    def __init__(self):
+        super().__init__()
+        self.q_in = qnn.QuantIdentity(bit_width=4, return_quant_tensor=True)
+        self.conv1 = qnn.QuantConv2d(3, 6, 3, padding=1, bias=True, weight_bit_width=4)
+        self.act1 = qnn.QuantReLU(bit_width=4, return_quant_tensor=True)
+        self.pool1 = nn.MaxPool2d(3, stride=1)
+        self.q1 = qnn.QuantIdentity(bit_width=4, return_quant_tensor=True)
+        self.conv2 = qnn.QuantConv2d(6, 8, 3, stride=2, padding=1, bias=True, weight_bit_width=4)
+        self.bn2 = nn.BatchNorm2d(8)
+        self.act2 = qnn.QuantReLU(bit_width=4)
+        self.pool2 = nn.AvgPool2d(3, stride=2, padding=1)
+        self.q2 = qnn.QuantIdentity(bit_width=4, return_quant_tensor=True)
+        self.conv3 = qnn.QuantConv2d(8, 4, 1, bias=False, weight_bit_width=4)
+        self.act3 = qnn.QuantReLU(bit_width=4, return_quant_tensor=True)
+        self.fc = qnn.QuantLinear(4 * 2 * 2, 6, bias=True, weight_bit_width=4)
+
+    def forward(self, x):
+        x = self.q1(self.pool1(self.act1(self.conv1(self.q_in(x)))))
+        x = self.q2(self.pool2(self.act2(self.bn2(self.conv2(x)))))
+        x = self.act3(self.conv3(x))
+        return torch.sigmoid(self.fc(torch.flatten(x, 1)))
+
+
+class SliceCatTranspose(nn.Module):
+    """Waves: the two channels sliced apart with a step, each through its own Linear, concatenated
+    (shared quantizer), transposed and flattened."""
+
+    def __init__(self):
+        super().__init__()
+        self.q_in = qnn.QuantIdentity(bit_width=5, return_quant_tensor=True)
+        self.fa = qnn.QuantLinear(16, 8, bias=True, weight_bit_width=4)
+        self.fb = qnn.QuantLinear(16, 8, bias=True, weight_bit_width=4)
+        self.q_cat = qnn.QuantIdentity(bit_width=4)
+        self.fc = qnn.QuantLinear(16, 4, bias=True, weight_bit_width=4)
+        self.q_out = qnn.QuantIdentity(bit_width=5)
+
+    def forward(self, x):
+        x = self.q_in(x)
+        x = x.value if hasattr(x, "value") else x
+        a = self.q_cat(self.fa(x[:, 0, ::2]))
+        b = self.q_cat(self.fb(x[:, 1, 1::2]))
+        h = torch.stack([a, b], dim=2)  # (N, 8, 2)
+        h = torch.transpose(h, 1, 2)
+        return self.q_out(self.fc(torch.flatten(h, 1)))
+
+
+class DeepResidualMlp(nn.Module):
+    """Digit vectors: three residual blocks x + f(x) with BatchNorm1d, each sum re-quantized, and
+    a Sub of two branches at the end; 3-bit activations, 3-bit weights."""
+
+    def __init__(self):
+        super().__init__()
+        self.q_in = qnn.QuantIdentity(bit_width=3, return_quant_tensor=True)
+        self.stem = qnn.QuantLinear(16, 16, bias=True, weight_bit_width=3)
+        self.q0 = qnn.QuantIdentity(bit_width=3)
+        self.blocks = nn.ModuleList(qnn.QuantLinear(16, 16, bias=True, weight_bit_width=3) for _ in range(3))
+        self.bns = nn.ModuleList(nn.BatchNorm1d(16) for _ in range(3))
+        self.acts = nn.ModuleList(qnn.QuantReLU(bit_width=3) for _ in range(3))
+        self.qs = nn.ModuleList(qnn.QuantIdentity(bit_width=3) for _ in range(3))
+        self.head = qnn.QuantLinear(16, 10, bias=True, weight_bit_width=3)
+
+    def forward(self, x):
+        h = self.q0(self.stem(self.q_in(x)))
+        for fc, bn, act, q in zip(self.blocks, self.bns, self.acts, self.qs):
+            h = q(h + act(bn(fc(h))))
+        return self.head(h)
+
+
 def spec(cls, data, n_bits=None, rounding=None, w=(4,), a=(4,), ops=()):
     return dict(cls=cls, data=data, n_bits=n_bits, rounding=rounding, weight_bits=list(w),
                 act_bits=list(a), ops=list(ops), steps=150)
@@ -296,6 +391,11 @@ EXTRA = {
     "x-lowbit-r3": spec(zoo.LowBitSumPool, zoo.data_digits_img, rounding=3, w=(2, 3), a=(2, 3), ops=["ReduceSum", "MaxPool", "rounding 3"]),
     "x-concat-n6": spec(zoo.ConcatBranches, zoo.data_digits_img, n_bits=6, ops=["Concat", "n_bits 6"]),
     "x-silu-gelu-r5": spec(zoo.MlpSiluGelu, zoo.data_digits_vec, n_bits={"model_inputs": 4, "model_outputs": 6}, rounding=5, ops=["SiLU", "GELU", "rounding 5"]),
+    "x-bias-quant": spec(BiasQuantMlp, zoo.data_digits_vec, w=(5,), a=(4, 5, 6), ops=["Int32Bias", "Int8Bias", "ReLU6"]),
+    "x-cnn-pool-variants": spec(CnnPoolVariants, zoo.data_rgb_blobs, n_bits={"model_inputs": 8, "model_outputs": 6},
+                                ops=["MaxPool 3 stride 1", "AvgPool pad 1", "1x1 conv", "float Sigmoid output"]),
+    "x-slice-cat-transpose": spec(SliceCatTranspose, zoo.data_waves, w=(4,), a=(4, 5), ops=["Slice step 2", "stack", "Transpose"]),
+    "x-deep-residual": spec(DeepResidualMlp, zoo.data_digits_vec, w=(3,), a=(3,), ops=["residual Add x3", "BatchNorm1d"]),
     "x-deep-narrow": spec(DeepNarrow, zoo.data_digits_img, w=(2, 3, 8), a=(3,), ops=["no input quantizer", "AvgPool padded"]),
 }
 

@@ -20,6 +20,8 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
   case dynamicInput(file: String, input: String)
   /// The file could not be read as ONNX.
   case onnx(ONNXError)
+  /// Several nodes with values or attributes we cannot accept, in graph order.
+  case invalidNodes(file: String, errors: [ImportError])
 
   /// One unsupported node.
   public struct UnsupportedNode: Sendable, Equatable, CustomStringConvertible {
@@ -40,6 +42,8 @@ public enum ImportError: Error, Sendable, Equatable, CustomStringConvertible {
     case .invalidNode(let f, let n, let m): return "'\(f)': node '\(n)': \(m)"
     case .dynamicInput(let f, let i): return "'\(f)': input '\(i)' needs a static shape"
     case .onnx(let e): return e.description
+    case .invalidNodes(let f, let errors):
+      return "'\(f)': \(errors.count) nodes cannot be imported:\n" + errors.map { "  " + $0.description }.joined(separator: "\n")
     }
   }
 }
@@ -137,7 +141,22 @@ struct Importer {
     }
     builder.setInsertionPointToEnd(of: block)
 
-    for node in remaining { try importNode(node) }
+    // Every node we cannot accept is reported, not only the first; the readers of a node that
+    // failed are skipped (they would only report its missing output).
+    var problems: [ImportError] = []
+    var failedValues = Set<String>()
+    for node in remaining {
+      if node.inputs.contains(where: failedValues.contains) {
+        failedValues.formUnion(node.outputs)
+        continue
+      }
+      do { try importNode(node) } catch {
+        problems.append(error)
+        failedValues.formUnion(node.outputs)
+      }
+    }
+    if problems.count == 1 { throw problems[0] }
+    if !problems.isEmpty { throw .invalidNodes(file: file, errors: problems) }
 
     var results: [Value] = []
     for out in graph.outputs {

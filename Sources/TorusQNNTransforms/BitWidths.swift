@@ -47,7 +47,7 @@ extension IntegerProgram {
       case .add(let a, let b, _):
         union(i, a)
         union(i, b)
-      case .addScalar(let x, _), .subScalar(let x, _), .sum(let x, _, _), .gather(let x, _, _, _), .slice(let x, _, _, _),
+      case .addScalar(let x, _), .addConstant(let x, _), .subScalar(let x, _), .sum(let x, _, _), .gather(let x, _, _, _), .slice(let x, _, _, _),
         .transpose(let x, _), .pad(let x, _, _):
         union(i, x)
       case .mul(let a, let b): union(a, b)

@@ -380,6 +380,11 @@ public enum FHELinalgLowering {
           values.append(op(FHELinalg.SumOp.self, [withSignedness(values[x], signed: signed)], resultType, [
             NamedAttribute("axes", .array(axes.map { .integer(Int64($0), .i64) })), NamedAttribute("keep_dims", .bool(keep)),
           ]))
+        case .addConstant(let x, let c):
+          // Typed as Concrete types a clear constant: the width of its range (0 included) + 1.
+          let lo = min(c.data.min() ?? 0, 0), hi = max(c.data.max() ?? 0, 0)
+          let k = constant(.denseElements(.integers(c.data, type: FHELinalgLowering.tensor(c.shape, .i(QuantMath.bitWidth(lo: lo, hi: hi) + 1)))))
+          values.append(op(FHELinalg.AddEintIntOp.self, [withSignedness(values[x], signed: signed), k], resultType))
         case .addScalar(let x, let c):
           let input = withSignedness(values[x], signed: signed)
           let k = scalarTensor(c, width: QuantMath.bitWidth(lo: min(c, 0), hi: max(c, 0)) + 1)

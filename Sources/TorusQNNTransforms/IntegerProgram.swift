@@ -126,6 +126,9 @@ public struct IntegerProgram: Sendable {
     case mul(Int, Int)
     /// `x + c` for a clear integer `c` (`FHELinalg.add_eint_int`).
     case addScalar(x: Int, value: Int64)
+    /// `x + c` for a clear integer tensor `c`, numpy broadcasting (`FHELinalg.add_eint_int`): a
+    /// Brevitas-quantized bias added to its accumulator.
+    case addConstant(x: Int, values: IntTensor)
     /// `x - c` for a clear integer `c` (`FHELinalg.sub_eint_int`).
     case subScalar(x: Int, value: Int64)
     /// `x` (rank 4) embedded in a tensor filled with `value`; `pads` = `[top, left, bottom, right]`.
@@ -247,6 +250,9 @@ public struct IntegerProgram: Sendable {
       return IntTensor(shape: s, data: d)
     case .addScalar(let x, let c):
       return IntTensor(shape: values[x].shape, data: values[x].data.map { $0 + c })
+    case .addConstant(let x, let c):
+      let (d, s) = Kernels.broadcast(values[x].data, values[x].shape, c.data, c.shape, +)
+      return IntTensor(shape: s, data: d)
     case .subScalar(let x, let c):
       return IntTensor(shape: values[x].shape, data: values[x].data.map { $0 - c })
     case .pad(let x, let pads, let value):
@@ -309,7 +315,7 @@ extension IntegerProgram.Op {
     switch self {
     case .input: []
     case .conv(let x, _, _, _, _, _), .matmul(let x, _), .maxPool(let x, _, _), .reshape(let x), .lookup(let x, _),
-      .round(let x, _), .addScalar(let x, _), .subScalar(let x, _), .sum(let x, _, _), .gather(let x, _, _, _),
+      .round(let x, _), .addScalar(let x, _), .addConstant(let x, _), .subScalar(let x, _), .sum(let x, _, _), .gather(let x, _, _, _),
       .slice(let x, _, _, _), .transpose(let x, _), .pad(let x, _, _):
       [x]
     case .add(let a, let b, _), .mul(let a, let b): [a, b]
@@ -328,6 +334,7 @@ extension IntegerProgram.Op {
     case .lookup(let x, let fn): .lookup(x: f(x), function: fn)
     case .round(let x, let l): .round(x: f(x), lsbs: l)
     case .addScalar(let x, let c): .addScalar(x: f(x), value: c)
+    case .addConstant(let x, let c): .addConstant(x: f(x), values: c)
     case .subScalar(let x, let c): .subScalar(x: f(x), value: c)
     case .sum(let x, let a, let k): .sum(x: f(x), axes: a, keepDims: k)
     case .add(let a, let b, let n): .add(f(a), f(b), negate: n)

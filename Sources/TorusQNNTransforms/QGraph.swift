@@ -15,6 +15,8 @@ public enum QNNError: Error, Sendable, Equatable, CustomStringConvertible {
   case invalidOption(String)
   /// A table lookup wider than Concrete allows.
   case bitWidthExceeded(node: String, bits: Int, limit: Int)
+  /// Several nodes the lowering does not handle, in graph order (each reported once).
+  case several([QNNError])
 
   public var description: String {
     switch self {
@@ -25,6 +27,8 @@ public enum QNNError: Error, Sendable, Equatable, CustomStringConvertible {
     case .invalidOption(let m): return "invalid option: \(m)"
     case .bitWidthExceeded(let n, let b, let l):
       return "node '\(n)': only up to \(l)-bit table lookups are supported, found a \(b)-bit input"
+    case .several(let errors):
+      return "\(errors.count) nodes cannot be lowered:\n" + errors.map { "  " + $0.description }.joined(separator: "\n")
     }
   }
 }

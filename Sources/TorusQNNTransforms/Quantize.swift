@@ -251,6 +251,25 @@ extension QGraph {
                     steps: [.accumulator(m: m, final: 0, sumW: sumW, bias: bias)], last: nil, members: [])
     }
 
+    /// A Conv/Gemm bias: a float constant joins the float continuation; a Brevitas-quantized one
+    /// (a `Quant` of a constant, e.g. `Int32Bias`) adds its integers to the accumulator before
+    /// any rounding, as `QuantizedGemm`/`QuantizedConv` do for `is_precomputed_qat` biases (its
+    /// scale must be the accumulator's); as a graph output its float values go to the zero point.
+    func biasTerm(_ b: Lowered, channels: Int, m: Double, beta: Double, index: Int, node: Node) throws(QNNError) -> ([Double], IntTensor?) {
+      switch b {
+      case .constant(let c): return (try perChannel(c, channels: channels, node: node).map { $0 * beta }, nil)
+      case .quantizedConstant(let k, let q, let fake):
+        if graphOutputs.contains(index) { return (try perChannel(fake, channels: channels, node: node).map { $0 * beta }, nil) }
+        // numpy.isclose's default tolerances.
+        guard beta == 1, abs(q.scale - m) <= 1e-8 + 1e-5 * abs(m), k.count == channels else {
+          throw .unsupported(node: node.name, message: "a quantized bias needs beta = 1, one value per channel and the scale of input × weights (\(m)), found scale \(q.scale)")
+        }
+        return ([], IntTensor(shape: [channels], data: k.data))
+      default:
+        throw .unsupported(node: node.name, message: "bias must be a constant (float, or a Brevitas Quant of one)")
+      }
+    }
+
     /// Concrete-ML's power-of-two rounding (`PowerOfTwoScalingRoundPBSAdapter`, only without
     /// `rounding_threshold_bits`): for `Quant(p) -> Gemm/Conv(start) -> Relu -> Quant(q) ->
     /// Gemm/Conv`, when `s_p`, the start's weight scale `s_w` and `s_q` are all powers of two
@@ -301,278 +320,303 @@ extension QGraph {
       }
     }
 
+    // Every node the lowering cannot take is reported, not only the first: a failed node's
+    // readers are skipped (they would only repeat it) and the errors are thrown together.
+    var problems: [QNNError] = []
+    var failed = Set<Int>()
+    let placeholder = Lowered.constant(FloatTensor(shape: [0], data: []))
     for (index, node) in nodes.enumerated() {
-      let ins = node.inputs.map { lowered[$0] }
-      // Constant folding: every op on constants only is evaluated once in float (a Quant of a
-      // constant gives quantized weights).
-      if !ins.isEmpty && ins.allSatisfy(\.isConstant) {
-        if case .quant(let b) = node.op {
-          let t = ins[0].constantValues!
-          let k = t.data.map { b.integer($0) }
-          guard k.allSatisfy({ $0.isFinite && abs($0) < 9e18 }) else {
-            throw .unsupported(node: node.name, message: "quantizing this constant gives non-finite integers (scale \(b.scale))")
-          }
-          let fake = k.map { Double(Float(($0 - Double(b.zeroPoint)) * Double(b.scale))) }
-          lowered.append(.quantizedConstant(IntTensor(shape: t.shape, data: k.map { Int64($0) }), b.quantizer, FloatTensor(shape: t.shape, data: fake)))
-        } else {
-          lowered.append(.constant(try floatValue(of: node, inputs: ins.map { $0.constantValues! })))
-        }
+      if node.inputs.contains(where: failed.contains) {
+        failed.insert(index)
+        lowered.append(placeholder)
         continue
       }
-      let result: Lowered
-      switch node.op {
-      case .input(let k): result = .rawInput(k)
-      case .constant(let t): result = .constant(t)
-      case .quant(let b):
-        switch ins[0] {
-        case .rawInput(let k) where consumers[inputs[k], default: []].count == 1:
-          quantizedInputs.insert(k)
-          program.inputQuantizers[k] = b.quantizer
-          if let inputset, k < inputset.count {
-            evaluationInputs[k] = IntTensor(shape: inputset[k].shape, data: inputset[k].doubleValues.map(b.quantizer.quantize))
-          }
-          let n = append(.input(index: k, quantizer: b.quantizer), shape: nodes[node.inputs[0]].shape, name: nodes[node.inputs[0]].name, source: index)
-          result = .integer(node: n, quantizer: b.quantizer)
-        case .integer(_, let q) where q == b.quantizer:
-          result = ins[0]  // pass-through: identical quantizer
-        default:
-          let (s, steps, members) = try chain(ins[0], node: node)
-          result = .chain(source: s, steps: steps + [.fakeQuant(b)], last: b, members: members + [index])
-        }
-      case .identity: result = ins[0]
-      case .relu, .sigmoid:
-        let (s, steps, members) = try chain(ins[0], node: node)
-        result = .chain(source: s, steps: steps + [node.op == .relu ? .relu : .sigmoid], last: nil, members: members + [index])
-      case .unary(let f):
-        let (s, steps, members) = try chain(ins[0], node: node)
-        result = .chain(source: s, steps: steps + [.unary(f)], last: nil, members: members + [index])
-      case .batchNorm(let eps):
-        let (s, steps, members) = try chain(ins[0], node: node)
-        var params: [[Double]] = []
-        for k in 1...4 {
-          guard case .constant(let t) = ins[k] else {
-            throw .unsupported(node: node.name, message: "batch norm parameters must be constants")
-          }
-          params.append(t.data)
-        }
-        let d = params[3].map { QuantMath.batchNormDenominator(variance: Float($0), epsilon: eps) }
-        result = .chain(source: s, steps: steps + [.batchNorm(mean: params[2], denominator: d, gamma: params[0], beta: params[1])], last: nil, members: members + [index])
-      case .conv(let group, let pads, let strides):
-        let (x, qx) = try integers(node.inputs[0], for: node, operand: 0)
-        var (w, qw) = try weights(ins[1], node: node)
-        guard qw.zeroPoint == 0 else { throw .unsupported(node: node.name, message: "weight zero point must be 0, found \(qw.zeroPoint)") }
-        // A 1-D convolution is a 2-D one of height 1 (weights `O×C×1×K`).
-        var convPads = pads
-        if let extra = fusedPads[node.inputs[0]] {
-          let p = pads.isEmpty ? [0, 0, 0, 0] : pads
-          convPads = zip(p, extra).map(+)
-        }
-        let (_, w4, pads2, strides2) = Kernels.conv2dForm(program.nodes[x].shape, w.shape, pads: convPads, strides: strides)
-        w = IntTensor(shape: w4, data: w.data)
-        var bias: [Double] = []
-        if ins.count > 2 {
-          guard case .constant(let b) = ins[2] else { throw .unsupported(node: node.name, message: "bias must be a float initializer") }
-          bias = b.data
-        }
-        let o = w.shape[0]
-        let perOut = w.count / o
-        let sumW = qx.zeroPoint == 0 ? [] : (0..<o).map { c in Double(qx.zeroPoint) * Double(w.data[c * perOut..<(c + 1) * perOut].reduce(0, +)) }
-        let acc = append(
-          .conv(x: x, weights: w, pads: pads2, strides: strides2, group: group, padValue: qx.zeroPoint), shape: node.shape, name: node.name, source: index)
-        result = accumulatorResult(acc, index: index, m: qx.scale * qw.scale, weightScale: qw.scale, sumW: sumW, bias: bias, channels: o)
-      case .averagePool(let k, let pads, let strides):
-        // Concrete-ML's QuantizedAvgPool: the window sum as a convolution with a channel-diagonal
-        // kernel of ones (group 1), padded with the input zero point, then `· (1/K) · s_in`.
-        let (x, qx) = try integers(node.inputs[0], for: node, operand: 0)
-        let c = program.nodes[x].shape[1], window = k[0] * k[1]
-        var ones = [Int64](repeating: 0, count: c * c * window)
-        for ch in 0..<c { for j in 0..<window { ones[(ch * c + ch) * window + j] = 1 } }
-        let w = IntTensor(shape: [c, c, k[0], k[1]], data: ones)
-        let sumW = qx.zeroPoint == 0 ? [] : [Double](repeating: Double(qx.zeroPoint) * Double(window), count: c)
-        let acc = append(
-          .conv(x: x, weights: w, pads: pads, strides: strides, group: 1, padValue: qx.zeroPoint), shape: node.shape, name: node.name, source: index)
-        let accOrRounded = rounded(acc, name: node.name, source: index)
-        result = .chain(
-          source: accOrRounded,
-          steps: [.accumulator(m: 1.0 / Double(window), final: 0, sumW: sumW, bias: []), .dequantize(scale: qx.scale, zeroPoint: 0)],
-          last: nil, members: [])
-      case .maxPool(let k, let strides):
-        // Moves integers of one quantizer: Concrete's maxpool2d on the quantized input.
-        let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
-        result = .integer(node: append(.maxPool(x: x, kernel: k, strides: strides), shape: node.shape, name: node.name, source: index), quantizer: q)
-      case .gemm, .matmul:
-        var (alpha, beta, ta, tb) = (1.0, 1.0, false, false)
-        if case .gemm(let a, let b, let x, let y) = node.op { (alpha, beta, ta, tb) = (a, b, x, y) }
-        guard alpha == 1, !ta else { throw .unsupported(node: node.name, message: "Gemm needs alpha = 1 and transA = 0") }
-        let (x, qx) = try integers(node.inputs[0], for: node, operand: 0)
-        var (w, qw) = try weights(ins[1], node: node)
-        guard qw.zeroPoint == 0 else { throw .unsupported(node: node.name, message: "weight zero point must be 0, found \(qw.zeroPoint)") }
-        if tb { w = IntTensor(shape: [w.shape[1], w.shape[0]], data: Kernels.transpose2(w.data, rows: w.shape[0], cols: w.shape[1])) }
-        let n = w.shape[1]
-        var bias: [Double] = []
-        if ins.count > 2 && beta != 0 {
-          guard case .constant(let c) = ins[2] else { throw .unsupported(node: node.name, message: "bias must be a float initializer") }
-          bias = try perChannel(c, channels: n, node: node).map { $0 * beta }
-        }
-        let sumW = qx.zeroPoint == 0 ? [] : (0..<n).map { j in
-          Double(qx.zeroPoint) * Double((0..<w.shape[0]).reduce(Int64(0)) { $0 + w.data[$1 * n + j] })
-        }
-        let acc = append(.matmul(x: x, weights: w), shape: node.shape, name: node.name, source: index)
-        result = accumulatorResult(acc, index: index, m: qx.scale * qw.scale, weightScale: qw.scale, sumW: sumW, bias: bias, channels: n)
-      case .flatten, .reshape, .squeeze:
-        let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
-        result = .integer(node: append(.reshape(x: x), shape: node.shape, name: node.name, source: index), quantizer: q)
-      case .binary(let f):
-        if let k = ins.firstIndex(where: \.isConstant) {
-          // A computed value and a constant: one more float step of the chain.
-          let c = ins[k].constantValues!
-          guard let perChannel = Self.channelConstant(c, against: node.shape) else {
-            throw .unsupported(node: node.name, message: "constant of shape \(c.shape) is neither a scalar nor per channel of \(node.shape)")
-          }
-          let (s, steps, members) = try chain(ins[1 - k], node: node)
-          result = .chain(source: s, steps: steps + [.constant(f, perChannel, constantFirst: k == 0)], last: nil, members: members + [index])
-          break
-        }
-        let (sa, stepsA, membersA) = try chain(ins[0], node: node)
-        let (sb, stepsB, membersB) = try chain(ins[1], node: node)
-        if sa == sb {
-          // Both from one integer tensor: still univariate, fused into the next lookup.
-          guard nodes[node.inputs[0]].shape == nodes[node.inputs[1]].shape else {
-            throw .unsupported(node: node.name, message: "a broadcasting \(f) of one tensor with itself is not supported")
-          }
-          result = .chain(source: sa, steps: [.combine(f, stepsA, stepsB)], last: nil, members: membersA + membersB + [index])
-          break
-        }
-        switch f {
-        case .add, .sub:
-          guard let calibration else {
-            throw .unsupported(node: node.name, message: "an \(f) of two encrypted tensors needs calibration statistics")
-          }
-          // Both operands' integers first, then both rescales (Concrete's node order).
-          let (x0, q0) = try integers(node.inputs[0], for: node, operand: 0)
-          let (x1, q1) = try integers(node.inputs[1], for: node, operand: 1)
-          // Common scale: the calibrated output's, fitted with model_outputs bits (zero point 0);
-          // as a graph output, the smaller input scale.
-          let sOut = graphOutputs.contains(index)
-            ? min(q0.scale, q1.scale)
-            : QuantMath.fitParameters(rmin: calibration.minimum[index], rmax: calibration.maximum[index], bits: bits.modelOutputs, qat: false).0
-          var operands: [Int] = []
-          for (k, (x, q)) in [(x0, q0), (x1, q1)].enumerated() {
-            let fn = FusedFunction(steps: [.dequantize(scale: q.scale, zeroPoint: q.zeroPoint)], rounding: .rescale(scale: sOut, zeroPoint: 0))
-            operands.append(append(.lookup(x: x, function: fn), shape: program.nodes[x].shape, name: node.name + "/rescale\(k)", source: index))
-          }
-          let sum = append(.add(operands[0], operands[1], negate: f == .sub), shape: node.shape, name: node.name, source: index)
-          result = graphOutputs.contains(index)
-            ? .integer(node: sum, quantizer: Quantizer(bits: bits.modelOutputs, isSigned: true, scale: sOut))
-            : .chain(source: sum, steps: [.dequantize(scale: sOut, zeroPoint: 0)], last: nil, members: [])
-        case .mul:
-          // Concrete-ML's QuantizedMul: each operand through an identity table (a copy, so
-          // that the product's precision does not spread to other readers), the encrypted
-          // product, `+ z0·z1`, then `· s0·s1` in the next lookup.
-          let (x0, q0) = try integers(node.inputs[0], for: node, operand: 0)
-          let (x1, q1) = try integers(node.inputs[1], for: node, operand: 1)
-          guard q0.zeroPoint == 0, q1.zeroPoint == 0 else {
-            throw .unsupported(node: node.name, message: "an encrypted product of operands with nonzero zero points is not supported")
-          }
-          // With rounding_threshold_bits, each operand and the product are rounded first, as
-          // accumulators are (`cnp_round`).
-          let copy = FusedFunction(steps: [], rounding: .rescale(scale: 1, zeroPoint: 0))
-          let r0 = rounded(x0, name: node.name, source: index, withinOp: true)
-          let r1 = rounded(x1, name: node.name, source: index, withinOp: true)
-          let c0 = append(.lookup(x: r0, function: copy), shape: program.nodes[x0].shape, name: node.name + "/copy0", source: index)
-          let c1 = append(.lookup(x: r1, function: copy), shape: program.nodes[x1].shape, name: node.name + "/copy1", source: index)
-          let product = append(.mul(c0, c1), shape: node.shape, name: node.name, source: index)
-          let scale = q0.scale * q1.scale
-          if graphOutputs.contains(index) {
-            result = .integer(node: product, quantizer: Quantizer(bits: bits.modelOutputs, isSigned: true, scale: scale))
+      do throws(QNNError) {
+        let ins = node.inputs.map { lowered[$0] }
+        // Constant folding: every op on constants only is evaluated once in float (a Quant of a
+        // constant gives quantized weights).
+        if !ins.isEmpty && ins.allSatisfy(\.isConstant) {
+          if case .quant(let b) = node.op {
+            let t = ins[0].constantValues!
+            let k = t.data.map { b.integer($0) }
+            guard k.allSatisfy({ $0.isFinite && abs($0) < 9e18 }) else {
+              throw .unsupported(node: node.name, message: "quantizing this constant gives non-finite integers (scale \(b.scale))")
+            }
+            let fake = k.map { Double(Float(($0 - Double(b.zeroPoint)) * Double(b.scale))) }
+            lowered.append(.quantizedConstant(IntTensor(shape: t.shape, data: k.map { Int64($0) }), b.quantizer, FloatTensor(shape: t.shape, data: fake)))
           } else {
-            // `+ z0·z1` (0: nonzero zero points are refused above) is an encrypted addition
-            // without rounding; with rounding the product is rounded first and the addition
-            // fuses into the next lookup (QuantizedMul.q_impl rounds `product_q_values`).
-            let source = roundingThresholdBits == nil
-              ? append(.addScalar(x: product, value: q0.zeroPoint * q1.zeroPoint), shape: node.shape, name: node.name, source: index)
-              : rounded(product, name: node.name, source: index)
-            result = .chain(source: source, steps: [.dequantize(scale: scale, zeroPoint: 0)], last: nil, members: [])
+            lowered.append(.constant(try floatValue(of: node, inputs: ins.map { $0.constantValues! })))
           }
-        case .div, .pow, .max, .min, .prelu, .equal, .greater, .greaterOrEqual, .less, .lessOrEqual, .or:
-          throw .unsupported(node: node.name, message: "\(f) of two encrypted tensors is not supported (only with a constant, or both operands from one tensor)")
+          continue
         }
-      case .gather(let axis, let at, let indexShape):
-        let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
-        let dim = program.nodes[x].shape[axis]
-        let indices = at.map { $0 < 0 ? $0 + dim : $0 }
-        result = .integer(
-          node: append(.gather(x: x, axis: axis, indices: indices, indexShape: indexShape), shape: node.shape, name: node.name, source: index),
-          quantizer: q)
-      case .concat(let axis):
-        // Moves integers: every operand must carry the same quantizer (Concrete-ML asserts it).
-        var xs: [Int] = []
-        var quantizer: Quantizer?
-        for k in node.inputs.indices {
-          let (x, q) = try integers(node.inputs[k], for: node, operand: k)
-          if let first = quantizer, first != q {
-            throw .unsupported(node: node.name, message: "Concat operands must share one quantizer (scale and zero point); operand \(k) has \(q), operand 0 \(first)")
+        let result: Lowered
+        switch node.op {
+        case .input(let k): result = .rawInput(k)
+        case .constant(let t): result = .constant(t)
+        case .quant(let b):
+          switch ins[0] {
+          case .rawInput(let k) where consumers[inputs[k], default: []].count == 1:
+            quantizedInputs.insert(k)
+            program.inputQuantizers[k] = b.quantizer
+            if let inputset, k < inputset.count {
+              evaluationInputs[k] = IntTensor(shape: inputset[k].shape, data: inputset[k].doubleValues.map(b.quantizer.quantize))
+            }
+            let n = append(.input(index: k, quantizer: b.quantizer), shape: nodes[node.inputs[0]].shape, name: nodes[node.inputs[0]].name, source: index)
+            result = .integer(node: n, quantizer: b.quantizer)
+          case .integer(_, let q) where q == b.quantizer:
+            result = ins[0]  // pass-through: identical quantizer
+          default:
+            let (s, steps, members) = try chain(ins[0], node: node)
+            result = .chain(source: s, steps: steps + [.fakeQuant(b)], last: b, members: members + [index])
           }
-          quantizer = q
-          xs.append(x)
+        case .identity: result = ins[0]
+        case .relu, .sigmoid:
+          let (s, steps, members) = try chain(ins[0], node: node)
+          result = .chain(source: s, steps: steps + [node.op == .relu ? .relu : .sigmoid], last: nil, members: members + [index])
+        case .unary(let f):
+          let (s, steps, members) = try chain(ins[0], node: node)
+          result = .chain(source: s, steps: steps + [.unary(f)], last: nil, members: members + [index])
+        case .batchNorm(let eps):
+          let (s, steps, members) = try chain(ins[0], node: node)
+          var params: [[Double]] = []
+          for k in 1...4 {
+            guard case .constant(let t) = ins[k] else {
+              throw .unsupported(node: node.name, message: "batch norm parameters must be constants")
+            }
+            params.append(t.data)
+          }
+          let d = params[3].map { QuantMath.batchNormDenominator(variance: Float($0), epsilon: eps) }
+          result = .chain(source: s, steps: steps + [.batchNorm(mean: params[2], denominator: d, gamma: params[0], beta: params[1])], last: nil, members: members + [index])
+        case .conv(let group, let pads, let strides):
+          let (x, qx) = try integers(node.inputs[0], for: node, operand: 0)
+          var (w, qw) = try weights(ins[1], node: node)
+          guard qw.zeroPoint == 0 else { throw .unsupported(node: node.name, message: "weight zero point must be 0, found \(qw.zeroPoint)") }
+          // A 1-D convolution is a 2-D one of height 1 (weights `O×C×1×K`).
+          var convPads = pads
+          if let extra = fusedPads[node.inputs[0]] {
+            let p = pads.isEmpty ? [0, 0, 0, 0] : pads
+            convPads = zip(p, extra).map(+)
+          }
+          let (_, w4, pads2, strides2) = Kernels.conv2dForm(program.nodes[x].shape, w.shape, pads: convPads, strides: strides)
+          w = IntTensor(shape: w4, data: w.data)
+          var bias: [Double] = []
+          var integerBias: IntTensor? = nil
+          if ins.count > 2 {
+            (bias, integerBias) = try biasTerm(ins[2], channels: w.shape[0], m: qx.scale * qw.scale, beta: 1, index: index, node: node)
+            if integerBias != nil && program.nodes[x].shape.count != 4 {
+              throw .unsupported(node: node.name, message: "a quantized bias is supported on 2-D convolutions only")
+            }
+            integerBias = integerBias.map { IntTensor(shape: [1, $0.count, 1, 1], data: $0.data) }
+          }
+          let o = w.shape[0]
+          let perOut = w.count / o
+          let sumW = qx.zeroPoint == 0 ? [] : (0..<o).map { c in Double(qx.zeroPoint) * Double(w.data[c * perOut..<(c + 1) * perOut].reduce(0, +)) }
+          var acc = append(
+            .conv(x: x, weights: w, pads: pads2, strides: strides2, group: group, padValue: qx.zeroPoint), shape: node.shape, name: node.name, source: index)
+          if let b = integerBias { acc = append(.addConstant(x: acc, values: b), shape: node.shape, name: node.name, source: index) }
+          result = accumulatorResult(acc, index: index, m: qx.scale * qw.scale, weightScale: qw.scale, sumW: sumW, bias: bias, channels: o)
+        case .averagePool(let k, let pads, let strides):
+          // Concrete-ML's QuantizedAvgPool: the window sum as a convolution with a channel-diagonal
+          // kernel of ones (group 1), padded with the input zero point, then `· (1/K) · s_in`.
+          let (x, qx) = try integers(node.inputs[0], for: node, operand: 0)
+          let c = program.nodes[x].shape[1], window = k[0] * k[1]
+          var ones = [Int64](repeating: 0, count: c * c * window)
+          for ch in 0..<c { for j in 0..<window { ones[(ch * c + ch) * window + j] = 1 } }
+          let w = IntTensor(shape: [c, c, k[0], k[1]], data: ones)
+          let sumW = qx.zeroPoint == 0 ? [] : [Double](repeating: Double(qx.zeroPoint) * Double(window), count: c)
+          let acc = append(
+            .conv(x: x, weights: w, pads: pads, strides: strides, group: 1, padValue: qx.zeroPoint), shape: node.shape, name: node.name, source: index)
+          let accOrRounded = rounded(acc, name: node.name, source: index)
+          result = .chain(
+            source: accOrRounded,
+            steps: [.accumulator(m: 1.0 / Double(window), final: 0, sumW: sumW, bias: []), .dequantize(scale: qx.scale, zeroPoint: 0)],
+            last: nil, members: [])
+        case .maxPool(let k, let strides):
+          // Moves integers of one quantizer: Concrete's maxpool2d on the quantized input.
+          let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
+          result = .integer(node: append(.maxPool(x: x, kernel: k, strides: strides), shape: node.shape, name: node.name, source: index), quantizer: q)
+        case .gemm, .matmul:
+          var (alpha, beta, ta, tb) = (1.0, 1.0, false, false)
+          if case .gemm(let a, let b, let x, let y) = node.op { (alpha, beta, ta, tb) = (a, b, x, y) }
+          guard alpha == 1, !ta else { throw .unsupported(node: node.name, message: "Gemm needs alpha = 1 and transA = 0") }
+          let (x, qx) = try integers(node.inputs[0], for: node, operand: 0)
+          var (w, qw) = try weights(ins[1], node: node)
+          guard qw.zeroPoint == 0 else { throw .unsupported(node: node.name, message: "weight zero point must be 0, found \(qw.zeroPoint)") }
+          if tb { w = IntTensor(shape: [w.shape[1], w.shape[0]], data: Kernels.transpose2(w.data, rows: w.shape[0], cols: w.shape[1])) }
+          let n = w.shape[1]
+          var bias: [Double] = []
+          var integerBias: IntTensor? = nil
+          if ins.count > 2 && beta != 0 {
+            (bias, integerBias) = try biasTerm(ins[2], channels: n, m: qx.scale * qw.scale, beta: beta, index: index, node: node)
+          }
+          let sumW = qx.zeroPoint == 0 ? [] : (0..<n).map { j in
+            Double(qx.zeroPoint) * Double((0..<w.shape[0]).reduce(Int64(0)) { $0 + w.data[$1 * n + j] })
+          }
+          var acc = append(.matmul(x: x, weights: w), shape: node.shape, name: node.name, source: index)
+          if let b = integerBias { acc = append(.addConstant(x: acc, values: b), shape: node.shape, name: node.name, source: index) }
+          result = accumulatorResult(acc, index: index, m: qx.scale * qw.scale, weightScale: qw.scale, sumW: sumW, bias: bias, channels: n)
+        case .flatten, .reshape, .squeeze:
+          let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
+          result = .integer(node: append(.reshape(x: x), shape: node.shape, name: node.name, source: index), quantizer: q)
+        case .binary(let f):
+          if let k = ins.firstIndex(where: \.isConstant) {
+            // A computed value and a constant: one more float step of the chain.
+            let c = ins[k].constantValues!
+            guard let perChannel = Self.channelConstant(c, against: node.shape) else {
+              throw .unsupported(node: node.name, message: "constant of shape \(c.shape) is neither a scalar nor per channel of \(node.shape)")
+            }
+            let (s, steps, members) = try chain(ins[1 - k], node: node)
+            result = .chain(source: s, steps: steps + [.constant(f, perChannel, constantFirst: k == 0)], last: nil, members: members + [index])
+            break
+          }
+          let (sa, stepsA, membersA) = try chain(ins[0], node: node)
+          let (sb, stepsB, membersB) = try chain(ins[1], node: node)
+          if sa == sb {
+            // Both from one integer tensor: still univariate, fused into the next lookup.
+            guard nodes[node.inputs[0]].shape == nodes[node.inputs[1]].shape else {
+              throw .unsupported(node: node.name, message: "a broadcasting \(f) of one tensor with itself is not supported")
+            }
+            result = .chain(source: sa, steps: [.combine(f, stepsA, stepsB)], last: nil, members: membersA + membersB + [index])
+            break
+          }
+          switch f {
+          case .add, .sub:
+            guard let calibration else {
+              throw .unsupported(node: node.name, message: "an \(f) of two encrypted tensors needs calibration statistics")
+            }
+            // Both operands' integers first, then both rescales (Concrete's node order).
+            let (x0, q0) = try integers(node.inputs[0], for: node, operand: 0)
+            let (x1, q1) = try integers(node.inputs[1], for: node, operand: 1)
+            // Common scale: the calibrated output's, fitted with model_outputs bits (zero point 0);
+            // as a graph output, the smaller input scale.
+            let sOut = graphOutputs.contains(index)
+              ? min(q0.scale, q1.scale)
+              : QuantMath.fitParameters(rmin: calibration.minimum[index], rmax: calibration.maximum[index], bits: bits.modelOutputs, qat: false).0
+            var operands: [Int] = []
+            for (k, (x, q)) in [(x0, q0), (x1, q1)].enumerated() {
+              let fn = FusedFunction(steps: [.dequantize(scale: q.scale, zeroPoint: q.zeroPoint)], rounding: .rescale(scale: sOut, zeroPoint: 0))
+              operands.append(append(.lookup(x: x, function: fn), shape: program.nodes[x].shape, name: node.name + "/rescale\(k)", source: index))
+            }
+            let sum = append(.add(operands[0], operands[1], negate: f == .sub), shape: node.shape, name: node.name, source: index)
+            result = graphOutputs.contains(index)
+              ? .integer(node: sum, quantizer: Quantizer(bits: bits.modelOutputs, isSigned: true, scale: sOut))
+              : .chain(source: sum, steps: [.dequantize(scale: sOut, zeroPoint: 0)], last: nil, members: [])
+          case .mul:
+            // Concrete-ML's QuantizedMul: each operand through an identity table (a copy, so
+            // that the product's precision does not spread to other readers), the encrypted
+            // product, `+ z0·z1`, then `· s0·s1` in the next lookup.
+            let (x0, q0) = try integers(node.inputs[0], for: node, operand: 0)
+            let (x1, q1) = try integers(node.inputs[1], for: node, operand: 1)
+            guard q0.zeroPoint == 0, q1.zeroPoint == 0 else {
+              throw .unsupported(node: node.name, message: "an encrypted product of operands with nonzero zero points is not supported")
+            }
+            // With rounding_threshold_bits, each operand and the product are rounded first, as
+            // accumulators are (`cnp_round`).
+            let copy = FusedFunction(steps: [], rounding: .rescale(scale: 1, zeroPoint: 0))
+            let r0 = rounded(x0, name: node.name, source: index, withinOp: true)
+            let r1 = rounded(x1, name: node.name, source: index, withinOp: true)
+            let c0 = append(.lookup(x: r0, function: copy), shape: program.nodes[x0].shape, name: node.name + "/copy0", source: index)
+            let c1 = append(.lookup(x: r1, function: copy), shape: program.nodes[x1].shape, name: node.name + "/copy1", source: index)
+            let product = append(.mul(c0, c1), shape: node.shape, name: node.name, source: index)
+            let scale = q0.scale * q1.scale
+            if graphOutputs.contains(index) {
+              result = .integer(node: product, quantizer: Quantizer(bits: bits.modelOutputs, isSigned: true, scale: scale))
+            } else {
+              // `+ z0·z1` (0: nonzero zero points are refused above) is an encrypted addition
+              // without rounding; with rounding the product is rounded first and the addition
+              // fuses into the next lookup (QuantizedMul.q_impl rounds `product_q_values`).
+              let source = roundingThresholdBits == nil
+                ? append(.addScalar(x: product, value: q0.zeroPoint * q1.zeroPoint), shape: node.shape, name: node.name, source: index)
+                : rounded(product, name: node.name, source: index)
+              result = .chain(source: source, steps: [.dequantize(scale: scale, zeroPoint: 0)], last: nil, members: [])
+            }
+          case .div, .pow, .max, .min, .prelu, .equal, .greater, .greaterOrEqual, .less, .lessOrEqual, .or:
+            throw .unsupported(node: node.name, message: "\(f) of two encrypted tensors is not supported (only with a constant, or both operands from one tensor)")
+          }
+        case .gather(let axis, let at, let indexShape):
+          let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
+          let dim = program.nodes[x].shape[axis]
+          let indices = at.map { $0 < 0 ? $0 + dim : $0 }
+          result = .integer(
+            node: append(.gather(x: x, axis: axis, indices: indices, indexShape: indexShape), shape: node.shape, name: node.name, source: index),
+            quantizer: q)
+        case .concat(let axis):
+          // Moves integers: every operand must carry the same quantizer (Concrete-ML asserts it).
+          var xs: [Int] = []
+          var quantizer: Quantizer?
+          for k in node.inputs.indices {
+            let (x, q) = try integers(node.inputs[k], for: node, operand: k)
+            if let first = quantizer, first != q {
+              throw .unsupported(node: node.name, message: "Concat operands must share one quantizer (scale and zero point); operand \(k) has \(q), operand 0 \(first)")
+            }
+            quantizer = q
+            xs.append(x)
+          }
+          result = .integer(node: append(.concat(xs, axis: axis), shape: node.shape, name: node.name, source: index), quantizer: quantizer!)
+        case .reduceSum(let axes, let keep):
+          // Concrete-ML's QuantizedReduceSum: the integer sum, minus `n·z`, rounded like an
+          // accumulator, then `· s` in the next lookup (as a graph output: the sum, zero point n·z).
+          guard !axes.contains(0) else {
+            throw .unsupported(node: node.name, message: "ReduceSum over the batch axis 0 is not supported")
+          }
+          let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
+          let count = axes.reduce(1) { $0 * program.nodes[x].shape[$1] }
+          let sum = append(.sum(x: x, axes: axes, keepDims: keep), shape: node.shape, name: node.name, source: index)
+          let zeroPoint = Int64(count) * q.zeroPoint
+          if graphOutputs.contains(index) {
+            result = .integer(node: sum, quantizer: Quantizer(bits: bits.modelOutputs, isSigned: false, scale: q.scale, zeroPoint: zeroPoint))
+          } else {
+            let centered = append(.subScalar(x: sum, value: zeroPoint), shape: node.shape, name: node.name, source: index)
+            result = .chain(source: rounded(centered, name: node.name, source: index), steps: [.dequantize(scale: q.scale, zeroPoint: 0)], last: nil, members: [])
+          }
+        case .pad(let pads, let value):
+          // onnxoptimizer's fuse_pad_into_conv (which Concrete-ML runs on the QAT graph): a zero
+          // Pad of the spatial axes read only by a Conv becomes that Conv's padding.
+          let r = nodes[node.inputs[0]].shape.count
+          let readers = consumers[index] ?? []
+          guard value == 0, r == 4, pads.count == 8, pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0 else {
+            throw .unsupported(node: node.name, message: "only a Pad of H and W with the constant 0 is supported on quantized values (as in Concrete-ML)")
+          }
+          let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
+          let spatial = [Int(pads[2]), Int(pads[3]), Int(pads[6]), Int(pads[7])]
+          if readers.count == 1, case .conv = nodes[readers[0]].op, nodes[readers[0]].inputs.first == index {
+            fusedPads[index] = spatial
+            result = .integer(node: x, quantizer: q)
+          } else {
+            // Concrete-ML's QuantizedPad: the integers embedded in a tensor of the zero point.
+            result = .integer(node: append(.pad(x: x, pads: spatial, value: q.zeroPoint), shape: node.shape, name: node.name, source: index), quantizer: q)
+          }
+        case .transpose(let perm):
+          let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
+          let p = perm.isEmpty ? Array((0..<node.shape.count).reversed()) : perm
+          guard p.first == 0 else { throw .unsupported(node: node.name, message: "a Transpose that moves the batch axis 0 is not supported") }
+          result = .integer(node: append(.transpose(x: x, perm: p), shape: node.shape, name: node.name, source: index), quantizer: q)
+        case .slice(let starts, let ends, let axes, let steps):
+          let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
+          let xs = program.nodes[x].shape
+          guard let (begin, size, step) = SliceMath.normalize(xs, starts: starts, ends: ends, axes: axes, steps: steps),
+            begin[0] == 0, size[0] == xs[0], step.allSatisfy({ $0 > 0 })
+          else {
+            throw .unsupported(node: node.name, message: "only slices with positive steps that keep the batch axis are supported on quantized values")
+          }
+          result = .integer(node: append(.slice(x: x, begin: begin, size: size, step: step), shape: node.shape, name: node.name, source: index), quantizer: q)
         }
-        result = .integer(node: append(.concat(xs, axis: axis), shape: node.shape, name: node.name, source: index), quantizer: quantizer!)
-      case .reduceSum(let axes, let keep):
-        // Concrete-ML's QuantizedReduceSum: the integer sum, minus `n·z`, rounded like an
-        // accumulator, then `· s` in the next lookup (as a graph output: the sum, zero point n·z).
-        guard !axes.contains(0) else {
-          throw .unsupported(node: node.name, message: "ReduceSum over the batch axis 0 is not supported")
+        lowered.append(result)
+        // A Quant whose integers an integer op (or the graph output) reads gets its table here.
+        if case .quant = node.op, case .chain(_, _, .some, _) = result,
+          graphOutputs.contains(index) || (consumers[index] ?? []).contains(where: { readsIntegers($0, from: index) })
+        {
+          _ = try integers(index, for: Node(op: .identity, inputs: [index], name: node.name), operand: 0)
         }
-        let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
-        let count = axes.reduce(1) { $0 * program.nodes[x].shape[$1] }
-        let sum = append(.sum(x: x, axes: axes, keepDims: keep), shape: node.shape, name: node.name, source: index)
-        let zeroPoint = Int64(count) * q.zeroPoint
-        if graphOutputs.contains(index) {
-          result = .integer(node: sum, quantizer: Quantizer(bits: bits.modelOutputs, isSigned: false, scale: q.scale, zeroPoint: zeroPoint))
-        } else {
-          let centered = append(.subScalar(x: sum, value: zeroPoint), shape: node.shape, name: node.name, source: index)
-          result = .chain(source: rounded(centered, name: node.name, source: index), steps: [.dequantize(scale: q.scale, zeroPoint: 0)], last: nil, members: [])
-        }
-      case .pad(let pads, let value):
-        // onnxoptimizer's fuse_pad_into_conv (which Concrete-ML runs on the QAT graph): a zero
-        // Pad of the spatial axes read only by a Conv becomes that Conv's padding.
-        let r = nodes[node.inputs[0]].shape.count
-        let readers = consumers[index] ?? []
-        guard value == 0, r == 4, pads.count == 8, pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0 else {
-          throw .unsupported(node: node.name, message: "only a Pad of H and W with the constant 0 is supported on quantized values (as in Concrete-ML)")
-        }
-        let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
-        let spatial = [Int(pads[2]), Int(pads[3]), Int(pads[6]), Int(pads[7])]
-        if readers.count == 1, case .conv = nodes[readers[0]].op, nodes[readers[0]].inputs.first == index {
-          fusedPads[index] = spatial
-          result = .integer(node: x, quantizer: q)
-        } else {
-          // Concrete-ML's QuantizedPad: the integers embedded in a tensor of the zero point.
-          result = .integer(node: append(.pad(x: x, pads: spatial, value: q.zeroPoint), shape: node.shape, name: node.name, source: index), quantizer: q)
-        }
-      case .transpose(let perm):
-        let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
-        let p = perm.isEmpty ? Array((0..<node.shape.count).reversed()) : perm
-        guard p.first == 0 else { throw .unsupported(node: node.name, message: "a Transpose that moves the batch axis 0 is not supported") }
-        result = .integer(node: append(.transpose(x: x, perm: p), shape: node.shape, name: node.name, source: index), quantizer: q)
-      case .slice(let starts, let ends, let axes, let steps):
-        let (x, q) = try integers(node.inputs[0], for: node, operand: 0)
-        let xs = program.nodes[x].shape
-        guard let (begin, size, step) = SliceMath.normalize(xs, starts: starts, ends: ends, axes: axes, steps: steps),
-          begin[0] == 0, size[0] == xs[0], step.allSatisfy({ $0 > 0 })
-        else {
-          throw .unsupported(node: node.name, message: "only slices with positive steps that keep the batch axis are supported on quantized values")
-        }
-        result = .integer(node: append(.slice(x: x, begin: begin, size: size, step: step), shape: node.shape, name: node.name, source: index), quantizer: q)
-      }
-      lowered.append(result)
-      // A Quant whose integers an integer op (or the graph output) reads gets its table here.
-      if case .quant = node.op, case .chain(_, _, .some, _) = result,
-        graphOutputs.contains(index) || (consumers[index] ?? []).contains(where: { readsIntegers($0, from: index) })
-      {
-        _ = try integers(index, for: Node(op: .identity, inputs: [index], name: node.name), operand: 0)
+      } catch {
+        guard case .unsupported = error else { throw error }
+        problems.append(error)
+        failed.insert(index)
+        if lowered.count == index { lowered.append(placeholder) }
       }
     }
+    if problems.count == 1 { throw problems[0] }
+    if !problems.isEmpty { throw .several(problems) }
     for out in outputs {
       // A graph output is materialized like an integer op's operand; a float computation that
       // does not end in a Quant gets Concrete-ML's calibrated output quantizer (model_outputs
