@@ -141,8 +141,9 @@ struct Importer {
     }
     builder.setInsertionPointToEnd(of: block)
 
-    // Every node we cannot accept is reported, not only the first; the readers of a node that
-    // failed are skipped (they would only report its missing output).
+    // Every node we cannot accept is reported, not only the first. A node that failed stands in
+    // for its first input, so that the nodes after it are still checked (import checks are local
+    // to a node); a failed node without an input has its readers skipped.
     var problems: [ImportError] = []
     var failedValues = Set<String>()
     for node in remaining {
@@ -152,7 +153,11 @@ struct Importer {
       }
       do { try importNode(node) } catch {
         problems.append(error)
-        failedValues.formUnion(node.outputs)
+        if let standIn = node.inputs.compactMap({ values[$0] }).first {
+          for out in node.outputs { values[out] = standIn }
+        } else {
+          failedValues.formUnion(node.outputs)
+        }
       }
     }
     if problems.count == 1 { throw problems[0] }

@@ -108,6 +108,27 @@ import TorusQNNTransforms
     #expect(text.contains("\"FHELinalg.round\"(%"))
   }
 
+  /// A Brevitas-quantized bias (Int32Bias) is added to the accumulator as integers, typed as
+  /// Concrete types a clear constant (its range's width + 1).
+  @Test func quantizedBiasIsAnIntegerAddition() throws {
+    let q = Quantizer(bits: 6, isSigned: true, scale: 1)
+    var p = IntegerProgram()
+    let w = IntTensor(shape: [3, 2], data: [1, -2, 3, 0, -1, 2])
+    let bias = IntTensor(shape: [2], data: [264, -141])
+    p.nodes = [
+      IntegerProgram.Node(op: .input(index: 0, quantizer: q), shape: [1, 3], name: "x"),
+      IntegerProgram.Node(op: .matmul(x: 0, weights: w), shape: [1, 2], name: "acc"),
+      IntegerProgram.Node(op: .addConstant(x: 1, values: bias), shape: [1, 2], name: "biased"),
+    ]
+    p.outputs = [(2, q)]
+    let x = IntTensor(shape: [2, 3], data: [5, -7, 31, -32, 0, 12])
+    let expected: [Int64] = [217, -89, 220, -53]  // x·w + bias, row by row
+    #expect(p.evaluate([x])[2].data == expected)
+    let text = try lowerAndCompare(p, [x])
+    #expect(text.contains("arith.constant dense<[264, -141]> : tensor<2xi11>"))
+    #expect(text.contains("\"FHELinalg.add_eint_int\"(%0, %cst_0) : (tensor<1x2x!FHE.esint<9>>, tensor<2xi11>)"))
+  }
+
   /// Comparisons, Or, Not and Round as Concrete-ML's QAT numpy implementations compute them.
   @Test func comparisonsAndRoundFollowNumpy() {
     #expect(BinaryFunction.greater.apply(0.5, 0.5) == 0 && BinaryFunction.greaterOrEqual.apply(0.5, 0.5) == 1)

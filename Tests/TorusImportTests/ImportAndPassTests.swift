@@ -32,6 +32,23 @@ func loadModel(_ m: ReferenceModel) throws -> ONNXModel {
     }
   }
 
+  /// Supported ops used in ways we cannot take are listed together too, each with its node.
+  @Test func listsEveryMisusedNode() throws {
+    var model = try loadModel(h8)
+    let convs = model.graph.nodes.indices.filter { model.graph.nodes[$0].opType == "Conv" }
+    for k in [convs[0], convs[2]] { model.graph.nodes[k].attributes["auto_pad"] = .string("SAME_UPPER") }
+    do {
+      _ = try importONNX(model, fileName: "m.onnx")
+      Issue.record("expected an import error")
+    } catch {
+      guard case .invalidNodes(_, let errors) = error else { Issue.record("unexpected \(error)"); return }
+      #expect(errors.count == 2)
+      #expect(error.description.hasPrefix("'m.onnx': 2 nodes cannot be imported:\n"))
+      for k in [convs[0], convs[2]] { #expect(error.description.contains("node '\(model.graph.nodes[k].name)': auto_pad")) }
+    }
+
+  }
+
   @Test func rejectsFloatModel() throws {
     var model = try loadModel(h8)
     for i in model.graph.nodes.indices where model.graph.nodes[i].opType == "Quant" {

@@ -32,6 +32,27 @@ import TorusTestSupport
     }
   }
 
+  /// The lowering lists every node it cannot take too (two independent branches here); the
+  /// nodes that read a failed one are not reported again.
+  @Test func loweringListsEveryFailedNode() throws {
+    let module = try importONNX(try zooModel("mul-sub-branches"), fileName: "m.onnx")
+    module.operation.walk { op in
+      if op.name == QNN.GemmOp.name, case .name(let node, _) = op.location, node != "/fc/Gemm" {
+        op.attributes["alpha"] = .f32(2)
+      }
+    }
+    let inputset = try Npy.read(contentsOf: try #require(SharedData.url("models/zoo/mul-sub-branches/inputset.npy")))
+    do {
+      _ = try QATCompiler.compile(model: module, inputsets: [inputset])
+      Issue.record("expected a lowering error")
+    } catch {
+      guard case .several(let errors) = error else { Issue.record("unexpected \(error)"); return }
+      #expect(errors.count == 2)
+      #expect(error.description.hasPrefix("2 nodes cannot be lowered:\n"))
+      #expect(error.description.contains("/fc_a/") && error.description.contains("/fc_b/"))
+    }
+  }
+
   /// `F.pad`'s constant subgraph (ConstantOfShape, Concat, Reshape, Slice, Transpose, Cast) is
   /// folded at import: the Pad gets constant pads and no other op of it is left.
   @Test func padSubgraphIsFolded() throws {
