@@ -366,6 +366,58 @@ class DeepResidualMlp(nn.Module):
         return self.head(h)
 
 
+class ShiftedInputConvBias(nn.Module):
+    """Digits: an asymmetric (shifted, nonzero zero point) 6-bit input quantizer; Conv with an
+    Int32Bias quantized bias, groups 2; non-narrow 8-bit weights; AvgPool without counting the
+    padding; Dropout; BatchNorm1d after a Linear."""
+
+    def __init__(self):
+        super().__init__()
+        from brevitas.quant import Int32Bias, ShiftedUint8ActPerTensorFloat  # pylint: disable=import-outside-toplevel
+        self.q_in = qnn.QuantIdentity(act_quant=ShiftedUint8ActPerTensorFloat, bit_width=6, return_quant_tensor=True)
+        self.conv1 = qnn.QuantConv2d(1, 4, 3, padding=1, bias=True, weight_bit_width=5, bias_quant=Int32Bias)
+        self.act1 = qnn.QuantReLU(bit_width=5, return_quant_tensor=True)
+        self.conv2 = qnn.QuantConv2d(4, 8, 3, stride=2, padding=1, groups=2, bias=True, weight_bit_width=8,
+                                     weight_narrow_range=False)
+        self.act2 = qnn.QuantReLU(bit_width=5)
+        self.pool = nn.AvgPool2d(2)
+        self.drop = nn.Dropout(0.2)
+        self.q_pool = qnn.QuantIdentity(bit_width=5, return_quant_tensor=True)
+        self.fc1 = qnn.QuantLinear(8 * 2 * 2, 12, bias=True, weight_bit_width=5)
+        self.bn = nn.BatchNorm1d(12)
+        self.q1 = qnn.QuantIdentity(bit_width=5, return_quant_tensor=True)
+        self.fc2 = qnn.QuantLinear(12, 10, bias=True, weight_bit_width=5)
+        self.q_out = qnn.QuantIdentity(bit_width=6)
+
+    def forward(self, x):
+        x = self.act1(self.conv1(self.q_in(x)))
+        x = self.q_pool(self.drop(self.pool(self.act2(self.conv2(x)))))
+        x = self.q1(self.bn(self.fc1(torch.flatten(x, 1))))
+        return self.q_out(self.fc2(x))
+
+
+class StackedBranches(nn.Module):
+    """Waves: the two channels through their own Linear (shared output quantizer), stacked,
+    transposed, flattened, then Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.q_in = qnn.QuantIdentity(bit_width=5, return_quant_tensor=True)
+        self.fa = qnn.QuantLinear(32, 8, bias=True, weight_bit_width=4)
+        self.fb = qnn.QuantLinear(32, 8, bias=True, weight_bit_width=4)
+        self.q_cat = qnn.QuantIdentity(bit_width=4, return_quant_tensor=True)
+        self.fc = qnn.QuantLinear(16, 4, bias=True, weight_bit_width=4)
+        self.q_out = qnn.QuantIdentity(bit_width=5)
+
+    def forward(self, x):
+        x = self.q_in(x)
+        a = self.fa(x[:, 0, :])
+        b = self.fb(x[:, 1, :])
+        h = self.q_cat(torch.stack([a, b], dim=2))  # (N, 8, 2)
+        h = torch.transpose(h.value if hasattr(h, "value") else h, 1, 2)
+        return self.q_out(self.fc(torch.flatten(h, 1)))
+
+
 def spec(cls, data, n_bits=None, rounding=None, w=(4,), a=(4,), ops=()):
     return dict(cls=cls, data=data, n_bits=n_bits, rounding=rounding, weight_bits=list(w),
                 act_bits=list(a), ops=list(ops), steps=150)
@@ -396,6 +448,10 @@ EXTRA = {
                                 ops=["MaxPool 3 stride 1", "AvgPool pad 1", "1x1 conv", "float Sigmoid output"]),
     "x-slice-cat-transpose": spec(SliceCatTranspose, zoo.data_waves, w=(4,), a=(4, 5), ops=["Slice step 2", "stack", "Transpose"]),
     "x-deep-residual": spec(DeepResidualMlp, zoo.data_digits_vec, w=(3,), a=(3,), ops=["residual Add x3", "BatchNorm1d"]),
+    "x-shifted-input-conv-bias": spec(ShiftedInputConvBias, zoo.data_digits_img, w=(5, 8), a=(5, 6),
+                                      ops=["shifted input quantizer", "Int32Bias on Conv", "groups 2", "Dropout", "BatchNorm1d"]),
+    "x-stacked-branches": spec(StackedBranches, zoo.data_waves, a=(4, 5), ops=["Slice", "stack (Unsqueeze + Concat)", "Transpose"]),
+    "x-cnn-pool-variants-nb": spec(CnnPoolVariants, zoo.data_rgb_blobs, ops=["MaxPool 3 stride 1", "AvgPool pad 1", "1x1 conv", "float Sigmoid output"]),
     "x-deep-narrow": spec(DeepNarrow, zoo.data_digits_img, w=(2, 3, 8), a=(3,), ops=["no input quantizer", "AvgPool padded"]),
 }
 
