@@ -398,7 +398,7 @@ import TorusTestSupport
       precision: 4, lweDimension: 32, glweDimension: 1, polynomialSize: 512, pbsBaseLog: 15, pbsLevel: 3, ksBaseLog: 6, ksLevel: 5,
       glweNoiseVariance: 0x1p-120, lweNoiseVariance: 0x1p-70, source: "insecure test set (n = 32)")
     let wideParameters = WideLookupParameters(
-      packingBaseLog: 20, packingLevel: 2, packingNoiseVariance: 0x1p-120, circuitBootstrapBaseLog: 10, circuitBootstrapLevel: 2)
+      packingBaseLog: 18, packingLevel: 2, packingNoiseVariance: 0x1p-120, circuitBootstrapBaseLog: 10, circuitBootstrapLevel: 2)
     var rng = SecureRandom(seed: 7)
     let clientKey = ClientKey(parameters: classic, using: &rng)
     let serverKey = clientKey.makeServerKey(using: &rng, threads: 2)

@@ -18,6 +18,8 @@ import Foundation
 /// Cost for `w` bits: `w` key switches and blind rotations (one multi-value bootstrap per bit),
 /// `w·ℓ_cb·(k+1)` packing key switches, `2^(w − log2 N) − 1 + min(w, log2 N)` external products.
 public struct WideLookupParameters: Hashable, Sendable {
+  /// At most `maximumPackingBaseLog`: the packing key switch's exact double-precision sums
+  /// need digits below 2^18 (`PackingKeySwitchingKey.packMany`).
   public var packingBaseLog: DecompositionBaseLog
   public var packingLevel: DecompositionLevelCount
   /// Variance of the fresh noise of the packing keys (under the GLWE key).
@@ -29,12 +31,15 @@ public struct WideLookupParameters: Hashable, Sendable {
               circuitBootstrapBaseLog: Int, circuitBootstrapLevel: Int) {
     precondition(packingBaseLog * packingLevel < 64 && circuitBootstrapBaseLog * circuitBootstrapLevel < 64,
                  "decomposition must keep fewer than 64 bits")
+    precondition(packingBaseLog <= Self.maximumPackingBaseLog, "packing base 2^\(packingBaseLog) is over 2^\(Self.maximumPackingBaseLog)")
     self.packingBaseLog = DecompositionBaseLog(packingBaseLog)
     self.packingLevel = DecompositionLevelCount(packingLevel)
     self.packingNoiseVariance = packingNoiseVariance
     self.circuitBootstrapBaseLog = DecompositionBaseLog(circuitBootstrapBaseLog)
     self.circuitBootstrapLevel = DecompositionLevelCount(circuitBootstrapLevel)
   }
+
+  public static let maximumPackingBaseLog = 19
 }
 
 /// A GGSW ciphertext in the Fourier layout of the bootstrapping key.

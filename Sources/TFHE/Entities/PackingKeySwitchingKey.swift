@@ -101,11 +101,12 @@ public struct PackingKeySwitchingKey: Sendable {
 
   /// `pack` of many inputs with the same function, as one product `digits × key` modulo 2^64.
   ///
-  /// Each key word is split into three 22-bit limbs held as doubles; with digits below 2^(β−1)
-  /// every limb's sum over the `(kN+1)·ℓ` rows stays below 2^53, so the double-precision
-  /// multiply-adds are exact and the limbs recombine to the exact result modulo 2^64. Columns are
-  /// processed in tiles so that the accumulators of all inputs stay in cache while the key (too
-  /// large for any cache) is read once, and eight rows are applied per accumulator update.
+  /// Each key word is split into two 32-bit limbs held as doubles. With digits of at most
+  /// 2^(β−1) in magnitude, `flushRows` rows of limb products sum to less than 2^53, so the
+  /// double-precision multiply-adds are exact; every `flushRows` rows the two sums move into a
+  /// 64-bit integer accumulator (`lo + hi·2^32`, modulo 2^64). Columns are processed in tiles so
+  /// that the accumulators of all inputs stay in cache while the key (too large for any cache)
+  /// is read once, and eight rows are applied per accumulator update.
   /// `outputs[b]` receives `(k+1)·N` words for `inputs[b]`.
   func packMany(_ inputs: [LweCiphertext], function c: Int, into outputs: [UnsafeMutablePointer<UInt64>]) {
     precondition(inputs.count == outputs.count, "one output per input")
@@ -113,8 +114,9 @@ public struct PackingKeySwitchingKey: Sendable {
     let words = glweWords, ell = levelCount.rawValue, rows = (inputLweDimension.rawValue + 1) * ell
     let count = inputs.count
     precondition(words % Self.tile == 0, "GLWE size must be a multiple of \(Self.tile) words")
-    // Exactness: rows · 2^(β−1) · 2^22 < 2^53.
-    precondition(Double(rows) * pow(2.0, Double(baseLog.rawValue - 1 + 22)) < 0x1p53, "packing decomposition too wide for exact limbs")
+    // Exactness: flushRows · 2^(β−1) · (2^32 − 1) < 2^53.
+    let flushRows = ((1 << max(0, 22 - baseLog.rawValue)) / Self.rowBlock) * Self.rowBlock
+    precondition(flushRows >= Self.rowBlock, "packing decomposition too wide for exact limbs (base 2^\(baseLog.rawValue))")
     let dec = Decomposer(baseLog: baseLog, levels: levelCount)
     // Digits of every input word as doubles, row = i·ℓ + level − 1 (level 1 most significant).
     var digits = [Double](repeating: 0, count: count * rows)
@@ -131,65 +133,75 @@ public struct PackingKeySwitchingKey: Sendable {
       }
     }
     let tile = Self.tile
-    let accumulators = UnsafeMutablePointer<Double>.allocate(capacity: count * 3 * tile)
-    let limbs = UnsafeMutablePointer<Double>.allocate(capacity: Self.rowBlock * 3 * tile)
-    defer { accumulators.deallocate(); limbs.deallocate() }
-    let mask: UInt64 = (1 << 22) - 1
+    let accumulators = UnsafeMutablePointer<Double>.allocate(capacity: count * 2 * tile)
+    let totals = UnsafeMutablePointer<UInt64>.allocate(capacity: count * tile)
+    let limbs = UnsafeMutablePointer<Double>.allocate(capacity: Self.rowBlock * 2 * tile)
+    defer { accumulators.deallocate(); totals.deallocate(); limbs.deallocate() }
+    let stride2 = 2 * tile
+    /// Moves the exact double sums into the integer totals.
+    func flush() {
+      for b in 0..<count {
+        let acc = accumulators + b * stride2, total = totals + b * tile
+        for j in 0..<tile {
+          let lo = UInt64(bitPattern: Int64(acc[j])), hi = UInt64(bitPattern: Int64(acc[tile + j]))
+          total[j] = total[j] &+ lo &+ (hi << 32)
+        }
+      }
+      accumulators.initialize(repeating: 0, count: count * stride2)
+    }
     data.withUnsafeBufferPointer { keyBuffer in
       digits.withUnsafeBufferPointer { digitBuffer in
         let key = keyBuffer.baseAddress! + c * rows * words, dig = digitBuffer.baseAddress!
         for t in stride(from: 0, to: words, by: tile) {
-          accumulators.initialize(repeating: 0, count: count * 3 * tile)
-          var r = 0
+          accumulators.initialize(repeating: 0, count: count * stride2)
+          totals.initialize(repeating: 0, count: count * tile)
+          var r = 0, sinceFlush = 0
           while r < rows {
             let block = min(Self.rowBlock, rows - r)
             for q in 0..<Self.rowBlock {
-              let l = limbs + q * 3 * tile
+              let l = limbs + q * stride2
               if q < block {
                 // Limbs to doubles with the 2^52 trick: (limb | bits of 2^52) − 2^52 is exact.
                 let row = UnsafeRawPointer(key + (r + q) * words + t)
-                let m = SIMD4<UInt64>(repeating: mask), magic = SIMD4<UInt64>(repeating: 0x4330_0000_0000_0000)
+                let m = SIMD4<UInt64>(repeating: 0xFFFF_FFFF), magic = SIMD4<UInt64>(repeating: 0x4330_0000_0000_0000)
                 let two52 = SIMD4<Double>(repeating: 0x1p52)
                 var j = 0
                 while j < tile {
                   let w = row.loadUnaligned(fromByteOffset: j * 8, as: SIMD4<UInt64>.self)
                   store(unsafeBitCast((w & m) | magic, to: SIMD4<Double>.self) - two52, l + j)
-                  store(unsafeBitCast(((w &>> 22) & m) | magic, to: SIMD4<Double>.self) - two52, l + tile + j)
-                  store(unsafeBitCast((w &>> 44) | magic, to: SIMD4<Double>.self) - two52, l + 2 * tile + j)
+                  store(unsafeBitCast((w &>> 32) | magic, to: SIMD4<Double>.self) - two52, l + tile + j)
                   j += 4
                 }
               } else {
-                l.initialize(repeating: 0, count: 3 * tile)
+                l.initialize(repeating: 0, count: stride2)
               }
             }
             // Eight rows per accumulator update, in two independent multiply-add chains.
-            let stride3 = 3 * tile
             for b in 0..<count {
               let d = dig + b * rows + r
               @inline(__always) func digit(_ q: Int) -> SIMD4<Double> { SIMD4(repeating: q < block ? d[q] : 0) }
               let v0 = digit(0), v1 = digit(1), v2 = digit(2), v3 = digit(3)
               let v4 = digit(4), v5 = digit(5), v6 = digit(6), v7 = digit(7)
-              let acc = accumulators + b * stride3
+              let acc = accumulators + b * stride2
               var j = 0
-              while j < stride3 {
-                let x = load4(acc + j).addingProduct(v0, load4(limbs + j)).addingProduct(v1, load4(limbs + stride3 + j))
-                  .addingProduct(v2, load4(limbs + 2 * stride3 + j)).addingProduct(v3, load4(limbs + 3 * stride3 + j))
-                let y = (v4 * load4(limbs + 4 * stride3 + j)).addingProduct(v5, load4(limbs + 5 * stride3 + j))
-                  .addingProduct(v6, load4(limbs + 6 * stride3 + j)).addingProduct(v7, load4(limbs + 7 * stride3 + j))
+              while j < stride2 {
+                let x = load4(acc + j).addingProduct(v0, load4(limbs + j)).addingProduct(v1, load4(limbs + stride2 + j))
+                  .addingProduct(v2, load4(limbs + 2 * stride2 + j)).addingProduct(v3, load4(limbs + 3 * stride2 + j))
+                let y = (v4 * load4(limbs + 4 * stride2 + j)).addingProduct(v5, load4(limbs + 5 * stride2 + j))
+                  .addingProduct(v6, load4(limbs + 6 * stride2 + j)).addingProduct(v7, load4(limbs + 7 * stride2 + j))
                 store(x + y, acc + j)
                 j += 4
               }
             }
             r += Self.rowBlock
-          }
-          for b in 0..<count {
-            let acc = accumulators + b * 3 * tile, out = outputs[b] + t
-            for j in 0..<tile {
-              let l0 = UInt64(bitPattern: Int64(acc[j])), l1 = UInt64(bitPattern: Int64(acc[tile + j]))
-              let l2 = UInt64(bitPattern: Int64(acc[2 * tile + j]))
-              out[j] = l0 &+ (l1 << 22) &+ (l2 << 44)
+            sinceFlush += Self.rowBlock
+            if sinceFlush == flushRows {
+              flush()
+              sinceFlush = 0
             }
           }
+          flush()
+          for b in 0..<count { (outputs[b] + t).update(from: totals + b * tile, count: tile) }
         }
       }
     }

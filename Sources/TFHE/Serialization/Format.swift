@@ -229,7 +229,7 @@ extension WideLookupKey {
     var v: [Int] = []
     for _ in 0..<4 { v.append(Int(try r.u32())) }
     let variance = Double(bitPattern: try r.u64())
-    guard v[0] >= 1, v[1] >= 1, v[0] * v[1] < 64, v[2] >= 1, v[3] >= 1, v[2] * v[3] < 64,
+    guard v[0] >= 1, v[0] <= WideLookupParameters.maximumPackingBaseLog, v[1] >= 1, v[0] * v[1] < 64, v[2] >= 1, v[3] >= 1, v[2] * v[3] < 64,
           variance.isFinite, variance >= 0
     else { throw .invalidPayload("wide-lookup parameters out of range") }
     let wide = WideLookupParameters(
