@@ -418,6 +418,26 @@ class StackedBranches(nn.Module):
         return self.q_out(self.fc(torch.flatten(h, 1)))
 
 
+class Conv1dBiasQuant(nn.Module):
+    """Waves: Conv1d with an Int32Bias quantized bias -> ReLU -> Conv1d stride 2 (Int8Bias) ->
+    ReLU -> Flatten -> Linear."""
+
+    def __init__(self):
+        super().__init__()
+        from brevitas.quant import Int8Bias, Int32Bias  # pylint: disable=import-outside-toplevel
+        self.q_in = qnn.QuantIdentity(bit_width=5, return_quant_tensor=True)
+        self.conv1 = qnn.QuantConv1d(2, 6, 3, padding=1, bias=True, weight_bit_width=4, bias_quant=Int32Bias)
+        self.act1 = qnn.QuantReLU(bit_width=4, return_quant_tensor=True)
+        self.conv2 = qnn.QuantConv1d(6, 4, 3, stride=2, padding=1, bias=True, weight_bit_width=4, bias_quant=Int8Bias)
+        self.act2 = qnn.QuantReLU(bit_width=4, return_quant_tensor=True)
+        self.fc = qnn.QuantLinear(4 * 16, 4, bias=True, weight_bit_width=4)
+        self.q_out = qnn.QuantIdentity(bit_width=5)
+
+    def forward(self, x):
+        x = self.act2(self.conv2(self.act1(self.conv1(self.q_in(x)))))
+        return self.q_out(self.fc(torch.flatten(x, 1)))
+
+
 def spec(cls, data, n_bits=None, rounding=None, w=(4,), a=(4,), ops=()):
     return dict(cls=cls, data=data, n_bits=n_bits, rounding=rounding, weight_bits=list(w),
                 act_bits=list(a), ops=list(ops), steps=150)
@@ -452,6 +472,7 @@ EXTRA = {
                                       ops=["shifted input quantizer", "Int32Bias on Conv", "groups 2", "Dropout", "BatchNorm1d"]),
     "x-stacked-branches": spec(StackedBranches, zoo.data_waves, a=(4, 5), ops=["Slice", "stack (Unsqueeze + Concat)", "Transpose"]),
     "x-cnn-pool-variants-nb": spec(CnnPoolVariants, zoo.data_rgb_blobs, ops=["MaxPool 3 stride 1", "AvgPool pad 1", "1x1 conv", "float Sigmoid output"]),
+    "x-conv1d-bias-quant": spec(Conv1dBiasQuant, zoo.data_waves, ops=["Conv1d with Int32Bias / Int8Bias"]),
     "x-deep-narrow": spec(DeepNarrow, zoo.data_digits_img, w=(2, 3, 8), a=(3,), ops=["no input quantizer", "AvgPool padded"]),
 }
 

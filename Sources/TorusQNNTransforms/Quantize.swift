@@ -403,10 +403,10 @@ extension QGraph {
           var integerBias: IntTensor? = nil
           if ins.count > 2 {
             (bias, integerBias) = try biasTerm(ins[2], channels: w.shape[0], m: qx.scale * qw.scale, beta: 1, index: index, node: node)
-            if integerBias != nil && program.nodes[x].shape.count != 4 {
-              throw .unsupported(node: node.name, message: "a quantized bias is supported on 2-D convolutions only")
-            }
-            integerBias = integerBias.map { IntTensor(shape: [1, $0.count, 1, 1], data: $0.data) }
+            // Broadcast over the spatial axes: `[1, C, 1, 1]` (2-D), `[1, C, 1]` (1-D, added after
+            // the collapse back from the 2-D convolution, as Concrete does).
+            let spatial = [Int](repeating: 1, count: max(0, node.shape.count - 2))
+            integerBias = integerBias.map { IntTensor(shape: [1, $0.count] + spatial, data: $0.data) }
           }
           let o = w.shape[0]
           let perOut = w.count / o
