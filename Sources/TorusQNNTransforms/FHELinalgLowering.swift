@@ -67,7 +67,6 @@ public enum FHELinalgLowering {
       return v
     }
 
-    /// `tensor.from_elements` of one scalar constant (cached).
     /// concrete-python's reshape: one collapse_shape or expand_shape when the ranks differ and
     /// the bigger shape's dimensions group into the smaller one's; otherwise a collapse to one
     /// dimension, then an expand.
@@ -125,6 +124,7 @@ public enum FHELinalgLowering {
       return op(FHELinalg.FancyIndexOp.self, [x, all], resultType)
     }
 
+    /// `tensor.from_elements` of one scalar constant (cached).
     mutating func scalarTensor(_ value: Int64, width: Int) -> Value {
       let key = Attribute.string("from_elements \(value) i\(width)")
       if let v = constants[key] { return v }

@@ -137,7 +137,9 @@ public struct IntegerProgram: Sendable {
     case slice(x: Int, begin: [Int], size: [Int], step: [Int])
     /// Permutation of the non-batch axes (`FHELinalg.transpose`; `perm[0] = 0`).
     case transpose(x: Int, perm: [Int])
-    /// One index of an axis, the axis removed (`tensor.extract_slice` + `collapse_shape`).
+    /// Constant indices along an axis, which becomes the indices' shape: one scalar index
+    /// (`indexShape` empty, the axis removed: `tensor.extract_slice` + `collapse_shape`) or a
+    /// tensor of them (`FHELinalg.fancy_index`). Indices are non-negative here.
     case gather(x: Int, axis: Int, indices: [Int], indexShape: [Int])
     /// Concatenation of integer tensors along an axis (`FHELinalg.concat`).
     case concat([Int], axis: Int)
