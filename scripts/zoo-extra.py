@@ -438,6 +438,76 @@ class Conv1dBiasQuant(nn.Module):
         return self.q_out(self.fc(torch.flatten(x, 1)))
 
 
+class WideCnnTanhOut(nn.Module):
+    """Digits: Conv 5x5 stride 2 pad 2 (16 channels) -> BN -> LeakyReLU -> QuantIdentity -> Conv
+    3x3 -> Hardtanh -> QuantIdentity -> AvgPool 2 -> QuantIdentity -> Flatten -> Linear ->
+    QuantTanh output."""
+
+    def __init__(self):
+        super().__init__()
+        self.q_in = qnn.QuantIdentity(bit_width=4, return_quant_tensor=True)
+        self.conv1 = qnn.QuantConv2d(1, 16, 5, stride=2, padding=2, bias=True, weight_bit_width=3)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.act1 = nn.LeakyReLU(0.1)
+        self.q1 = qnn.QuantIdentity(bit_width=4, return_quant_tensor=True)
+        self.conv2 = qnn.QuantConv2d(16, 8, 3, padding=1, bias=False, weight_bit_width=3)
+        self.act2 = nn.Hardtanh(-1.5, 1.5)
+        self.q2 = qnn.QuantIdentity(bit_width=4)
+        self.pool = nn.AvgPool2d(2)
+        self.q3 = qnn.QuantIdentity(bit_width=4, return_quant_tensor=True)
+        self.fc = qnn.QuantLinear(8 * 2 * 2, 10, bias=True, weight_bit_width=3)
+        self.out = qnn.QuantTanh(bit_width=6)
+
+    def forward(self, x):
+        x = self.q1(self.act1(self.bn1(self.conv1(self.q_in(x)))))
+        x = self.q3(self.pool(self.q2(self.act2(self.conv2(x)))))
+        return self.out(self.fc(torch.flatten(x, 1)))
+
+
+class LowWeightsHighActs(nn.Module):
+    """Digit vectors: 2-bit weights, 8-bit activations, an Elu and a Softsign (x / (1 + |x|)),
+    rounding 6."""
+
+    def __init__(self):
+        super().__init__()
+        self.q_in = qnn.QuantIdentity(bit_width=8, return_quant_tensor=True)
+        self.fc1 = qnn.QuantLinear(16, 32, bias=True, weight_bit_width=2)
+        self.act1 = nn.ELU()
+        self.q1 = qnn.QuantIdentity(bit_width=8, return_quant_tensor=True)
+        self.fc2 = qnn.QuantLinear(32, 32, bias=True, weight_bit_width=2)
+        self.act2 = nn.Softsign()
+        self.q2 = qnn.QuantIdentity(bit_width=8, return_quant_tensor=True)
+        self.fc3 = qnn.QuantLinear(32, 10, bias=True, weight_bit_width=2)
+        self.q_out = qnn.QuantIdentity(bit_width=8)
+
+    def forward(self, x):
+        x = self.q1(self.act1(self.fc1(self.q_in(x))))
+        x = self.q2(self.act2(self.fc2(x)))
+        return self.q_out(self.fc3(x))
+
+
+class WidthConcat(nn.Module):
+    """Digits: two conv branches of different kernel widths concatenated along the width axis
+    (shared quantizer), then a strided conv and Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.q_in = qnn.QuantIdentity(bit_width=4, return_quant_tensor=True)
+        self.ca = qnn.QuantConv2d(1, 4, 3, padding=1, bias=True, weight_bit_width=4)
+        self.cb = qnn.QuantConv2d(1, 4, (3, 5), padding=(1, 2), bias=True, weight_bit_width=4)
+        self.q_cat = qnn.QuantIdentity(bit_width=4)
+        self.conv = qnn.QuantConv2d(4, 6, 3, stride=2, padding=1, bias=True, weight_bit_width=4)
+        self.act = qnn.QuantReLU(bit_width=4, return_quant_tensor=True)
+        self.fc = qnn.QuantLinear(6 * 4 * 8, 10, bias=True, weight_bit_width=4)
+        self.q_out = qnn.QuantIdentity(bit_width=5)
+
+    def forward(self, x):
+        x = self.q_in(x)
+        h = torch.cat([self.q_cat(self.ca(x)), self.q_cat(self.cb(x))], dim=3)
+        h = self.act(self.conv(h))
+        return self.q_out(self.fc(torch.flatten(h, 1)))
+
+
 def spec(cls, data, n_bits=None, rounding=None, w=(4,), a=(4,), ops=()):
     return dict(cls=cls, data=data, n_bits=n_bits, rounding=rounding, weight_bits=list(w),
                 act_bits=list(a), ops=list(ops), steps=150)
@@ -473,6 +543,9 @@ EXTRA = {
     "x-stacked-branches": spec(StackedBranches, zoo.data_waves, a=(4, 5), ops=["Slice", "stack (Unsqueeze + Concat)", "Transpose"]),
     "x-cnn-pool-variants-nb": spec(CnnPoolVariants, zoo.data_rgb_blobs, ops=["MaxPool 3 stride 1", "AvgPool pad 1", "1x1 conv", "float Sigmoid output"]),
     "x-conv1d-bias-quant": spec(Conv1dBiasQuant, zoo.data_waves, ops=["Conv1d with Int32Bias / Int8Bias"]),
+    "x-wide-cnn-tanh-out": spec(WideCnnTanhOut, zoo.data_digits_img, w=(3,), a=(4, 6), ops=["Conv 5x5 stride 2", "LeakyReLU after BN", "Hardtanh", "QuantTanh output"]),
+    "x-low-weights-high-acts": spec(LowWeightsHighActs, zoo.data_digits_vec, rounding=6, w=(2,), a=(8,), ops=["2-bit weights", "8-bit acts", "ELU", "Softsign", "rounding 6"]),
+    "x-width-concat": spec(WidthConcat, zoo.data_digits_img, ops=["Concat on width", "3x5 kernel"]),
     "x-deep-narrow": spec(DeepNarrow, zoo.data_digits_img, w=(2, 3, 8), a=(3,), ops=["no input quantizer", "AvgPool padded"]),
 }
 
