@@ -12,6 +12,7 @@ the networks below instead of the zoo's and writes their folders to OUT (default
 """
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -555,8 +556,11 @@ def main():
     p.add_argument("--out", default="/tmp/zoo-extra", help="output folder (default /tmp/zoo-extra)")
     p.add_argument("--only", nargs="*", help="build only these models")
     args = p.parse_args()
-    zoo.ZOO_DIR = Path(args.out)
+    zoo.ZOO_DIR = Path(args.out).resolve()
     zoo.ZOO_DIR.mkdir(parents=True, exist_ok=True)
+    # concrete-python writes debugging artifacts (.artifacts/) into the working directory when a
+    # compile fails: keep them out of the source tree.
+    os.chdir(zoo.ZOO_DIR)
     zoo.MODELS.clear()
     zoo.MODELS.update(EXTRA)
     for name in args.only or EXTRA:
