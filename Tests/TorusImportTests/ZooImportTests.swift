@@ -53,6 +53,35 @@ import TorusTestSupport
     }
   }
 
+  /// Bad uses of the new ops are clear errors: a Cast to an integer type, a Gather index list
+  /// outside the axis (at shape inference, naming the node).
+  @Test func badCastAndGatherIndicesAreRefused() throws {
+    var model = try zooModel("cnn1d-last-step")
+    let gather = try #require(model.graph.nodes.firstIndex { $0.opType == "Gather" })
+    let indexName = model.graph.nodes[gather].inputs[1]
+    model.graph.initializers[indexName] = NDArray([0, 99], shape: [2])
+    model.graph.nodes.removeAll { $0.outputs.contains(indexName) }
+    let module = try importONNX(model, fileName: "g.onnx")
+    let inputset = try Npy.read(contentsOf: try #require(SharedData.url("models/zoo/cnn1d-last-step/inputset.npy")))
+    do {
+      _ = try QATCompiler.compile(model: module, inputsets: [inputset])
+      Issue.record("an index out of range compiled")
+    } catch {
+      #expect(String(describing: error).contains("index 99 on axis"), "\(error)")
+    }
+
+    var cast = try zooModel("cnn1d-last-step")
+    cast.graph.nodes[gather].opType = "Cast"
+    cast.graph.nodes[gather].inputs = [cast.graph.nodes[gather].inputs[0]]
+    cast.graph.nodes[gather].attributes = ["to": .int(7)]
+    do {
+      _ = try importONNX(cast, fileName: "c.onnx")
+      Issue.record("a Cast to INT64 imported")
+    } catch {
+      #expect(error.description.contains("node '/Gather': cast to ONNX type 7 is not supported"), "\(error.description)")
+    }
+  }
+
   /// `F.pad`'s constant subgraph (ConstantOfShape, Concat, Reshape, Slice, Transpose, Cast) is
   /// folded at import: the Pad gets constant pads and no other op of it is left.
   @Test func padSubgraphIsFolded() throws {
