@@ -127,6 +127,8 @@ package enum Kernels {
 
   /// Numpy-style broadcast of a binary element-wise op.
   package static func broadcast<T>(_ a: [T], _ ash: [Int], _ b: [T], _ bsh: [Int], _ f: (T, T) -> T) -> ([T], [Int]) {
+    // Same shapes (the common case): element by element, no index arithmetic.
+    if ash == bsh { return (zip(a, b).map(f), ash) }
     let r = max(ash.count, bsh.count)
     let pa = Array(repeating: 1, count: r - ash.count) + ash
     let pb = Array(repeating: 1, count: r - bsh.count) + bsh
