@@ -36,16 +36,20 @@ import TFHE
       inputLweDimension: LweDimension(k * n), glweDimension: GlweDimension(k), polynomialSize: PolynomialSize(n),
       baseLog: DecompositionBaseLog(baseLog), levelCount: DecompositionLevelCount(levels), data: data)
     let input = LweCiphertext(storage: (0..<inputs).map { _ in UInt64.random(in: .min ... .max, using: &rng) })
-    /// Signed digits of the closest multiple of 2^(64 − β·ℓ), most significant level first.
+    /// Signed digits of the closest multiple of 2^(64 − β·ℓ), most significant level first, in
+    /// [−B/2, B/2]: a digit of B/2 carries when the next digit's top bit is set.
     func digits(_ x: UInt64) -> [Int64] {
-      let shift = UInt64(64 - baseLog * levels)
+      let shift = UInt64(64 - baseLog * levels), half = UInt64(1) << UInt64(baseLog - 1)
       var rest = ((x >> (shift - 1)) &+ 1) >> 1
       var out = [Int64](repeating: 0, count: levels)
       for level in stride(from: levels, through: 1, by: -1) {
-        let t = rest & ((1 << UInt64(baseLog)) - 1), carry = t >> UInt64(baseLog - 1)
-        rest = (rest >> UInt64(baseLog)) &+ carry
+        let t = rest & ((1 << UInt64(baseLog)) - 1)
+        rest >>= UInt64(baseLog)
+        let carry: UInt64 = t > half || (t == half && rest & half != 0) ? 1 : 0
+        rest &+= carry
         out[level - 1] = Int64(bitPattern: t) - Int64(bitPattern: carry << UInt64(baseLog))
       }
+      #expect(out.allSatisfy { abs($0) <= Int64(half) })
       return out
     }
     for c in 0...k {

@@ -1,7 +1,14 @@
-/// Signed gadget decomposition: `x ≈ Σ_{j=1..ℓ} d_j · 2^64/B^j` with `d_j ∈ [−B/2, B/2)`.
+/// Signed gadget decomposition: `x ≈ Σ_{j=1..ℓ} d_j · 2^64/B^j` with `d_j ∈ [−B/2, B/2]`.
 ///
 /// `x` is first rounded to its top `ℓ·log2(B)` bits; digits come out least significant first
 /// with a balanced carry. The rounding error is at most `2^64 / (2·B^ℓ)`.
+///
+/// A digit of exactly `B/2` carries (becoming `−B/2`) only when the next digit's top bit is
+/// set, so ties go either way and digits have mean zero. With ties always carried the digits
+/// average `−1/2`, and that bias is not harmless: in a circuit-bootstrapped GGSW the mask rows'
+/// noise is `e·S_c` (the level's noise times the key), and biased digits sum `Σ d·S_c` to about
+/// `kN/4` instead of `√(kN/2)`, which multiplied the wide-lookup output noise by about 16
+/// (measured, `torus-bench wide --breakdown`).
 @usableFromInline
 struct Decomposer: Sendable {
   @usableFromInline let baseLog: UInt64
@@ -26,8 +33,9 @@ struct Decomposer: Sendable {
   func nextDigit(_ s: inout UInt64) -> Int64 {
     let mask: UInt64 = (1 << baseLog) - 1
     let t = s & mask
-    let carry = t >> (baseLog - 1)
-    s = (s >> baseLog) &+ carry
+    s >>= baseLog
+    let carry = (((t &- 1) | s) & t) >> (baseLog - 1)
+    s &+= carry
     return Int64(bitPattern: t) - Int64(bitPattern: carry << baseLog)
   }
 
@@ -52,9 +60,11 @@ struct Decomposer: Sendable {
       var level = levels - 1
       while level >= 0 {
         let t0 = s0 & mask, t1 = s1 & mask
-        let c0 = t0 &>> (baseLog - 1), c1 = t1 &>> (baseLog - 1)
-        s0 = (s0 &>> baseLog) &+ c0
-        s1 = (s1 &>> baseLog) &+ c1
+        s0 = s0 &>> baseLog
+        s1 = s1 &>> baseLog
+        let c0 = (((t0 &- one) | s0) & t0) &>> (baseLog - 1), c1 = (((t1 &- one) | s1) & t1) &>> (baseLog - 1)
+        s0 = s0 &+ c0
+        s1 = s1 &+ c1
         let d0 = t0 &- (c0 &<< baseLog), d1 = t1 &- (c1 &<< baseLog)
         let f0 = unsafeBitCast(d0 &+ magic, to: SIMD4<Double>.self) - magicF
         let f1 = unsafeBitCast(d1 &+ magic, to: SIMD4<Double>.self) - magicF
