@@ -141,19 +141,26 @@ extension TFHEBenchmarks {
     public var errors: Int
     /// Standard deviation of the output phase error, in units of the output half slot.
     public var outputNoiseInHalfSlots: Double
+    /// The same as a torus fraction, and what `WideLookupNoise.outputVariance` predicts.
+    public var outputSigma: Double
+    public var predictedOutputSigma: Double
+    public var outputBits: Int
   }
 
-  /// `count` lookups of random `precision`-bit inputs through a random table with 8-bit outputs
-  /// (Concrete's WoP-PBS set for that precision), `threads` lookups at a time.
-  public static func wideLookup(precision p: Int, count: Int, threads: Int, seed: UInt64?) -> WideLookupResult? {
-    guard let (classic, wide) = ParameterSet.concreteWideLookup(precision: p) else { return nil }
+  /// `count` lookups of random `precision`-bit inputs through a random table with `outputBits`-bit
+  /// outputs, `threads` lookups at a time, under `classic` and `wide` (default: Concrete's
+  /// WoP-PBS set for that precision with our decompositions, `ParameterSet.concreteWideLookup`).
+  public static func wideLookup(precision p: Int, outputBits: Int = 8, count: Int, threads: Int, seed: UInt64?,
+                                classic: ParameterSet? = nil, wide: WideLookupParameters? = nil) -> WideLookupResult? {
+    guard let (defaultClassic, defaultWide) = ParameterSet.concreteWideLookup(precision: p) else { return nil }
+    let classic = classic ?? defaultClassic, wide = wide ?? defaultWide
     var start = now()
     var rng = seed.map { SecureRandom(seed: $0) } ?? SecureRandom()
     let client = ClientKey(parameters: classic, using: &rng)
     let server = client.makeServerKey(using: &rng)
     let key = client.makeWideLookupKey(server: server, parameters: wide, using: &rng)
     let keygen = now() - start
-    let outBits = 8
+    let outBits = outputBits
     let table = (0..<(1 << p)).map { _ in rng.next() % (1 << UInt64(outBits)) }
     let phases = table.map { $0 << UInt64(63 - outBits) }
     let inputs = (0..<count).map { _ in Int(rng.next() % (1 << UInt64(p))) }
@@ -175,6 +182,68 @@ extension TFHEBenchmarks {
       precision: p, classic: classic, wide: wide, keygenSeconds: keygen,
       keyBytes: (classic.bootstrapKeyBytes, classic.keySwitchingKeyBytes, key.packing.byteCount),
       millisecondsPerLookup: wall * 1000 / Double(count), threads: threads, count: count, errors: errors,
-      outputNoiseInHalfSlots: (squares / Double(count)).squareRoot() / halfSlot)
+      outputNoiseInHalfSlots: (squares / Double(count)).squareRoot() / halfSlot,
+      outputSigma: (squares / Double(count)).squareRoot() * 0x1p-64,
+      predictedOutputSigma: WideLookupNoise(classic: classic, wide: wide).outputVariance(bits: p).squareRoot(),
+      outputBits: outBits)
+  }
+}
+
+extension TFHEBenchmarks {
+  /// Measured noise (torus standard deviations) at each stage of a wide lookup, beside the
+  /// model's (`torus-bench wide --breakdown`): the bit-extraction level outputs (bootstrap noise), the
+  /// GGSW rows after the packing key switch (body and mask rows), and the lookup output.
+  public struct WideNoiseBreakdown: Sendable {
+    public var levels: Double, levelsModel: Double
+    public var bodyRows: Double, maskRows: Double, rowsModel: Double
+    public var output: Double, outputModel: Double
+    /// Output when the bit levels are trivial (noiseless) LWEs: vertical packing's own noise.
+    public var outputFromExactLevels: Double
+    public var samples: (levels: Int, rows: Int, outputs: Int)
+  }
+
+  public static func wideNoiseBreakdown(precision p: Int, classic: ParameterSet, wide: WideLookupParameters,
+                                        count: Int, packedLevels: Int, seed: UInt64) -> WideNoiseBreakdown {
+    var rng = SecureRandom(seed: seed)
+    let client = ClientKey(parameters: classic, using: &rng)
+    let server = client.makeServerKey(using: &rng)
+    let key = client.makeWideLookupKey(server: server, parameters: wide, using: &rng)
+    let ell = wide.circuitBootstrapLevel.rawValue, beta = wide.circuitBootstrapBaseLog.rawValue
+    let n = classic.polynomialSize.rawValue, k = classic.glweDimension.rawValue
+    func torus(_ x: UInt64) -> Double { Double(Int64(bitPattern: x)) * 0x1p-64 }
+    func rms(_ v: [Double]) -> Double { (v.reduce(0) { $0 + $1 * $1 } / Double(max(v.count, 1))).squareRoot() }
+    var levelErrors: [Double] = [], bodyErrors: [Double] = [], maskErrors: [Double] = [], outputErrors: [Double] = []
+    var exactErrors: [Double] = []
+    let table = (0..<(1 << p)).map { _ in rng.next() % (1 << 16) << 47 }
+    for sample in 0..<count {
+      let x = Int(rng.next() % (1 << UInt64(p)))
+      let ct = client.encrypt(message: Int64(x), bits: p)
+      let levels = key.bitLevels(ct, bits: p)
+      for (index, level) in levels.enumerated() {
+        let bit = UInt64((x >> (index / ell)) & 1), j = index % ell + 1
+        let expected = bit << UInt64(64 - beta * j)
+        levelErrors.append(torus(client.decryptPhase(level) &- expected))
+        guard sample == 0, index < packedLevels else { continue }
+        let body = client.glweKey.decryptPhase(key.packing.pack(level, function: k))
+        for c in 0..<n { bodyErrors.append(torus(body[c] &- (c == 0 ? expected : 0))) }
+        let mask = client.glweKey.decryptPhase(key.packing.pack(level, function: 0))
+        for c in 0..<n { maskErrors.append(torus(mask[c] &+ expected &* UInt64(client.glweKey.bits[c]))) }
+      }
+      let out = key.lookup(ct, inputBits: p, outputPhases: table)
+      outputErrors.append(torus(client.decryptPhase(out) &- table[x]))
+      let exact = (0..<(p * ell)).map { index in
+        LweCiphertext(trivial: UInt64((x >> (index / ell)) & 1) << UInt64(64 - beta * (index % ell + 1)),
+                      dimension: classic.bigLweDimension)
+      }
+      let fromExact = key.verticalPacking(table, bits: key.circuitBootstrap(levels: exact, bits: p))
+      exactErrors.append(torus(client.decryptPhase(fromExact) &- table[x]))
+    }
+    let wideModel = WideLookupNoise(classic: classic, wide: wide)
+    return WideNoiseBreakdown(
+      levels: rms(levelErrors), levelsModel: wideModel.levelVariance.squareRoot(),
+      bodyRows: rms(bodyErrors), maskRows: rms(maskErrors), rowsModel: wideModel.rowVariance.squareRoot(),
+      output: rms(outputErrors), outputModel: wideModel.outputVariance(bits: p).squareRoot(),
+      outputFromExactLevels: rms(exactErrors),
+      samples: (levelErrors.count, bodyErrors.count, outputErrors.count))
   }
 }

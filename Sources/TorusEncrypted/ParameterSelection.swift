@@ -63,7 +63,12 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
 
   /// Blind rotations per run (a wide lookup of `w` bits costs `w`).
   public var bootstrapCount: Int {
-    bootstrapsPerWidth.map { w, c in wideLookupsPerWidth[w] != nil ? c * w : c }.reduce(0, +) + roundingBootstraps
+    bootstrapsPerWidth.map { w, c in wideLookupsPerWidth[w] != nil ? c * wideBootstraps(bits: w) : c }.reduce(0, +) + roundingBootstraps
+  }
+
+  /// Blind rotations of one wide lookup of `w` bits (`WideLookupNoise.bootstraps`).
+  func wideBootstraps(bits w: Int) -> Int {
+    wide.map { WideLookupNoise(classic: parameters, wide: $0).bootstraps(bits: w) } ?? w
   }
 
   /// Estimated server time of one run on `threads` cores (bootstraps dominate; they spread over
@@ -73,7 +78,7 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
     var ms = Double(bootstrapCount) * br
     if let wide {
       let model = WideLookupNoise(classic: parameters, wide: wide)
-      for (w, c) in wideLookupsPerWidth { ms += Double(c) * (model.milliseconds(bits: w, blindRotationMilliseconds: br) - Double(w) * br) }
+      for (w, c) in wideLookupsPerWidth { ms += Double(c) * (model.milliseconds(bits: w, blindRotationMilliseconds: br) - Double(wideBootstraps(bits: w)) * br) }
     }
     return ms / 1000 / Double(max(threads, 1))
   }
@@ -81,7 +86,7 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
   public var description: String {
     let p = parameters
     var widths: [String] = bootstrapsPerWidth.sorted { $0.key < $1.key }.map { (w: Int, c: Int) -> String in
-      wideLookupsPerWidth[w] != nil ? "\(c) wide at \(w) bits, \(w) each" : "\(c) at \(w) bits"
+      wideLookupsPerWidth[w] != nil ? "\(c) wide at \(w) bits, \(wideBootstraps(bits: w)) each" : "\(c) at \(w) bits"
     }
     if roundingBootstraps > 0 { widths.append("\(roundingBootstraps) for exact rounding / lsb, up to \(bitExtractionChunk) bit(s) per step") }
     let packing: String = wide.map { ", packing \(megabytes(packingKeyBytes($0)))" } ?? ""
@@ -96,7 +101,8 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
         + String(format: " (%.1f ms per bootstrap on one core)", BootstrapCost.milliseconds(p)),
     ]
     if let wide {
-      lines.append("  wide lookups (above \(classicLookupMaxWidth) bits): bit extraction, circuit bootstrapping \(wide.circuitBootstrapLevel.rawValue)×2^\(wide.circuitBootstrapBaseLog.rawValue), packing key switch \(wide.packingLevel.rawValue)×2^\(wide.packingBaseLog.rawValue), vertical packing")
+      lines.append("  wide lookups (above \(classicLookupMaxWidth) bits): bit extraction, circuit bootstrapping \(wide.circuitBootstrapLevel.rawValue)×2^\(wide.circuitBootstrapBaseLog.rawValue), packing key switch \(wide.packingLevel.rawValue)×2^\(wide.packingBaseLog.rawValue), vertical packing"
+                   + (wide.cleanDecisionScaleLog < 64 ? "; bits read at scale 2^\(wide.cleanDecisionScaleLog) or more decided clean first" : ""))
     }
     lines.append("  source: \(p.source)")
     return lines.joined(separator: "\n")
@@ -107,9 +113,11 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
     parameters.bootstrapKeyBytes + parameters.keySwitchingKeyBytes + (wide.map(packingKeyBytes) ?? 0)
   }
 
-  func packingKeyBytes(_ w: WideLookupParameters) -> Int {
-    let k1 = parameters.glweDimension.glweSize, n = parameters.polynomialSize.rawValue
-    return k1 * (parameters.bigLweDimension.rawValue + 1) * w.packingLevel.rawValue * k1 * n * 8
+  func packingKeyBytes(_ w: WideLookupParameters) -> Int { Self.packingKeyBytes(w, classic: parameters) }
+
+  static func packingKeyBytes(_ w: WideLookupParameters, classic: ParameterSet) -> Int {
+    let k1 = classic.glweDimension.glweSize, n = classic.polynomialSize.rawValue
+    return k1 * (classic.bigLweDimension.rawValue + 1) * w.packingLevel.rawValue * k1 * n * 8
   }
 
   var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -154,7 +162,8 @@ public enum ParameterSelection {
   public static func plan(
     for function: TorusIR.Operation, target errorTarget: ErrorTarget = ErrorTarget(),
     candidates: [ParameterSet] = ParameterSet.concreteCatalogWithDecompositions,
-    wideCandidates: [Int] = ParameterSet.concreteWideLookupPrecisions, memory: UInt64? = nil
+    wideCandidates: [(classic: ParameterSet, wide: WideLookupParameters)] = ParameterSet.wideLookupCandidates(),
+    memory: UInt64? = nil
   ) throws(ParameterSelectionError) -> EncryptionPlan {
     let target = try errorTarget.validated().global, perLookup = errorTarget.perLookup
     // The chunk width of exact rounding depends on the set, and with it the bootstraps and noise.
@@ -197,9 +206,12 @@ public enum ParameterSelection {
       if best.map({ seconds < $0.seconds }) ?? true { best = (plan, seconds) }
     }
     // Lookups too wide or too noisy for one classic bootstrap: bit extraction, circuit
-    // bootstrapping and vertical packing with Concrete's WoP-PBS sets (`WideLookupKey`).
-    for p in wideCandidates {
-      guard let (classic, wide) = ParameterSet.concreteWideLookup(precision: p) else { continue }
+    // bootstrapping and vertical packing with Concrete's WoP-PBS sets (`WideLookupKey`), in the
+    // decompositions of `ParameterSet.wideLookupCandidates`.
+    var cleanestWideOutput = Double.infinity
+    for (classic, wide) in wideCandidates {
+      if let memory, UInt64(classic.bootstrapKeyBytes + classic.keySwitchingKeyBytes
+                            + EncryptionPlan.packingKeyBytes(wide, classic: classic)) > memory { continue }
       let model = NoiseModel(classic), wideModel = WideLookupNoise(classic: classic, wide: wide)
       let classicMax = wideModel.classicLookupMaxWidth
       let a = try analysis(chunk: model.bitExtractionChunk, wideAbove: classicMax)
@@ -207,6 +219,7 @@ public enum ParameterSelection {
       let wideWidths = a.lookups.filter { !$0.isBitExtraction && $0.precision > classicMax }.map(\.precision)
       // Wide outputs are bounded by the widest wide lookup's output variance.
       let wideOutput = wideModel.outputVariance(bits: wideWidths.max() ?? 0)
+      if !wideWidths.isEmpty { cleanestWideOutput = min(cleanestWideOutput, wideOutput) }
       let (global, worst) = errorProbabilities(a) { l in
         let input = l.noise.variance(fresh: fresh, bootstrapped: model.bootstrapVariance, wide: wideOutput)
         return l.isDecryption || l.isBitExtraction || l.precision <= classicMax
@@ -236,7 +249,10 @@ public enum ParameterSelection {
     if let best { return best.plan }
     let perLookupText = perLookup.map { " and \($0) per lookup" } ?? ""
     let tooLarge = candidates.count - fitting.count - candidates.filter { $0.polynomialSize.rawValue >> widest < 2 }.count
+    let cleanestText = cleanestWideOutput.isFinite
+      ? String(format: " (the cleanest wide lookups here leave σ ≈ 2^%.1f of noise on their outputs)", log2(cleanestWideOutput.squareRoot()))
+      : ""
     let memoryText = tooLarge > 0 ? String(format: "; %d larger sets were left out: their keys exceed the %.1f GB of memory", tooLarge, Double(memory ?? 0) / 1e9) : ""
-    throw ParameterSelectionError(description: "no parameter set reaches a global error probability of \(target)\(perLookupText) for this circuit (widest lookup \(widest) bits, 2-norm \(String(format: "%.1f", try analysis(chunk: 1).maxLookupSquaredNorm.squareRoot())) at a lookup input); reduce the accumulator norms or round before lookups (a wide lookup's output carries σ ≈ 2^−17 of noise: enough for results up to 12 bits, not for another wide lookup after a large 2-norm)\(memoryText)")
+    throw ParameterSelectionError(description: "no parameter set reaches a global error probability of \(target)\(perLookupText) for this circuit (widest lookup \(widest) bits, 2-norm \(String(format: "%.1f", try analysis(chunk: 1).maxLookupSquaredNorm.squareRoot())) at a lookup input); reduce the accumulator norms or round before lookups\(cleanestText)\(memoryText)")
   }
 }

@@ -59,8 +59,37 @@ struct Wide: ParsableCommand {
   var count: Int = 8
   @Option(help: "Lookups run at once (default: all cores).")
   var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+  @Option(help: "Bits of the random table's outputs.")
+  var outputBits: Int = 8
+  @Option(help: "Re-decompose the bootstrapping key to this many levels (ParameterSet.withBootstrapLevels).")
+  var bootstrapLevels: Int?
+  @Option(help: "Circuit-bootstrap decomposition as LEVELSxBASELOG, e.g. 10x3 (default: the set's).")
+  var circuitBootstrap: String?
+  @Option(help: "Packing key-switch decomposition as LEVELSxBASELOG, e.g. 4x11 (default: the set's).")
+  var packing: String?
+
+  @Option(help: "Decide bits read at scale 2^S or more with a clean one-bit bootstrap first (WideLookupParameters.cleanDecisionScaleLog; default 64: never).")
+  var cleanDecisionsFrom: Int = 64
+  @Flag(help: "Instead of timing, measure the noise at each stage (bit-extraction levels, packed GGSW rows, output) beside the model's.")
+  var breakdown = false
+
+  static func decomposition(_ text: String?) -> (level: Int, baseLog: Int)? {
+    guard let parts = text?.split(separator: "x"), parts.count == 2, let l = Int(parts[0]), let b = Int(parts[1]) else { return nil }
+    return (l, b)
+  }
 
   func validate() throws {
+    for (name, text) in [("--circuit-bootstrap", circuitBootstrap), ("--packing", packing)] where text != nil {
+      guard let d = Self.decomposition(text), d.level >= 1, d.baseLog >= 1, d.level * d.baseLog < 64 else {
+        throw ValidationError("\(name) takes LEVELSxBASELOG with fewer than 64 bits in all, e.g. 4x11; got '\(text!)'")
+      }
+    }
+    if let p = Self.decomposition(packing), p.baseLog > WideLookupParameters.maximumPackingBaseLog {
+      throw ValidationError("--packing base 2^\(p.baseLog) is over 2^\(WideLookupParameters.maximumPackingBaseLog)")
+    }
+    if let bootstrapLevels, !(1...8).contains(bootstrapLevels) { throw ValidationError("--bootstrap-levels must be in 1...8, got \(bootstrapLevels)") }
+    if !(1...64).contains(cleanDecisionsFrom) { throw ValidationError("--clean-decisions-from must be in 1...64, got \(cleanDecisionsFrom)") }
+    if !(1...20).contains(outputBits) { throw ValidationError("--output-bits must be in 1...20, got \(outputBits)") }
     let ps = precisions.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard !ps.isEmpty, ps.allSatisfy({ $0.map { ParameterSet.concreteWideLookupPrecisions.contains($0) } ?? false }) else {
       throw ValidationError("--precisions takes comma-separated widths among \(ParameterSet.concreteWideLookupPrecisions), got '\(precisions)'")
@@ -71,12 +100,34 @@ struct Wide: ParsableCommand {
 
   func run() throws {
     for p in precisions.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) {
-      guard let r = TFHEBenchmarks.wideLookup(precision: p, count: count, threads: threads, seed: nil) else { continue }
+      guard var (classic, wide) = ParameterSet.concreteWideLookup(precision: p) else { continue }
+      if let bootstrapLevels { classic = classic.withBootstrapLevels(bootstrapLevels) }
+      if let d = Self.decomposition(circuitBootstrap) {
+        wide.circuitBootstrapLevel = DecompositionLevelCount(d.level)
+        wide.circuitBootstrapBaseLog = DecompositionBaseLog(d.baseLog)
+      }
+      wide.cleanDecisionScaleLog = cleanDecisionsFrom
+      if let d = Self.decomposition(packing) {
+        wide.packingLevel = DecompositionLevelCount(d.level)
+        wide.packingBaseLog = DecompositionBaseLog(d.baseLog)
+      }
+      if breakdown {
+        let b = TFHEBenchmarks.wideNoiseBreakdown(precision: p, classic: classic, wide: wide, count: count, packedLevels: 6, seed: 11)
+        func l2(_ x: Double) -> String { String(format: "%.2f", log2(x)) }
+        print("wide-noise p=\(p) params=\"\(classic)\" packing=\(wide.packingLevel.rawValue)x\(wide.packingBaseLog.rawValue) circuit_bootstrap=\(wide.circuitBootstrapLevel.rawValue)x\(wide.circuitBootstrapBaseLog.rawValue)")
+        print("wide-noise p=\(p) levels_log2=\(l2(b.levels)) model=\(l2(b.levelsModel)) body_rows_log2=\(l2(b.bodyRows)) mask_rows_log2=\(l2(b.maskRows)) "
+              + "model=\(l2(b.rowsModel)) output_log2=\(l2(b.output)) model=\(l2(b.outputModel)) exact_levels_output_log2=\(l2(b.outputFromExactLevels)) samples=\(b.samples.levels)/\(b.samples.rows)/\(b.samples.outputs)")
+        fflush(nil)
+        continue
+      }
+      guard let r = TFHEBenchmarks.wideLookup(precision: p, outputBits: outputBits, count: count, threads: threads, seed: nil,
+                                              classic: classic, wide: wide) else { continue }
       print("wide p=\(p) keygen_s=\(String(format: "%.2f", r.keygenSeconds)) bsk_bytes=\(r.keyBytes.bootstrap) "
             + "ksk_bytes=\(r.keyBytes.keySwitching) packing_bytes=\(r.keyBytes.packing) params=\"\(r.classic)\" "
             + "packing=\(r.wide.packingLevel.rawValue)x\(r.wide.packingBaseLog.rawValue) circuit_bootstrap=\(r.wide.circuitBootstrapLevel.rawValue)x\(r.wide.circuitBootstrapBaseLog.rawValue)")
       print("wide p=\(p) threads=\(r.threads) ms_per_lookup=\(String(format: "%.1f", r.millisecondsPerLookup)) lookups=\(r.count) "
-            + "errors=\(r.errors) output_sigma_half_slots_8bit=\(String(format: "%.4f", r.outputNoiseInHalfSlots))")
+            + "errors=\(r.errors) output_sigma_half_slots=\(String(format: "%.4f", r.outputNoiseInHalfSlots)) "
+            + "output_sigma_log2=\(String(format: "%.2f", log2(r.outputSigma))) model_log2=\(String(format: "%.2f", log2(r.predictedOutputSigma)))")
       fflush(nil)
     }
   }

@@ -136,9 +136,35 @@ import TFHE
     #expect(client.decrypt(key.lookup(sum, inputBits: w, outputPhases: table), bits: 4) == 1700 >> 7)
   }
 
+  /// Clean first decisions (`cleanDecisionScaleLog`): a plain one-bit bootstrap, margin 1/4,
+  /// before the multi-value one (margin 1/(4(ℓ_cb+1)) = 1/12 here). An input with σ = 2^−14 has
+  /// its lowest bit read at σ = 2^−4: the model gives one decision in six wrong without, under
+  /// 10^−3 per lookup with; the lookups select the right entries.
+  @Test func cleanDecisionsTolerateNoisierInputs() {
+    let (client, key) = Self.keys
+    var clean = Self.wide
+    clean.cleanDecisionScaleLog = 3
+    #expect(clean.cleanDecisions(bits: 10) == 8 && Self.wide.cleanDecisions(bits: 10) == 0)
+    let cleanKey = WideLookupKey(server: key.server, packing: key.packing, parameters: clean)
+    let variance = 0x1p-28
+    let plain = WideLookupNoise(classic: Self.classic, wide: Self.wide).errorProbability(inputVariance: variance, bits: 10)
+    let withClean = WideLookupNoise(classic: Self.classic, wide: clean).errorProbability(inputVariance: variance, bits: 10)
+    #expect(plain > 0.1 && withClean < 1e-3, "\(plain) \(withClean)")
+    #expect(WideLookupNoise(classic: Self.classic, wide: clean).bootstraps(bits: 10) == 18)
+    var rng = SecureRandom(seed: 14)
+    let table = (0..<1024).map { UInt64($0 % 16) << 59 }
+    for x in [0, 1, 513, 1023, 700] {
+      let input = client.bigLweKey.encrypt(phase: UInt64(x) << 53, noiseStdDev: 0x1p50, using: &rng)
+      #expect(client.decrypt(cleanKey.lookup(input, inputBits: 10, outputPhases: table), bits: 4) == Int64(x % 16), "x = \(x)")
+    }
+  }
+
   /// Wide-lookup keys survive a file round trip; truncated, altered or foreign files are refused.
   @Test func keyFilesRoundTripAndRejectDamage() throws {
-    let (client, key) = Self.keys
+    let (client, stored) = Self.keys
+    var parameters = stored.parameters
+    parameters.cleanDecisionScaleLog = 7
+    let key = WideLookupKey(server: stored.server, packing: stored.packing, parameters: parameters)
     let bytes = key.serialized()
     let read = try WideLookupKey(serialized: bytes, server: key.server)
     #expect(read.parameters == key.parameters)

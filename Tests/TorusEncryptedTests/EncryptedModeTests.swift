@@ -297,7 +297,10 @@ import TorusTestSupport
       func.func @h(%x: !FHE.eint<16>) -> !FHE.eint<16> {
         %t = arith.constant dense<0> : tensor<65536xi64>
         %0 = "FHE.apply_lookup_table"(%x, %t) : (!FHE.eint<16>, tensor<65536xi64>) -> !FHE.eint<16>
-        return %0 : !FHE.eint<16>
+        %c = arith.constant 1024 : i17
+        %1 = "FHE.mul_eint_int"(%0, %c) : (!FHE.eint<16>, i17) -> !FHE.eint<16>
+        %2 = "FHE.apply_lookup_table"(%1, %t) : (!FHE.eint<16>, tensor<65536xi64>) -> !FHE.eint<16>
+        return %2 : !FHE.eint<16>
       }
       """)
     #expect(throws: PassFailure.self) {
@@ -368,9 +371,10 @@ import TorusTestSupport
     #expect(text.contains("packing"))
   }
 
-  /// A wide lookup's output carries σ ≈ 2^−17: read at 16 bits (half slot 2^−18) it would be
-  /// wrong, so the plan refuses rather than promise what the noise does not allow.
-  @Test func tooNoisyWideResultsAreRefusedWithAReason() throws {
+  /// A 16-bit result read by the client needs output noise below 2^−20.3: Concrete's
+  /// decomposition (σ ≈ 2^−17.6) does not reach it, a finer one from
+  /// `ParameterSet.wideLookupCandidates` does, and the plan says which.
+  @Test func sixteenBitResultsTakeAFinerWideDecomposition() throws {
     let c = try Circuit(source: """
       func.func @f(%x: !FHE.eint<16>) -> !FHE.eint<16> {
         %t = arith.constant dense<0> : tensor<65536xi64>
@@ -378,7 +382,35 @@ import TorusTestSupport
         return %0 : !FHE.eint<16>
       }
       """)
-    #expect(throws: ParameterSelectionError.self) { try ParameterSelection.plan(for: c.function.operation) }
+    let plan = try ParameterSelection.plan(for: c.function.operation)
+    let wide = try #require(plan.wide)
+    let model = WideLookupNoise(classic: plan.parameters, wide: wide)
+    #expect(erfc(0x1p-18 / (model.outputVariance(bits: 16).squareRoot() * 2.0.squareRoot())) <= 1e-5)
+    let (base, concreteDefault) = try #require(ParameterSet.concreteWideLookup(precision: 16))
+    #expect(WideLookupNoise(classic: base, wide: concreteDefault).outputVariance(bits: 16) > model.outputVariance(bits: 16))
+    #expect(plan.description.contains("circuit bootstrapping \(wide.circuitBootstrapLevel.rawValue)×2^\(wide.circuitBootstrapBaseLog.rawValue)"))
+  }
+
+  /// A wide lookup's output scaled by 2^10 and read by another wide lookup would need output
+  /// noise near 2^−31: no decomposition gives that, so the plan refuses and says how clean the
+  /// cleanest wide lookups are.
+  @Test func tooNoisyWideResultsAreRefusedWithAReason() throws {
+    let c = try Circuit(source: """
+      func.func @f(%x: !FHE.eint<16>) -> !FHE.eint<16> {
+        %t = arith.constant dense<0> : tensor<65536xi64>
+        %0 = "FHE.apply_lookup_table"(%x, %t) : (!FHE.eint<16>, tensor<65536xi64>) -> !FHE.eint<16>
+        %c = arith.constant 1024 : i17
+        %1 = "FHE.mul_eint_int"(%0, %c) : (!FHE.eint<16>, i17) -> !FHE.eint<16>
+        %2 = "FHE.apply_lookup_table"(%1, %t) : (!FHE.eint<16>, tensor<65536xi64>) -> !FHE.eint<16>
+        return %2 : !FHE.eint<16>
+      }
+      """)
+    do {
+      _ = try ParameterSelection.plan(for: c.function.operation)
+      Issue.record("a plan was found")
+    } catch {
+      #expect(error.description.contains("the cleanest wide lookups here leave σ ≈ 2^"))
+    }
   }
 
   /// Through the interpreter: a 10-bit lookup goes wide, the 4-bit lookup after it classic (an

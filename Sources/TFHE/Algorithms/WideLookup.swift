@@ -26,9 +26,15 @@ public struct WideLookupParameters: Hashable, Sendable {
   public var packingNoiseVariance: Double
   public var circuitBootstrapBaseLog: DecompositionBaseLog
   public var circuitBootstrapLevel: DecompositionLevelCount
+  /// Bits read at a scale of `2^cleanDecisionScaleLog` or more (the low bits of a wide input:
+  /// bit `i` of `w` is scaled by `2^(w−i)`, and its noise with it) are first decided by a plain
+  /// one-bit bootstrap, whose margin is a quarter of the torus, before the multi-value bootstrap
+  /// (margin `1/(4(ℓ_cb+1))`) reads the levels from its clean output: one more blind rotation for
+  /// such a bit, and an input up to `ℓ_cb + 1` times noisier. 64: never.
+  public var cleanDecisionScaleLog: Int
 
   public init(packingBaseLog: Int, packingLevel: Int, packingNoiseVariance: Double,
-              circuitBootstrapBaseLog: Int, circuitBootstrapLevel: Int) {
+              circuitBootstrapBaseLog: Int, circuitBootstrapLevel: Int, cleanDecisionScaleLog: Int = 64) {
     precondition(packingBaseLog * packingLevel < 64 && circuitBootstrapBaseLog * circuitBootstrapLevel < 64,
                  "decomposition must keep fewer than 64 bits")
     precondition(packingBaseLog <= Self.maximumPackingBaseLog, "packing base 2^\(packingBaseLog) is over 2^\(Self.maximumPackingBaseLog)")
@@ -37,7 +43,12 @@ public struct WideLookupParameters: Hashable, Sendable {
     self.packingNoiseVariance = packingNoiseVariance
     self.circuitBootstrapBaseLog = DecompositionBaseLog(circuitBootstrapBaseLog)
     self.circuitBootstrapLevel = DecompositionLevelCount(circuitBootstrapLevel)
+    precondition((1...64).contains(cleanDecisionScaleLog), "cleanDecisionScaleLog must be in 1...64, got \(cleanDecisionScaleLog)")
+    self.cleanDecisionScaleLog = cleanDecisionScaleLog
   }
+
+  /// Bits of a `w`-bit input that take a clean decision first (`cleanDecisionScaleLog`).
+  public func cleanDecisions(bits w: Int) -> Int { max(0, min(w, w - cleanDecisionScaleLog + 1)) }
 
   public static let maximumPackingBaseLog = 19
 }
@@ -120,6 +131,12 @@ public final class WideLookupKey: Sendable {
   /// coefficients `j·N/m` read them all (a multi-value bootstrap). The input is offset to the
   /// middle of the first window, so a rotation error of up to `N/(2m)` coefficients is harmless.
   public func bitsAsGgsw(_ input: LweCiphertext, bits w: Int) -> [FourierGgsw] {
+    circuitBootstrap(levels: bitLevels(input, bits: w), bits: w)
+  }
+
+  /// The bit extraction of `bitsAsGgsw`: LWE encryptions (under the big key) of
+  /// `bit_i·2^64/B^j`, `levels[i·ℓ_cb + j − 1]`, for the `w` bits of `input`, least significant first.
+  public func bitLevels(_ input: LweCiphertext, bits w: Int) -> [LweCiphertext] {
     let ell = parameters.circuitBootstrapLevel.rawValue, beta = parameters.circuitBootstrapBaseLog.rawValue
     let n = polynomialSize, logN = server.parameters.polynomialSize.log2
     let levelHalves = (1...ell).map { j -> UInt64 in 1 << UInt64(63 - beta * j) }
@@ -130,19 +147,27 @@ public final class WideLookupKey: Sendable {
     var rest = input
     var levels: [LweCiphertext] = []
     levels.reserveCapacity(w * ell)
+    let quarter: UInt64 = 1 << 62
+    let sign = TestPolynomial(coefficients: [UInt64](repeating: 0 &- quarter, count: n))
     for i in 0..<w {
       let subtractHalf: UInt64 = 1 << UInt64(62 - w + i)
       let halves = levelHalves + [subtractHalf]
       var tv = [UInt64](repeating: 0, count: n)
       for x in 0..<n { tv[x] = 0 &- halves[min(x / width, windows - 1)] }
-      let top = rest.multiplied(by: Int64(1) << Int64(w - i)).adding(plaintext: offset)
+      var top = rest.multiplied(by: Int64(1) << Int64(w - i))
+      if w - i >= parameters.cleanDecisionScaleLog {
+        // bit·1/2 + 1/4 reads −1/4 or +1/4 from a constant polynomial; + 1/4 gives bit·1/2, clean.
+        bsk.blindRotate(server.keySwitch(top.adding(plaintext: quarter)), testPolynomial: sign, scratch: scratch)
+        top = bsk.sampleExtract(scratch, coefficient: 0).adding(plaintext: quarter)
+      }
+      top = top.adding(plaintext: offset)
       bsk.blindRotate(server.keySwitch(top), testPolynomial: TestPolynomial(coefficients: tv), scratch: scratch)
       for j in 0..<ell { levels.append(bsk.sampleExtract(scratch, coefficient: j * width).adding(plaintext: levelHalves[j])) }
       if i < w - 1 {
         rest = rest - bsk.sampleExtract(scratch, coefficient: ell * width).adding(plaintext: subtractHalf)
       }
     }
-    return circuitBootstrap(levels: levels, bits: w)
+    return levels
   }
 
   /// GGSWs of `bits` bits from their LWE encryptions `bit·2^64/B^j` (`levels[bit·ℓ_cb + j − 1]`):
@@ -258,32 +283,67 @@ public struct WideLookupNoise: Sendable {
   /// subtracted before it, then key switch and modulus switch.
   public func errorProbability(inputVariance v: Double, bits w: Int) -> Double {
     let model = NoiseModel(classic)
+    func miss(_ margin: Double, _ input: Double) -> Double {
+      erfc(margin / (model.decisionVariance(inputVariance: input).squareRoot() * 2.0.squareRoot()))
+    }
     var p = 0.0
     for i in 0..<w {
       let scaled = pow(4.0, Double(w - i)) * (v + Double(i) * model.bootstrapVariance)
-      p += erfc(decisionMargin / (model.decisionVariance(inputVariance: scaled).squareRoot() * 2.0.squareRoot()))
+      if w - i >= wide.cleanDecisionScaleLog {
+        p += miss(0.25, scaled) + miss(decisionMargin, 1.7 * model.bootstrapVariance)
+      } else {
+        p += miss(decisionMargin, scaled)
+      }
     }
     return min(p, 1)
   }
 
-  /// Variance of a lookup output: `w` external products with the circuit-bootstrapped GGSWs,
-  /// each adding `(k+1)·ℓ_cb·N·(B_cb²+2)/12·σ²_row + (1 + kN/2)·B_cb^(−2ℓ_cb)/12`, with the GGSW
-  /// row noise `σ²_row` = bootstrap output + packing key noise + packing decomposition rounding.
-  /// Times 2: the formula gives 0.5 to 0.8 of the measured output variance (σ = 2^−16.4 and
-  /// 2^−17.0 at 12 bits with Concrete's 12-bit set, circuit bootstrapping 6×2^4 and packing 2×2^16
-  /// or 3×2^14, 16 lookups each, `torus-bench wide`); the factor is fitted there, like
-  /// `BootstrapCost`, until the missing term is pinned down.
+  /// Noise variance of a circuit-bootstrapped GGSW row: the bootstrap output it was read from,
+  /// the packing key's noise and the packing decomposition's rounding.
+  public var rowVariance: Double { levelVariance + packingKeyVariance }
+
+  /// Noise of one circuit-bootstrap level before packing, as the packing key switch sees it: the
+  /// bootstrap output plus the rounding of its coefficients to the packing decomposition. It is
+  /// one scalar per level, so the GGSW's mask rows carry it times the key (`e·S_c`). The
+  /// bootstrap part is `NoiseModel.bootstrapVariance` × 1.7: on these sets (k = 2, N = 1024) the
+  /// level outputs measure 2^−28.0 and 2^−31.6 with 4 and 7 bootstrap levels where the model
+  /// says 2^−28.4 and 2^−32.0 (`torus-bench wide --breakdown`, 1,152–1,728 samples each).
+  public var levelVariance: Double {
+    let kn = Double(classic.bigLweDimension.rawValue)
+    let pl = Double(wide.packingLevel.rawValue), pb = pow(2.0, Double(wide.packingBaseLog.rawValue))
+    return 1.7 * NoiseModel(classic).bootstrapVariance + kn / 2 * pow(pb, -2 * pl) / 12
+  }
+
+  /// Fresh noise the packing key adds to every coefficient of a row, independently.
+  public var packingKeyVariance: Double {
+    let kn = Double(classic.bigLweDimension.rawValue)
+    let pl = Double(wide.packingLevel.rawValue), pb = pow(2.0, Double(wide.packingBaseLog.rawValue))
+    return (kn + 1) * pl * (pb * pb + 2) / 12 * wide.packingNoiseVariance
+  }
+
+  /// Variance of a lookup output: `w` external products with the circuit-bootstrapped GGSWs
+  /// (the CMux tree and the rotations). For digits `d` (zero mean, `E[d²] = (B²+2)/12`) of the
+  /// accumulator `(A_1 … A_k, B)`, each adds
+  /// - `ℓ·(1 + kN/2)·E[d²]·σ²_level`: row `(c, j)` carries its level's scalar noise `e_j` times
+  ///   `−S_c` (times 1 in the body row), so the sum is `Σ_j e_j·(D_{k,j} − Σ_c D_{c,j}·S_c)`;
+  /// - `(k+1)·ℓ·N·E[d²]·σ²_packing key`: the packing key's noise, independent per coefficient;
+  /// - `(1 + kN/2)·B^(−2ℓ)/12`: the rounding of the accumulator to `ℓ` digits, times the bit.
+  /// Times 2: the measurements it was checked against (`torus-bench wide --breakdown`, p = 12,
+  /// 16 lookups each; measured / predicted σ without the factor) scatter around it by up to half
+  /// a bit, noisier than predicted with small circuit-bootstrap bases (a term not pinned down):
+  /// Concrete's 4-level bootstrap with circuit bootstrap 6×2^4 and packing 3×2^14, 2^−17.62 /
+  /// 2^−17.52; 5 levels, 6×2^4, 3×2^14: 2^−18.52 / 2^−18.40; 7 levels, 9×2^3, 3×2^13: 2^−20.97
+  /// / 2^−20.98; 7 levels, 14×2^2, 3×2^13: 2^−21.57 / 2^−21.70; 6 levels, 10×2^3, 4×2^11:
+  /// 2^−20.53 / 2^−21.02; 8 levels, 14×2^2, 4×2^11: 2^−22.15 / 2^−22.40; 7 levels, 6×2^4,
+  /// 3×2^13: 2^−19.35 / 2^−18.9 (the rounding term is an upper bound: the CMux tree's first
+  /// inputs are trivial and round exactly).
   public func outputVariance(bits w: Int) -> Double {
-    let k1 = Double(classic.glweDimension.glweSize), n = Double(classic.polynomialSize.rawValue)
+    let n = Double(classic.polynomialSize.rawValue), k1 = Double(classic.glweDimension.glweSize)
     let kn = Double(classic.bigLweDimension.rawValue)
     let ell = Double(wide.circuitBootstrapLevel.rawValue), b = pow(2.0, Double(wide.circuitBootstrapBaseLog.rawValue))
-    let pl = Double(wide.packingLevel.rawValue), pb = pow(2.0, Double(wide.packingBaseLog.rawValue))
-    let packingKey: Double = (kn + 1) * pl * (pb * pb + 2) / 12 * wide.packingNoiseVariance
-    let packingRounding: Double = kn / 2 * pow(pb, -2 * pl) / 12
-    let row: Double = NoiseModel(classic).bootstrapVariance + packingKey + packingRounding
-    let digits: Double = k1 * ell * n * (b * b + 2) / 12
-    let rounding: Double = (1 + kn / 2) * pow(b, -2 * ell) / 12
-    let perProduct = digits * row + rounding
+    let digit = (b * b + 2) / 12
+    let perProduct = ell * (1 + kn / 2) * digit * levelVariance + k1 * ell * n * digit * packingKeyVariance
+      + (1 + kn / 2) * pow(b, -2 * ell) / 12
     return 2 * Double(w) * perProduct
   }
 
@@ -300,17 +360,19 @@ public struct WideLookupNoise: Sendable {
     return widest
   }
 
-  /// Blind rotations of one `w`-bit lookup (one per bit).
-  public func bootstraps(bits w: Int) -> Int { w }
+  /// Blind rotations of one `w`-bit lookup (one per bit, two for a bit decided clean first).
+  public func bootstraps(bits w: Int) -> Int { w + wide.cleanDecisions(bits: w) }
 
-  /// Estimated single-core milliseconds of one `w`-bit lookup: `w` key switches and blind
-  /// rotations (`blindRotationMilliseconds`) and `w·ℓ_cb·(k+1)` packing key switches of
-  /// `(kN+1)·ℓ_p·(k+1)·N` multiply-adds at 0.38 ns (measured, batched over the bits).
+  /// Estimated single-core milliseconds of one `w`-bit lookup: `bootstraps(bits:)` key switches
+  /// and blind rotations (`blindRotationMilliseconds`) and `w·ℓ_cb·(k+1)` packing key switches of
+  /// `(kN+1)·ℓ_p·(k+1)·N` multiply-adds at 0.21 ns (measured with the register-blocked kernel,
+  /// batched over the bits: `Benchmarks/encrypted/run.py` tlu_p12/p14/p16_n64 on one thread, minus
+  /// the bootstraps at `BootstrapCost`, gave 0.22, 0.21 and 0.19 ns).
   public func milliseconds(bits w: Int, blindRotationMilliseconds br: Double) -> Double {
     let k1 = Double(classic.glweDimension.glweSize), n = Double(classic.polynomialSize.rawValue)
     let kn = Double(classic.bigLweDimension.rawValue)
     let packs = Double(w) * Double(wide.circuitBootstrapLevel.rawValue) * k1
     let macs = packs * (kn + 1) * Double(wide.packingLevel.rawValue) * k1 * n
-    return Double(w) * br + macs * 0.38e-6
+    return Double(bootstraps(bits: w)) * br + macs * 0.21e-6
   }
 }

@@ -32,4 +32,38 @@ extension ParameterSet {
 
   /// Precisions `concreteWideLookup` knows.
   public static let concreteWideLookupPrecisions = [11, 12, 14, 16]
+
+  /// What the parameter selection may choose from for wide lookups: each of Concrete's WoP-PBS
+  /// sets (`concreteWideLookup`) with its bootstrapping key re-decomposed (`withBootstrapLevels`)
+  /// and other circuit-bootstrap and packing decompositions. None of these is a security
+  /// parameter (dimensions and noise distributions stay Concrete's); they trade time for output
+  /// noise. The output noise is what limits a wide lookup: a 16-bit result needs σ below
+  /// 2^−20.3, a wide lookup fed by a sum of wide outputs with 2-norm 50 at 11 bits about 2^−21,
+  /// while the default decomposition gives 2^−17. The grid spans both: more bootstrap levels
+  /// (row noise down to the FFT's floor, about 2^−62 in variance), more circuit-bootstrap
+  /// levels of a smaller base (fewer bits per CMux digit), finer packing digits (packing key
+  /// noise `(kN+1)·ℓ·B²/12·σ²`, the next floor), and clean first decisions for the low bits of
+  /// noisy inputs (`cleanDecisionScaleLog`). Plans pick the cheapest that meets the error target
+  /// (`WideLookupNoise.milliseconds`).
+  public static func wideLookupCandidates(precisions: [Int] = concreteWideLookupPrecisions)
+    -> [(classic: ParameterSet, wide: WideLookupParameters)] {
+    var result: [(classic: ParameterSet, wide: WideLookupParameters)] = []
+    for p in precisions {
+      guard let (base, concreteDefault) = concreteWideLookup(precision: p) else { continue }
+      var seen = Set<ParameterSet>()
+      let classics = ([base] + (4...8).map { base.withBootstrapLevels($0) }).filter { seen.insert($0).inserted }
+      for classic in classics {
+        for (cbLevel, cbBase) in [(6, 4), (5, 5), (7, 4), (8, 3), (9, 3), (10, 3), (12, 2), (14, 2)] {
+          for (packingLevel, packingBase) in [(2, 16), (3, 14), (3, 13), (3, 12), (4, 11)] {
+            for clean in [64, 8, 5] {
+              result.append((classic, WideLookupParameters(
+                packingBaseLog: packingBase, packingLevel: packingLevel, packingNoiseVariance: concreteDefault.packingNoiseVariance,
+                circuitBootstrapBaseLog: cbBase, circuitBootstrapLevel: cbLevel, cleanDecisionScaleLog: clean)))
+            }
+          }
+        }
+      }
+    }
+    return result
+  }
 }

@@ -205,16 +205,17 @@ extension LweCiphertext {
 }
 
 extension WideLookupKey {
-  /// Serialized wide-lookup keys (kind `wide-lookup keys`): the classic parameters, the five
-  /// wide-lookup fields (packing β, ℓ, circuit-bootstrap β, ℓ as u32, packing noise variance as
-  /// f64), then the packing key words. Contains no secret material. The classic server key is
+  /// Serialized wide-lookup keys (kind `wide-lookup keys`): the classic parameters, the six
+  /// wide-lookup fields (packing β, ℓ, circuit-bootstrap β, ℓ, clean-decision scale log as u32,
+  /// packing noise variance as f64), then the packing key words. Contains no secret material. The classic server key is
   /// stored apart (`ServerKey.serialized`).
   public func serialized() -> [UInt8] {
     var w = ByteWriter()
     w.bytes.reserveCapacity(96 + packing.byteCount)
     w.append(bytes: server.parameters.canonicalBytes)
     for v in [parameters.packingBaseLog.rawValue, parameters.packingLevel.rawValue,
-              parameters.circuitBootstrapBaseLog.rawValue, parameters.circuitBootstrapLevel.rawValue] {
+              parameters.circuitBootstrapBaseLog.rawValue, parameters.circuitBootstrapLevel.rawValue,
+              parameters.cleanDecisionScaleLog] {
       w.append(UInt32(v))
     }
     w.append(parameters.packingNoiseVariance.bitPattern)
@@ -227,14 +228,14 @@ extension WideLookupKey {
   public convenience init(serialized bytes: [UInt8], server: ServerKey) throws(TFHEFormatError) {
     var (r, p) = try Container.open(bytes, kind: .wideLookupKeys, expecting: server.parameters)
     var v: [Int] = []
-    for _ in 0..<4 { v.append(Int(try r.u32())) }
+    for _ in 0..<5 { v.append(Int(try r.u32())) }
     let variance = Double(bitPattern: try r.u64())
     guard v[0] >= 1, v[0] <= WideLookupParameters.maximumPackingBaseLog, v[1] >= 1, v[0] * v[1] < 64, v[2] >= 1, v[3] >= 1, v[2] * v[3] < 64,
-          variance.isFinite, variance >= 0
+          (1...64).contains(v[4]), variance.isFinite, variance >= 0
     else { throw .invalidPayload("wide-lookup parameters out of range") }
     let wide = WideLookupParameters(
       packingBaseLog: v[0], packingLevel: v[1], packingNoiseVariance: variance,
-      circuitBootstrapBaseLog: v[2], circuitBootstrapLevel: v[3])
+      circuitBootstrapBaseLog: v[2], circuitBootstrapLevel: v[3], cleanDecisionScaleLog: v[4])
     let k1 = p.glweDimension.glweSize
     let count = k1 * (p.bigLweDimension.rawValue + 1) * v[1] * k1 * p.polynomialSize.rawValue
     guard count <= (r.end - r.offset) / 8 else {
