@@ -60,13 +60,15 @@ public struct EncryptedCircuit: Sendable {
   /// Bootstraps one run costs under `parameters` (for progress lines; exact rounding's steps
   /// depend on the parameters' chunk width). The plan that chose the parameters ran the same
   /// analysis, so it does not fail here; 0 if it did.
-  /// With wide lookups (tables wider than `classicLookupMaxWidth`), each counts one blind
-  /// rotation per input bit, as their progress does.
-  public func bootstrapCount(parameters: ParameterSet, classicLookupMaxWidth: Int? = nil) -> Int {
+  /// With wide lookups (`wide`: tables wider than its `classicLookupMaxWidth`), each counts its
+  /// blind rotations (`WideLookupNoise.bootstraps`), as their progress does.
+  public func bootstrapCount(parameters: ParameterSet, wide: WideLookupParameters? = nil) -> Int {
     let chunk = NoiseModel(parameters).bitExtractionChunk
     guard let a = try? NoiseAnalysis(function: circuit.function.operation, bitExtractionChunk: chunk) else { return 0 }
-    guard let widest = classicLookupMaxWidth else { return a.bootstrapCount }
-    return a.lookups.reduce(0) { $0 + (!$1.isBitExtraction && $1.precision > widest ? $1.count * $1.precision : $1.count) }
+    guard let wide else { return a.bootstrapCount }
+    let model = WideLookupNoise(classic: parameters, wide: wide)
+    let widest = model.classicLookupMaxWidth
+    return a.lookups.reduce(0) { $0 + (!$1.isBitExtraction && $1.precision > widest ? $1.count * model.bootstraps(bits: $1.precision) : $1.count) }
   }
 }
 

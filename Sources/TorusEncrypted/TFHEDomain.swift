@@ -89,9 +89,9 @@ public struct TFHEDomain: FHEDomain {
     for t in tables where t.count != 1 << w {
       throw .unsupported("a \(w)-bit table with \(t.count) entries")
     }
-    let progress = progress
+    let progress = progress, bootstraps = key.bootstraps(bits: w)
     return key.lookupBatch(inputs, inputBits: w, tables: tables, tableIndex: lookup.selectors?.map { Int($0) }, threads: threads) {
-      progress?.add(w)
+      progress?.add(bootstraps)
     }
   }
 

@@ -49,6 +49,7 @@ struct API: Sendable {
       try await guarded { try json(keySetInfo(try await keySet(request, context))) }
     }
     router.delete("keys/:keys") { request, context in try await guarded { try await deleteKeys(request, context) } }
+    router.put("keys/:keys/wide") { request, context in try await guarded { try await uploadWideKeys(request, context) } }
     router.post("keys/:keys/jobs") { request, context in try await guarded { try await submit(request, context) } }
     router.get("jobs") { request, _ in
       try await guarded { try json(try await store.jobs(owner: try owner(request)).map(jobInfo)) }
@@ -169,11 +170,73 @@ struct API: Sendable {
     return try json(ServeAPI.KeyUpload(keySet: keySetInfo(keySet), token: issued), status: .created, headers: headers)
   }
 
+  /// The wide-lookup keys (`KEYS/server/wide.key`) of a key set whose circuit runs lookups wide,
+  /// checked like the server keys: size, kind, parameters and SHA-256 before they are kept, then
+  /// loaded once against the key set's server keys and the circuit's plan.
+  private func uploadWideKeys(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    let keySet = try await keySet(request, context)
+    guard let entry = try await circuits.entry(id: keySet.circuitID) else {
+      throw ServeError.notFound("circuit \(keySet.circuitID) of key set \(keySet.id) is no longer registered")
+    }
+    guard let wide = entry.wide else {
+      throw ServeError.unprocessable("no_wide_lookups", "circuit \(entry.record.id) runs no lookup wide: its key set needs no wide-lookup keys")
+    }
+    guard let sha = request.headers[HTTPField.Name(ServeAPI.sha256Header)!]?.lowercased(), sha.count == 64, sha.allSatisfy(\.isHexDigit) else {
+      throw ServeError.badRequest("missing or malformed \(ServeAPI.sha256Header) header (the key file's SHA-256, 64 hex digits)")
+    }
+    let parameters = entry.parameters
+    let expectedSize = WideLookupKey.serializedSize(parameters: parameters, wide: wide)
+    if expectedSize > configuration.maxKeyBytes {
+      throw ServeError.tooLarge("wide-lookup keys for circuit \(entry.record.id) take \(expectedSize) bytes, over this server's limit of \(configuration.maxKeyBytes)")
+    }
+    if let length = request.headers[.contentLength].flatMap(Int.init), length != expectedSize {
+      throw ServeError.unprocessable("wrong_size", "a wide-lookup key file for circuit \(entry.record.id) has \(expectedSize) bytes, this upload \(length)")
+    }
+    let path = KeyCache.wideKeyPath(keySet)
+    let staging = path + ".part"
+    let meter = UploadMeter(limit: expectedSize, prefixLength: TFHEFileHeader.size) { prefix in
+      let header: TFHEFileHeader
+      do { header = try TFHEFileHeader(prefix: prefix) } catch { throw ServeError.badRequest("not a wide-lookup key file: \(error)") }
+      guard header.kind == .wideLookupKeys else { throw ServeError.badRequest("this is a \(header.kind) file, not wide-lookup keys") }
+      guard header.parameterFingerprint == parameters.fingerprint else {
+        throw ServeError.unprocessable(
+          "parameter_mismatch", "the key file holds parameter set \(CircuitRegistry.id(header.parameterFingerprint)), the circuit needs \(entry.record.parameters)")
+      }
+      guard header.fileSize == expectedSize else {
+        throw ServeError.unprocessable("wrong_size", "the key file header says \(header.fileSize) bytes, wide-lookup keys for this circuit take \(expectedSize)")
+      }
+    }
+    do {
+      try await fileIO.writeFile(contents: MeteredBody(base: request.body, meter: meter), path: staging, context: context)
+      let digest = try meter.finish()
+      guard meter.count == expectedSize else { throw ServeError.badRequest("truncated upload: \(meter.count) of \(expectedSize) bytes") }
+      guard digest == sha else { throw ServeError.badRequest("checksum mismatch: the upload's SHA-256 is \(digest), the header says \(sha)") }
+      await keys.evict(keySet.id)
+      try? FileManager.default.removeItem(atPath: path)
+      try FileManager.default.moveItem(atPath: staging, toPath: path)
+    } catch {
+      try? FileManager.default.removeItem(atPath: staging)
+      throw meter.failure ?? error
+    }
+    // Reading them once checks the file's checksum, layout and decompositions, and warms the cache.
+    do {
+      let server = try await keys.key(for: keySet, parameters: parameters)
+      _ = try await keys.wideKey(for: keySet, server: server, wide: wide)
+    } catch {
+      try? FileManager.default.removeItem(atPath: path)
+      await keys.evict(keySet.id)
+      if let e = error as? ServeError { throw e }
+      throw ServeError.badRequest("the wide-lookup key file does not load: \(error)")
+    }
+    return try json(keySetInfo(keySet), status: .created)
+  }
+
   private func deleteKeys(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
     let keySet = try await keySet(request, context)
     try await store.deleteKeySet(id: keySet.id)
     await keys.evict(keySet.id)
     try? FileManager.default.removeItem(atPath: keySet.path)
+    try? FileManager.default.removeItem(atPath: KeyCache.wideKeyPath(keySet))
     return Response(status: .noContent)
   }
 
@@ -181,6 +244,10 @@ struct API: Sendable {
     let keySet = try await keySet(request, context)
     guard let entry = try await circuits.entry(id: keySet.circuitID) else {
       throw ServeError.notFound("circuit \(keySet.circuitID) of key set \(keySet.id) is no longer registered")
+    }
+    if entry.wide != nil, !FileManager.default.fileExists(atPath: KeyCache.wideKeyPath(keySet)) {
+      throw ServeError.conflict(
+        "circuit \(entry.record.id) runs lookups wide: upload the key set's wide-lookup keys (KEYS/server/wide.key) to /keys/\(keySet.id)/wide first")
     }
     let body = try await request.body.collect(upTo: configuration.maxInputBytes)
     let bytes = Array(buffer: body)

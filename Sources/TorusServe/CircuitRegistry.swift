@@ -11,6 +11,8 @@ public actor CircuitRegistry {
     public var record: CircuitRecord
     public var circuit: EncryptedCircuit
     public var parameters: ParameterSet
+    /// Set when the plan runs some lookups wide: key sets then need wide-lookup keys too.
+    public var wide: WideLookupParameters?
   }
 
   private let store: any ServeStore
@@ -30,23 +32,16 @@ public actor CircuitRegistry {
     let target = self.target
     let (circuit, plan) = try await offloaded { () throws -> (EncryptedCircuit, EncryptionPlan) in
       let c = try EncryptedCircuit(path: path, function: function)
-      let plan = try c.plan(target)
-      // Clients upload server.key only; wide-lookup keys have no upload route yet.
-      if plan.wide != nil {
-        throw EncryptedModeError.invalidInput(
-          "\(path): its lookups above \(plan.classicLookupMaxWidth) bits run as wide lookups, whose keys torus serve does not take yet; run it with 'torus run --mode encrypted'")
-      }
-      return (c, plan)
+      return (c, try c.plan(target))
     }
     let id = Self.id(circuit.fingerprint)
     if let known = entries[id] { return known }
     let p = plan.parameters
     let record = CircuitRecord(
       id: id, function: circuit.function, path: path, parameters: Self.id(p.fingerprint), parameterDescription: "\(p)",
-      bootstraps: circuit.bootstrapCount(parameters: p), keyBytes: p.bootstrapKeyBytes + p.keySwitchingKeyBytes,
-      createdAt: now())
+      bootstraps: circuit.bootstrapCount(parameters: p, wide: plan.wide), keyBytes: plan.evaluationKeyBytes, createdAt: now())
     try await store.saveCircuit(record)
-    let entry = Entry(record: record, circuit: circuit, parameters: p)
+    let entry = Entry(record: record, circuit: circuit, parameters: p, wide: plan.wide)
     entries[id] = entry
     return entry
   }

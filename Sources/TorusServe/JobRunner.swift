@@ -94,6 +94,9 @@ public final class JobRunner: Service, Sendable {
         throw ServeError.notFound("key set \(job.keySetID) was deleted before the job ran")
       }
       let key = try await keys.key(for: keySet, parameters: entry.parameters)
+      var loadedWide: WideLookupKey?
+      if let parameters = entry.wide { loadedWide = try await keys.wideKey(for: keySet, server: key, wide: parameters) }
+      let wide = loadedWide
       let inputPath = job.inputPath
       let batch = try await offloaded {
         try EncryptedBatch(serialized: try FileIO.read(inputPath), path: inputPath, parameters: key.parameters)
@@ -117,7 +120,7 @@ public final class JobRunner: Service, Sendable {
       let threads = options.threads
       let circuit = entry.circuit.circuit
       let result = try await offloaded {
-        try EncryptedServer(key: key, circuit: circuit, identity: identity).run(batch, threads: threads, progress: progress)
+        try EncryptedServer(key: key, circuit: circuit, identity: identity, wide: wide).run(batch, threads: threads, progress: progress)
       }
       let bytes = result.serialized(parameters: key.parameters)
       let output = resultsDirectory + "/\(job.id).ct"

@@ -5,17 +5,23 @@ import TorusServeClient
 
 /// Evaluation keys in memory, least recently used first out when their total size would pass
 /// the budget. Keys are read once per server, not per request; two requests for the same
-/// missing key share one read.
+/// missing key share one read. A key set's wide-lookup keys (`KEYS/server/wide.key`, for
+/// circuits whose plan runs lookups wide) are cached beside its server key.
 public actor KeyCache {
+  private enum Cached: Sendable {
+    case server(ServerKey)
+    case wide(WideLookupKey)
+  }
+
   private struct Entry {
-    var key: ServerKey
+    var key: Cached
     var bytes: Int
     var lastUse: UInt64
   }
 
   private let capacity: Int
   private var entries: [String: Entry] = [:]
-  private var loading: [String: Task<ServerKey, any Error>] = [:]
+  private var loading: [String: Task<Cached, any Error>] = [:]
   private var clock: UInt64 = 0
   private var hits = 0
   private var misses = 0
@@ -24,25 +30,54 @@ public actor KeyCache {
 
   /// The keys of `keySet`, checked against `parameters` (the circuit's).
   public func key(for keySet: KeySetRecord, parameters: ParameterSet) async throws -> ServerKey {
-    clock += 1
-    if var e = entries[keySet.id] {
-      hits += 1
-      e.lastUse = clock
-      entries[keySet.id] = e
-      return e.key
-    }
-    misses += 1
-    if let pending = loading[keySet.id] { return try await pending.value }
     let path = keySet.path
-    let task = Task { try await offloaded { try ServerKey(serialized: try FileIO.read(path), expecting: parameters) } }
-    loading[keySet.id] = task
-    defer { loading[keySet.id] = nil }
-    let key = try await task.value
-    insert(keySet.id, key: key, bytes: keySet.bytes)
+    let cached = try await cached(keySet.id, bytes: keySet.bytes) {
+      .server(try ServerKey(serialized: try FileIO.read(path), expecting: parameters))
+    }
+    guard case .server(let key) = cached else { preconditionFailure("a wide-lookup key cached as server keys") }
     return key
   }
 
-  private func insert(_ id: String, key: ServerKey, bytes: Int) {
+  /// The wide-lookup keys of `keySet` (`wideKeyPath`), checked against `server`'s parameters and
+  /// `wide` (the circuit's plan).
+  public func wideKey(for keySet: KeySetRecord, server: ServerKey, wide: WideLookupParameters) async throws -> WideLookupKey {
+    let path = Self.wideKeyPath(keySet)
+    let bytes = WideLookupKey.serializedSize(parameters: server.parameters, wide: wide)
+    let cached = try await cached(keySet.id + "/wide", bytes: bytes) {
+      let key = try WideLookupKey(serialized: try FileIO.read(path), server: server)
+      guard key.parameters == wide else {
+        throw ServeError.unprocessable("parameter_mismatch", "the wide-lookup keys use other decompositions than this circuit's plan (\(key.parameters) against \(wide))")
+      }
+      return .wide(key)
+    }
+    guard case .wide(let key) = cached else { preconditionFailure("server keys cached as a wide-lookup key") }
+    return key
+  }
+
+  /// Where a key set's wide-lookup keys are stored: beside its server keys.
+  public static func wideKeyPath(_ keySet: KeySetRecord) -> String {
+    (keySet.path.hasSuffix(".key") ? String(keySet.path.dropLast(4)) : keySet.path) + ".wide.key"
+  }
+
+  private func cached(_ id: String, bytes: Int, load: @escaping @Sendable () throws -> Cached) async throws -> Cached {
+    clock += 1
+    if var e = entries[id] {
+      hits += 1
+      e.lastUse = clock
+      entries[id] = e
+      return e.key
+    }
+    misses += 1
+    if let pending = loading[id] { return try await pending.value }
+    let task = Task { try await offloaded(load) }
+    loading[id] = task
+    defer { loading[id] = nil }
+    let key = try await task.value
+    insert(id, key: key, bytes: bytes)
+    return key
+  }
+
+  private func insert(_ id: String, key: Cached, bytes: Int) {
     var total = entries.values.reduce(0) { $0 + $1.bytes }
     while total + bytes > capacity, let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
       total -= oldest.value.bytes
@@ -52,7 +87,11 @@ public actor KeyCache {
     if bytes <= capacity { entries[id] = Entry(key: key, bytes: bytes, lastUse: clock) }
   }
 
-  public func evict(_ id: String) { entries[id] = nil }
+  /// Forgets a key set's keys (server and wide).
+  public func evict(_ id: String) {
+    entries[id] = nil
+    entries[id + "/wide"] = nil
+  }
 
   public var statistics: ServeAPI.KeyCacheStatistics {
     ServeAPI.KeyCacheStatistics(entries: entries.count, bytes: entries.values.reduce(0) { $0 + $1.bytes }, capacity: capacity, hits: hits, misses: misses)

@@ -198,6 +198,24 @@ public enum OpenAPIDocument {
             "204": {description: deleted}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
+      /keys/{keys}/wide:
+        parameters:
+          - {$ref: "#/components/parameters/keys"}
+          - {name: X-Torus-SHA256, in: header, required: true, schema: {type: string}, description: SHA-256 of the key file, hex}
+        put:
+          summary: upload the key set's wide-lookup keys (KEYS/server/wide.key), streamed to disk
+          description: Only for circuits whose plan runs lookups wide (the circuit's keys size counts them); their jobs are refused (409) until these keys are uploaded.
+          security: [{token: []}]
+          requestBody:
+            required: true
+            content: {application/octet-stream: {schema: {type: string, format: binary}}}
+          responses:
+            "201": {description: stored, content: {application/json: {schema: {$ref: "#/components/schemas/KeySet"}}}}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+            "413": {$ref: "#/components/responses/Error"}
+            "422": {$ref: "#/components/responses/Error"}
       /keys/{keys}/jobs:
         parameters: [{$ref: "#/components/parameters/keys"}]
         post:
@@ -211,6 +229,7 @@ public enum OpenAPIDocument {
             "400": {$ref: "#/components/responses/Error"}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
+            "409": {$ref: "#/components/responses/Error"}
             "413": {$ref: "#/components/responses/Error"}
             "422": {$ref: "#/components/responses/Error"}
       /jobs:

@@ -80,6 +80,17 @@ public struct ServeClient: Sendable {
     return try decode(try await send { try await session.upload(for: request, fromFile: url) }, expect: 201)
   }
 
+  /// Uploads `KEYS/server/wide.key` (wide-lookup keys, for circuits whose plan runs lookups
+  /// wide) to the key set `keySet`, with its SHA-256.
+  public func uploadWideKeys(keySet: String, keyDirectory: String) async throws(ServeClientError) -> ServeAPI.KeySet {
+    let path = KeyDirectory.wideKeyPath(keyDirectory + "/server")
+    guard FileManager.default.isReadableFile(atPath: path) else { throw .local("cannot read '\(path)'") }
+    var request = makeRequest("keys/\(keySet)/wide", method: "PUT")
+    request.setValue(try Self.sha256(ofFile: path), forHTTPHeaderField: ServeAPI.sha256Header)
+    request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
+    return try decode(try await send { try await session.upload(for: request, fromFile: URL(fileURLWithPath: path)) }, expect: 201)
+  }
+
   /// Submits a `.ct` file made by `torus encrypt`; the job is queued at once.
   public func submit(keySet: String, ciphertexts path: String) async throws(ServeClientError) -> ServeAPI.Job {
     var request = makeRequest("keys/\(keySet)/jobs", method: "POST")
@@ -224,6 +235,14 @@ public struct RemoteKeys: Codable, Sendable, Equatable {
     log(String(format: "key set %@ stored (%.1f s)", upload.keySet.id, Date().timeIntervalSince(start)))
     guard let token = upload.token ?? client.token else { throw ServeClientError.invalidResponse("no token issued with the keys") }
     client.token = token
+    let widePath = KeyDirectory.wideKeyPath(keys + "/server")
+    if FileManager.default.fileExists(atPath: widePath) {
+      let wideSize = (try? FileManager.default.attributesOfItem(atPath: widePath)[.size] as? Int) ?? 0
+      log(String(format: "uploading wide-lookup keys (%.1f MB)…", Double(wideSize) / 1e6))
+      let wideStart = Date()
+      _ = try await client.uploadWideKeys(keySet: upload.keySet.id, keyDirectory: keys)
+      log(String(format: "wide-lookup keys stored (%.1f s)", Date().timeIntervalSince(wideStart)))
+    }
     let remote = RemoteKeys(server: server, circuit: circuitID, keySet: upload.keySet.id, token: token)
     try remote.save(keys)
     return remote

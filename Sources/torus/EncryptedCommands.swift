@@ -160,7 +160,7 @@ struct EncryptedRun {
         let (key, identity) = try KeyDirectory.readServer(evalKeys, circuit: c.fingerprint, function: c.function)
         let batch = try EncryptedBatch(serialized: try FileIO.read(inputs[0]), path: inputs[0], parameters: key.parameters)
         let wide = try KeyDirectory.readWide(evalKeys, server: key)
-        let total = c.bootstrapCount(parameters: key.parameters, classicLookupMaxWidth: wide?.classicLookupMaxWidth)
+        let total = c.bootstrapCount(parameters: key.parameters, wide: wide?.parameters)
         let progress = BootstrapProgress(total: total * batch.samples.count, report: progressReporter(label: "run"))
         let start = Date()
         let result = try EncryptedServer(key: key, circuit: c.circuit, identity: identity, wide: wide).run(

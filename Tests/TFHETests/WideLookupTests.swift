@@ -166,6 +166,7 @@ import TFHE
     parameters.cleanDecisionScaleLog = 7
     let key = WideLookupKey(server: stored.server, packing: stored.packing, parameters: parameters)
     let bytes = key.serialized()
+    #expect(bytes.count == WideLookupKey.serializedSize(parameters: key.server.parameters, wide: key.parameters))
     let read = try WideLookupKey(serialized: bytes, server: key.server)
     #expect(read.parameters == key.parameters)
     #expect(read.packing.data == key.packing.data)

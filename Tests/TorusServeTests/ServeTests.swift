@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TorusEncrypted
 import TorusServeClient
 import TorusTestSupport
 import Yams
@@ -168,6 +169,65 @@ import Yams
     #expect(try await client.health().status == "ok")
   }
 
+  /// A 9-bit lookup runs wide: its key set needs the wide-lookup keys too. Jobs are refused (409)
+  /// until they are uploaded; a damaged, truncated or foreign wide-key upload is refused and
+  /// leaves nothing behind; a circuit without wide lookups takes none; then the results are T[x].
+  @Test func wideLookupKeysUploadAndRun() async throws {
+    let fx = try CircuitFixture.lookup(width: 9, length: 2)
+    defer { fx.remove() }
+    let narrow = try CircuitFixture.lookup(width: 2, length: 2, name: "narrow")
+    defer { narrow.remove() }
+    try FileManager.default.copyItem(atPath: narrow.circuitsDirectory + "/narrow.mlir", toPath: fx.circuitsDirectory + "/narrow.mlir")
+    #expect(try fx.circuit.plan(ErrorTarget()).wide != nil)
+    let server = try ServerProcess(data: fx.root + "/data", circuits: fx.circuitsDirectory, database: nil)
+    defer { server.stop() }
+    var client = ServeClient(baseURL: server.url)
+    let upload = try await client.uploadKeys(keyDirectory: fx.keys)
+    let token = try #require(upload.token)
+    client.token = token
+    let samples = fx.samples(1, seed: 5)
+    try fx.encrypt(samples, to: fx.root + "/in.ct")
+    await expectStatus(409) { _ = try await client.submit(keySet: upload.keySet.id, ciphertexts: fx.root + "/in.ct") }
+
+    let widePath = KeyDirectory.wideKeyPath(fx.keys + "/server")
+    let wideBytes = try Data(contentsOf: URL(fileURLWithPath: widePath))
+    func put(_ body: Data, keySet: String = upload.keySet.id, sha: String? = nil) async throws -> (Int, String) {
+      var r = URLRequest(url: server.url.appendingPathComponent("keys/\(keySet)/wide"))
+      r.httpMethod = "PUT"
+      r.setValue("Bearer \(client.token!)", forHTTPHeaderField: "Authorization")
+      r.setValue(sha ?? sha256(body), forHTTPHeaderField: ServeAPI.sha256Header)
+      return try await send(r, body: body)
+    }
+    var (status, body) = try await put(wideBytes.prefix(wideBytes.count - 9))
+    #expect(status == 422 && body.contains("wrong_size"), "\(body)")
+    (status, body) = try await put(wideBytes, sha: String(repeating: "0", count: 64))
+    #expect(status == 400 && body.contains("checksum mismatch"), "\(body)")
+    var damaged = wideBytes
+    damaged[damaged.count / 2] ^= 1
+    (status, body) = try await put(damaged)
+    #expect(status == 400 && body.contains("does not load"), "\(body)")
+    let serverKey = try Data(contentsOf: URL(fileURLWithPath: fx.keys + "/server/server.key"))
+    (status, body) = try await put(serverKey)
+    #expect(status == 422 || status == 400, "\(body)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: server.data + "/keys").filter { $0.contains("wide") }.isEmpty)
+    // A circuit that runs no lookup wide takes no wide-lookup keys.
+    let narrowUpload = try await ServeClient(baseURL: server.url, token: client.token).uploadKeys(keyDirectory: narrow.keys)
+    (status, body) = try await put(wideBytes, keySet: narrowUpload.keySet.id)
+    #expect(status == 422 && body.contains("no_wide_lookups"), "\(body)")
+
+    _ = try await client.uploadWideKeys(keySet: upload.keySet.id, keyDirectory: fx.keys)
+    let job = try await client.submit(keySet: upload.keySet.id, ciphertexts: fx.root + "/in.ct")
+    let circuits = try await client.circuits()
+    let perSample = circuits.first { $0.id == ServeClient.hex(fx.circuit.fingerprint) }?.bootstrapsPerSample
+    // Two 9-bit wide lookups of fresh inputs: one blind rotation per bit.
+    #expect(job.bootstrapsTotal == perSample && perSample == 18, "\(circuits)")
+    let done = try await client.wait(job: job.id)
+    #expect(done.state == "done", "\(done.error ?? "") \(server.log.suffix(1500))")
+    #expect(done.bootstrapsDone == done.bootstrapsTotal)
+    try await client.downloadResult(job: job.id, to: fx.root + "/out.ct")
+    #expect(try fx.decrypt(fx.root + "/out.ct") == fx.expected(samples))
+  }
+
   /// kill -9 in the middle of a job: after a restart the job runs again and completes; keys
   /// and earlier results are still there.
   @Test(arguments: TestDatabase.available) func jobSurvivesKill(database: TestDatabase) async throws {
@@ -301,7 +361,7 @@ import Yams
     #expect(status == 200)
     let doc = try #require(try Yams.load(yaml: text) as? [String: Any])
     let paths = try #require(doc["paths"] as? [String: Any])
-    #expect(paths.count == 12)
+    #expect(paths.count == 13)
     for (path, value) in paths {
       let methods = (value as? [String: Any] ?? [:]).keys.filter { ["get", "put", "post", "delete"].contains($0) }
       #expect(!methods.isEmpty, "\(path)")

@@ -123,8 +123,10 @@ struct CircuitFixture: Sendable {
     let plan = try circuit.plan(ErrorTarget())
     let client = ClientKey(parameters: plan.parameters)
     let server = client.makeServerKey(threads: 2)
+    let wide = plan.wide.map { client.makeWideLookupKey(server: server, parameters: $0, threads: 2) }
     try KeyDirectory.write(
-      client: client, server: server, identity: circuit.identity(parameters: plan.parameters), circuit: circuit.circuit.module, to: dir)
+      client: client, server: server, wide: wide, identity: circuit.identity(parameters: plan.parameters), circuit: circuit.circuit.module,
+      to: dir)
   }
 
   /// Encrypts `samples` (each `length` values) with the keys of `dir` into a .ct file.

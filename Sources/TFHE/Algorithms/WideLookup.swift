@@ -82,6 +82,9 @@ public final class WideLookupKey: Sendable {
     classicLookupMaxWidth = WideLookupNoise(classic: server.parameters, wide: parameters).classicLookupMaxWidth
   }
 
+  /// Blind rotations of one `w`-bit lookup: one per bit, two for a bit decided clean first.
+  public func bootstraps(bits w: Int) -> Int { w + parameters.cleanDecisions(bits: w) }
+
   var polynomialSize: Int { server.parameters.polynomialSize.rawValue }
   var glweSize: Int { server.parameters.glweDimension.glweSize }
 

@@ -223,6 +223,14 @@ extension WideLookupKey {
     return Container.wrap(kind: .wideLookupKeys, parameters: server.parameters, payload: w.bytes)
   }
 
+  /// Bytes of the file `serialized()` writes for these parameters (checked before an upload is
+  /// stored).
+  public static func serializedSize(parameters p: ParameterSet, wide: WideLookupParameters) -> Int {
+    let k1 = p.glweDimension.glweSize
+    let words = k1 * (p.bigLweDimension.rawValue + 1) * wide.packingLevel.rawValue * k1 * p.polynomialSize.rawValue
+    return Container.headerSize + ParameterSet.canonicalByteCount + 5 * 4 + 8 + words * 8 + 8
+  }
+
   /// Reads wide-lookup keys made with `server`'s parameters; throws on a truncated, corrupted or
   /// mismatched file (another parameter set included).
   public convenience init(serialized bytes: [UInt8], server: ServerKey) throws(TFHEFormatError) {
