@@ -211,23 +211,24 @@ struct API: Sendable {
       let digest = try meter.finish()
       guard meter.count == expectedSize else { throw ServeError.badRequest("truncated upload: \(meter.count) of \(expectedSize) bytes") }
       guard digest == sha else { throw ServeError.badRequest("checksum mismatch: the upload's SHA-256 is \(digest), the header says \(sha)") }
-      await keys.evict(keySet.id)
+      // Reading the staged file checks its own checksum, layout and decompositions before it
+      // replaces anything (a bad re-upload keeps the good keys).
+      let server = try await keys.key(for: keySet, parameters: parameters)
+      let loaded: WideLookupKey
+      do { loaded = try await offloaded { try WideLookupKey(serialized: try FileIO.read(staging), server: server) } } catch {
+        throw ServeError.badRequest("the wide-lookup key file does not load: \(error)")
+      }
+      guard loaded.parameters == wide else {
+        throw ServeError.unprocessable("parameter_mismatch", "the wide-lookup keys use other decompositions than this circuit's plan")
+      }
+      await keys.evictWide(keySet.id)
       try? FileManager.default.removeItem(atPath: path)
       try FileManager.default.moveItem(atPath: staging, toPath: path)
     } catch {
       try? FileManager.default.removeItem(atPath: staging)
       throw meter.failure ?? error
     }
-    // Reading them once checks the file's checksum, layout and decompositions, and warms the cache.
-    do {
-      let server = try await keys.key(for: keySet, parameters: parameters)
-      _ = try await keys.wideKey(for: keySet, server: server, wide: wide)
-    } catch {
-      try? FileManager.default.removeItem(atPath: path)
-      await keys.evict(keySet.id)
-      if let e = error as? ServeError { throw e }
-      throw ServeError.badRequest("the wide-lookup key file does not load: \(error)")
-    }
+    _ = try await keys.wideKey(for: keySet, server: try await keys.key(for: keySet, parameters: parameters), wide: wide)  // warms the cache
     return try json(keySetInfo(keySet), status: .created)
   }
 

@@ -87,6 +87,9 @@ public actor KeyCache {
     if bytes <= capacity { entries[id] = Entry(key: key, bytes: bytes, lastUse: clock) }
   }
 
+  /// Forgets a key set's wide-lookup keys only (before they are replaced).
+  public func evictWide(_ id: String) { entries[id + "/wide"] = nil }
+
   /// Forgets a key set's keys (server and wide).
   public func evict(_ id: String) {
     entries[id] = nil

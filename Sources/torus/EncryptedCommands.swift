@@ -25,16 +25,50 @@ struct ErrorTargetOptions: ParsableArguments {
   var isSet: Bool { globalPError != 1e-5 || pError != nil }
 }
 
-/// A progress line on standard error when it is a terminal: bootstraps done / total, ETA.
+/// Progress on standard error: bootstraps done / total, ETA. On a terminal one line redrawn in
+/// place; otherwise (a log file) a full line once a minute, and a last one at the end if any was
+/// written, so that a long run shows it is alive and a short one writes nothing more than before.
 func progressReporter(label: String) -> (@Sendable (Int, Int) -> Void)? {
-  guard isatty(2) != 0 else { return nil }
   let start = Date()
-  return { done, total in
+  @Sendable func text(_ done: Int, _ total: Int) -> String {
     let elapsed = Date().timeIntervalSince(start)
     let eta = done > 0 ? elapsed / Double(done) * Double(max(0, total - done)) : 0
-    let line = String(format: "\r%@: %d/%d PBS, %.0f s elapsed, ETA %.0f s   ", label, done, total, elapsed, eta)
-    FileHandle.standardError.write(Data(line.utf8))
-    if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+    return String(format: "%@: %d/%d PBS, %.0f s elapsed, ETA %.0f s", label, done, total, elapsed, eta)
+  }
+  if isatty(2) != 0 {
+    return { done, total in
+      FileHandle.standardError.write(Data(("\r" + text(done, total) + "   ").utf8))
+      if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+  }
+  let gate = ProgressGate(interval: 60)
+  return { done, total in
+    if gate.due(finished: done >= total) { FileHandle.standardError.write(Data((text(done, total) + "\n").utf8)) }
+  }
+}
+
+/// When a log-file progress line is due (`progressReporter`); called from many threads.
+final class ProgressGate: @unchecked Sendable {
+  private let lock = NSLock()
+  private let interval: TimeInterval
+  private var last = Date()
+  private var written = false
+  private var closed = false
+
+  init(interval: TimeInterval) { self.interval = interval }
+
+  func due(finished: Bool) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    if closed { return false }
+    if finished {
+      closed = true
+      return written
+    }
+    guard Date().timeIntervalSince(last) >= interval else { return false }
+    last = Date()
+    written = true
+    return true
   }
 }
 

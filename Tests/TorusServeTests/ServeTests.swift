@@ -171,7 +171,8 @@ import Yams
 
   /// A 9-bit lookup runs wide: its key set needs the wide-lookup keys too. Jobs are refused (409)
   /// until they are uploaded; a damaged, truncated or foreign wide-key upload is refused and
-  /// leaves nothing behind; a circuit without wide lookups takes none; then the results are T[x].
+  /// leaves nothing behind (a damaged re-upload keeps the good keys); a circuit without wide
+  /// lookups takes none; then the results are T[x].
   @Test func wideLookupKeysUploadAndRun() async throws {
     let fx = try CircuitFixture.lookup(width: 9, length: 2)
     defer { fx.remove() }
@@ -216,6 +217,9 @@ import Yams
     #expect(status == 422 && body.contains("no_wide_lookups"), "\(body)")
 
     _ = try await client.uploadWideKeys(keySet: upload.keySet.id, keyDirectory: fx.keys)
+    // A damaged re-upload is refused and keeps the good keys.
+    (status, body) = try await put(damaged)
+    #expect(status == 400 && body.contains("does not load"), "\(body)")
     let job = try await client.submit(keySet: upload.keySet.id, ciphertexts: fx.root + "/in.ct")
     let circuits = try await client.circuits()
     let perSample = circuits.first { $0.id == ServeClient.hex(fx.circuit.fingerprint) }?.bootstrapsPerSample
