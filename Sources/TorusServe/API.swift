@@ -132,18 +132,9 @@ struct API: Sendable {
     let path = configuration.keysDirectory + "/\(id).key"
     let staging = path + ".part"
     let parameters = entry.parameters
-    let meter = UploadMeter(limit: expectedSize, prefixLength: TFHEFileHeader.size) { prefix in
-      let header: TFHEFileHeader
-      do { header = try TFHEFileHeader(prefix: prefix) } catch { throw ServeError.badRequest("not an evaluation key file: \(error)") }
-      guard header.kind == .evaluationKeys else { throw ServeError.badRequest("this is a \(header.kind) file, not evaluation keys") }
-      guard header.parameterFingerprint == parameters.fingerprint else {
-        throw ServeError.unprocessable(
-          "parameter_mismatch", "the key file holds parameter set \(CircuitRegistry.id(header.parameterFingerprint)), the circuit needs \(record.parameters)")
-      }
-      guard header.fileSize == expectedSize else {
-        throw ServeError.unprocessable("wrong_size", "the key file header says \(header.fileSize) bytes, keys for \(record.parameters) take \(expectedSize)")
-      }
-    }
+    let meter = UploadMeter(
+      limit: expectedSize, prefixLength: TFHEFileHeader.size,
+      inspect: Self.keyFileHeaderCheck(kind: .evaluationKeys, parameters: parameters, expectedSize: expectedSize))
     do {
       try await fileIO.writeFile(contents: MeteredBody(base: request.body, meter: meter), path: staging, context: context)
       let digest = try meter.finish()
@@ -170,6 +161,24 @@ struct API: Sendable {
     return try json(ServeAPI.KeyUpload(keySet: keySetInfo(keySet), token: issued), status: .created, headers: headers)
   }
 
+  /// Checks a key upload's first bytes (the TFHE container header) as soon as they arrive: the
+  /// file kind, the circuit's parameter set and the exact size, so a wrong file is cut off early.
+  static func keyFileHeaderCheck(kind: TFHEFileKind, parameters: ParameterSet, expectedSize: Int) -> @Sendable ([UInt8]) throws -> Void {
+    { prefix in
+      let header: TFHEFileHeader
+      do { header = try TFHEFileHeader(prefix: prefix) } catch { throw ServeError.badRequest("not a valid \(kind) file: \(error)") }
+      guard header.kind == kind else { throw ServeError.badRequest("this is a \(header.kind) file, not \(kind)") }
+      guard header.parameterFingerprint == parameters.fingerprint else {
+        throw ServeError.unprocessable(
+          "parameter_mismatch",
+          "the key file holds parameter set \(CircuitRegistry.id(header.parameterFingerprint)), the circuit needs \(CircuitRegistry.id(parameters.fingerprint))")
+      }
+      guard header.fileSize == expectedSize else {
+        throw ServeError.unprocessable("wrong_size", "the key file header says \(header.fileSize) bytes, \(kind) for this circuit take \(expectedSize)")
+      }
+    }
+  }
+
   /// The wide-lookup keys (`KEYS/server/wide.key`) of a key set whose circuit runs lookups wide,
   /// checked like the server keys: size, kind, parameters and SHA-256 before they are kept, then
   /// loaded once against the key set's server keys and the circuit's plan.
@@ -194,18 +203,9 @@ struct API: Sendable {
     }
     let path = KeyCache.wideKeyPath(keySet)
     let staging = path + ".part"
-    let meter = UploadMeter(limit: expectedSize, prefixLength: TFHEFileHeader.size) { prefix in
-      let header: TFHEFileHeader
-      do { header = try TFHEFileHeader(prefix: prefix) } catch { throw ServeError.badRequest("not a wide-lookup key file: \(error)") }
-      guard header.kind == .wideLookupKeys else { throw ServeError.badRequest("this is a \(header.kind) file, not wide-lookup keys") }
-      guard header.parameterFingerprint == parameters.fingerprint else {
-        throw ServeError.unprocessable(
-          "parameter_mismatch", "the key file holds parameter set \(CircuitRegistry.id(header.parameterFingerprint)), the circuit needs \(entry.record.parameters)")
-      }
-      guard header.fileSize == expectedSize else {
-        throw ServeError.unprocessable("wrong_size", "the key file header says \(header.fileSize) bytes, wide-lookup keys for this circuit take \(expectedSize)")
-      }
-    }
+    let meter = UploadMeter(
+      limit: expectedSize, prefixLength: TFHEFileHeader.size,
+      inspect: Self.keyFileHeaderCheck(kind: .wideLookupKeys, parameters: parameters, expectedSize: expectedSize))
     do {
       try await fileIO.writeFile(contents: MeteredBody(base: request.body, meter: meter), path: staging, context: context)
       let digest = try meter.finish()

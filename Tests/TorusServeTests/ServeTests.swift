@@ -129,7 +129,7 @@ import Yams
     (status, body) = try await put(corrupt, sha: nil)
     #expect(status == 400, "\(body)")
     (status, body) = try await put(corrupt, sha: sha256(corrupt))
-    #expect(status == 400 && body.contains("not an evaluation key file"), "\(status) \(body)")
+    #expect(status == 400 && body.contains("not a valid evaluation keys file"), "\(status) \(body)")
     // Nothing half-uploaded stays behind.
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: server.data + "/keys")
     #expect(leftovers.isEmpty, "\(leftovers)")
