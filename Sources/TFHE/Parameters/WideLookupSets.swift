@@ -11,8 +11,9 @@ extension ParameterSet {
     // 8.442253112932959e-31. The decompositions of circuit bootstrapping and of the packing key
     // switch are ours (they are not security parameters): Concrete's residues are at most 4 bits,
     // our native outputs up to 12, and circuit bootstrapping 6×2^4 with packing 3×2^14 (Concrete:
-    // 2×2^8 or 2×2^9, and 2×2^16) lower the output noise at 12 bits from σ = 2^−12.7 to 2^−17.0
-    // (16 lookups each, `torus-bench wide`) for 1.8× the time.
+    // 2×2^8 or 2×2^9, and 2×2^16) lowered the output noise at 12 bits from σ = 2^−12.7 to 2^−17.0
+    // (16 lookups each, `torus-bench wide`, before the decomposition's digits were unbiased; 2^−17.6
+    // since) for 1.8× the time. `wideLookupCandidates` offers finer ones.
     let sets: [(Int, Int, Int, Int, Double)] = [
       (11, 711, 12, 3, 4.084966837164398e-10),
       (12, 709, 9, 4, 4.3866253080790437e-10),
@@ -39,7 +40,7 @@ extension ParameterSet {
   /// parameter (dimensions and noise distributions stay Concrete's); they trade time for output
   /// noise. The output noise is what limits a wide lookup: a 16-bit result needs σ below
   /// 2^−20.3, a wide lookup fed by a sum of wide outputs with 2-norm 50 at 11 bits about 2^−21,
-  /// while the default decomposition gives 2^−17. The grid spans both: more bootstrap levels
+  /// while the default decomposition gives 2^−17.6. The grid spans both: more bootstrap levels
   /// (row noise down to the FFT's floor, about 2^−62 in variance), more circuit-bootstrap
   /// levels of a smaller base (fewer bits per CMux digit), finer packing digits (packing key
   /// noise `(kN+1)·ℓ·B²/12·σ²`, the next floor), and clean first decisions for the low bits of
