@@ -145,6 +145,10 @@ extension TFHEBenchmarks {
     public var outputSigma: Double
     public var predictedOutputSigma: Double
     public var outputBits: Int
+    /// One-thread milliseconds per lookup of each stage (bit extraction of a lockstep group of up
+    /// to `WideLookupKey.groupSize` inputs, circuit bootstrapping, vertical packing), measured
+    /// after the batch.
+    public var stageMilliseconds: (bitExtraction: Double, circuitBootstrap: Double, verticalPacking: Double)
   }
 
   /// `count` lookups of random `precision`-bit inputs through a random table with `outputBits`-bit
@@ -178,6 +182,16 @@ extension TFHEBenchmarks {
       squares += e * e
     }
     let halfSlot = 0x1p64 / Double(1 << (outBits + 2))
+    let group = Array(cts.prefix(WideLookupKey.groupSize))
+    start = now()
+    let levels = key.bitLevelsMany(group, bits: p)
+    let extraction = (now() - start) / Double(group.count)
+    start = now()
+    let ggsws = key.circuitBootstrap(levels: levels[0], bits: p)
+    let circuitBootstrap = now() - start
+    start = now()
+    _ = key.verticalPacking(phases, bits: ggsws)
+    let packing = now() - start
     return WideLookupResult(
       precision: p, classic: classic, wide: wide, keygenSeconds: keygen,
       keyBytes: (classic.bootstrapKeyBytes, classic.keySwitchingKeyBytes, key.packing.byteCount),
@@ -185,7 +199,7 @@ extension TFHEBenchmarks {
       outputNoiseInHalfSlots: (squares / Double(count)).squareRoot() / halfSlot,
       outputSigma: (squares / Double(count)).squareRoot() * 0x1p-64,
       predictedOutputSigma: WideLookupNoise(classic: classic, wide: wide).outputVariance(bits: p).squareRoot(),
-      outputBits: outBits)
+      outputBits: outBits, stageMilliseconds: (extraction * 1000, circuitBootstrap * 1000, packing * 1000))
   }
 }
 

@@ -51,7 +51,7 @@ struct PBS: ParsableCommand {
 struct Wide: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Time wide table lookups (bit extraction, circuit bootstrapping, vertical packing) with Concrete's WoP-PBS sets.",
-    discussion: "Random inputs through a random table with 8-bit outputs; prints keygen time, key sizes, ms per lookup, wrong decryptions and the output noise (standard deviation in 8-bit half slots).")
+    discussion: "Random inputs through a random table with 8-bit outputs; prints keygen time, key sizes, ms per lookup, wrong decryptions, the output noise (standard deviation in 8-bit half slots) and one-thread milliseconds per stage (bit extraction, circuit bootstrapping, vertical packing).")
 
   @Option(help: "Comma-separated input widths (11, 12, 14, 16: the sets Concrete chose).")
   var precisions: String = "12,14,16"
@@ -128,6 +128,9 @@ struct Wide: ParsableCommand {
       print("wide p=\(p) threads=\(r.threads) ms_per_lookup=\(String(format: "%.1f", r.millisecondsPerLookup)) lookups=\(r.count) "
             + "errors=\(r.errors) output_sigma_half_slots=\(String(format: "%.4f", r.outputNoiseInHalfSlots)) "
             + "output_sigma_log2=\(String(format: "%.2f", log2(r.outputSigma))) model_log2=\(String(format: "%.2f", log2(r.predictedOutputSigma)))")
+      let stages = r.stageMilliseconds
+      print("wide p=\(p) one_thread_ms bit_extraction=\(String(format: "%.1f", stages.bitExtraction)) "
+            + "circuit_bootstrap=\(String(format: "%.1f", stages.circuitBootstrap)) vertical_packing=\(String(format: "%.1f", stages.verticalPacking))")
       fflush(nil)
     }
   }

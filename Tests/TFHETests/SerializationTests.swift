@@ -19,6 +19,26 @@ import TFHE
     let back = try ServerKey(serialized: bytes)
     #expect(back.bootstrapKey.data == server.bootstrapKey.data)
     #expect(back.keySwitchingKey.data == server.keySwitchingKey.data)
+    // On disk each GGSW is row-major polynomials (real parts, then imaginary parts), whatever
+    // blocked layout the external product reads in memory: check the first GGSW word by word.
+    let k1 = params.glweDimension.glweSize, n = params.polynomialSize.rawValue, m = n / 2
+    let rows = k1 * params.pbsLevel.rawValue
+    func fileDouble(_ index: Int) -> Double {
+      let at = 24 + 48 + 8 * index
+      return Double(bitPattern: (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[at + $1]) << UInt64(8 * $1) })
+    }
+    let data = server.bootstrapKey.data.array
+    var sameLayout = true
+    for row in 0..<rows {
+      for col in 0..<k1 {
+        for q in 0..<n {
+          let point = q % m, half = q / m
+          let blocked = ((point / 8 * k1 + col) * rows + row) * 16 + half * 8 + point % 8
+          sameLayout = sameLayout && fileDouble((row * k1 + col) * n + q) == data[blocked]
+        }
+      }
+    }
+    #expect(sameLayout)
     let tv = back.lookupTable(values: [3, 2, 1, 0], inputBits: 2, outputBits: 2)
     #expect(client.decrypt(back.programmableBootstrap(client.encrypt(message: 1, bits: 2), testPolynomial: tv), bits: 2) == 2)
   }

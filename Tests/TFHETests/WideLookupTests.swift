@@ -159,6 +159,33 @@ import TFHE
     }
   }
 
+  /// `lookupBatch` runs groups of bit extractions in lockstep (`bitLevelsMany`): every result,
+  /// with two tables, clean first decisions and either thread count, is bit-for-bit the lone
+  /// `lookup` of its input.
+  @Test func batchedLookupsEqualLoneLookups() {
+    let (client, stored) = Self.keys
+    var parameters = Self.wide
+    parameters.cleanDecisionScaleLog = 8
+    let key = WideLookupKey(server: stored.server, packing: stored.packing, parameters: parameters)
+    let w = 9
+    let first: [UInt64] = (0..<(1 << w)).map { UInt64($0 % 16) << 59 }
+    let second: [UInt64] = (0..<(1 << w)).map { UInt64(($0 * 5) % 16) << 59 }
+    let tables = [first, second]
+    let messages: [Int64] = [0, 511, 256, 77, 300]
+    let inputs = messages.map { client.encrypt(message: $0, bits: w) }
+    let selectors = [0, 1, 1, 0, 1]
+    let lone = inputs.indices.map { key.lookup(inputs[$0], inputBits: w, outputPhases: tables[selectors[$0]]) }
+    for threads in [1, 2] {
+      let batch = key.lookupBatch(inputs, inputBits: w, tables: tables, tableIndex: selectors, threads: threads)
+      let same = zip(batch, lone).allSatisfy { $0.storage == $1.storage }
+      #expect(batch.count == lone.count && same, "threads = \(threads)")
+    }
+    for (i, m) in messages.enumerated() {
+      let expected: Int64 = selectors[i] == 0 ? m % 16 : (m * 5) % 16
+      #expect(client.decrypt(lone[i], bits: 4) == expected, "x = \(m)")
+    }
+  }
+
   /// Wide-lookup keys survive a file round trip; truncated, altered or foreign files are refused.
   @Test func keyFilesRoundTripAndRejectDamage() throws {
     let (client, stored) = Self.keys

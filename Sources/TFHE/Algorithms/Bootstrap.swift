@@ -166,11 +166,54 @@ extension FourierBootstrapKey {
   }
 }
 
+/// The layout of a GGSW in the Fourier domain, as external products read it: the `N/2` complex
+/// points in blocks of 8; per block, per output column, per row (`component·ℓ + level − 1`): 8
+/// real parts, then 8 imaginary parts. The multiply-accumulate then reads the GGSW as one
+/// sequential stream. (Row-major polynomials made it `2·(k+1)²·ℓ` streams at once, more than the
+/// hardware prefetchers follow: half of a blind rotation went to waiting for those loads.)
+/// Key files keep row-major polynomials (`deinterleave`), so their format does not depend on it.
+enum FourierGgswLayout {
+  static let block = 8
+
+  /// Row-major polynomials (`src[(row·(k+1) + col)·N + q]`, `q < N/2` real parts, then imaginary
+  /// parts) into the blocked layout.
+  static func interleave(_ src: UnsafePointer<Double>, into dst: UnsafeMutablePointer<Double>, rows: Int, columns k1: Int, n: Int) {
+    let m = n / 2
+    var o = dst
+    for jb in stride(from: 0, to: m, by: block) {
+      for col in 0..<k1 {
+        for row in 0..<rows {
+          let p = src + (row * k1 + col) * n + jb
+          o.update(from: p, count: block)
+          (o + block).update(from: p + m, count: block)
+          o += 2 * block
+        }
+      }
+    }
+  }
+
+  /// The blocked layout back into row-major polynomials.
+  static func deinterleave(_ src: UnsafePointer<Double>, into dst: UnsafeMutablePointer<Double>, rows: Int, columns k1: Int, n: Int) {
+    let m = n / 2
+    var i = src
+    for jb in stride(from: 0, to: m, by: block) {
+      for col in 0..<k1 {
+        for row in 0..<rows {
+          let p = dst + (row * k1 + col) * n + jb
+          p.update(from: i, count: block)
+          (p + m).update(from: i + block, count: block)
+          i += 2 * block
+        }
+      }
+    }
+  }
+}
+
 /// `scratch.acc ← scratch.acc + GGSW ⊡ G` for a GLWE ciphertext `G` whose component `c` the
 /// closure writes into the buffer it is given (N words): the external product of TFHE, with the
-/// GGSW in the Fourier layout of the bootstrapping key (`(k+1)·ℓ` rows of `k+1` polynomials,
-/// row = component·ℓ + level − 1). Shared by blind rotation, circuit bootstrapping and vertical
-/// packing; `scratch` must hold at least `levels` digit polynomials per component.
+/// GGSW in `FourierGgswLayout` (`(k+1)·ℓ` rows of `k+1` polynomials, row = component·ℓ + level − 1).
+/// Shared by blind rotation, circuit bootstrapping and vertical packing; `scratch` must hold at
+/// least `levels` digit polynomials per component.
 @inline(__always)
 func externalProductAdd(_ ggsw: UnsafePointer<Double>, glweSize k1: Int, polynomialSize n: Int, levels ell: Int,
                         decomposer dec: Decomposer, scratch: BootstrapScratch, plan: FourierPlan,
@@ -190,7 +233,9 @@ func externalProductAdd(_ ggsw: UnsafePointer<Double>, glweSize k1: Int, polynom
     for level in 0..<ell { plan.forwardTwisted(base + level * n) }
   }
   // Fourier-domain multiply-accumulate: for 8 points at a time and each output column, sum
-  // over the rows in registers (8 independent accumulators, one store per output vector).
+  // over the rows in registers (8 independent accumulators, one store per output vector); the
+  // GGSW is read in order (`FourierGgswLayout`).
+  var g = ggsw
   var j = 0
   while j < m {
     for col in 0..<k1 {
@@ -198,13 +243,13 @@ func externalProductAdd(_ ggsw: UnsafePointer<Double>, glweSize k1: Int, polynom
       var rr1 = SIMD4<Double>(), ii1 = SIMD4<Double>(), ri1 = SIMD4<Double>(), ir1 = SIMD4<Double>()
       for r in 0..<rowCount {
         let d = digits + r * n + j
-        let g = ggsw + (r * k1 + col) * n + j
-        let xr0 = load4(d), xi0 = load4(d + m), yr0 = load4(g), yi0 = load4(g + m)
-        let xr1 = load4(d + 4), xi1 = load4(d + m + 4), yr1 = load4(g + 4), yi1 = load4(g + m + 4)
+        let xr0 = load4(d), xi0 = load4(d + m), yr0 = load4(g), yi0 = load4(g + 8)
+        let xr1 = load4(d + 4), xi1 = load4(d + m + 4), yr1 = load4(g + 4), yi1 = load4(g + 12)
         rr0 = rr0.addingProduct(xr0, yr0); ii0 = ii0.addingProduct(xi0, yi0)
         ri0 = ri0.addingProduct(xr0, yi0); ir0 = ir0.addingProduct(xi0, yr0)
         rr1 = rr1.addingProduct(xr1, yr1); ii1 = ii1.addingProduct(xi1, yi1)
         ri1 = ri1.addingProduct(xr1, yi1); ir1 = ir1.addingProduct(xi1, yr1)
+        g += 16
       }
       let o = product + col * n + j
       store(rr0 - ii0, o); store(ri0 + ir0, o + m)

@@ -40,6 +40,8 @@ extension FourierBootstrapKey {
         var tmp = [UInt64](repeating: 0, count: k1 * N)
         var scratch = [Double](repeating: 0, count: N)
         var limb = [UInt64](repeating: 0, count: N)
+        let rowMajor = UnsafeMutablePointer<Double>.allocate(capacity: stride)
+        defer { rowMajor.deallocate() }
         keyF.withUnsafeBufferPointer { kf in
           tmp.withUnsafeMutableBufferPointer { t in
             scratch.withUnsafeMutableBufferPointer { sc in
@@ -53,11 +55,11 @@ extension FourierBootstrapKey {
                       t[c * N] &+= bits[i] << UInt64(64 - b * level)
                       let row = c * ell + (level - 1)
                       for col in 0..<k1 {
-                        plan.forward(signed: t.baseAddress! + col * N,
-                                     into: out.base + i * stride + (row * k1 + col) * N)
+                        plan.forward(signed: t.baseAddress! + col * N, into: rowMajor + (row * k1 + col) * N)
                       }
                     }
                   }
+                  FourierGgswLayout.interleave(rowMajor, into: out.base + i * stride, rows: k1 * ell, columns: k1, n: N)
                 }
               }
             }

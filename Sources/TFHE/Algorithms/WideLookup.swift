@@ -99,31 +99,49 @@ public final class WideLookupKey: Sendable {
 
   /// Many independent lookups (`lookup`), spread over `threads` threads: `tables[tableIndex[i]]`
   /// for `inputs[i]` (`tableIndex` defaults to all zeros); `finished` is called after each one.
-  /// Results do not depend on the thread count.
+  /// Each worker takes groups of up to `groupSize` inputs whose bit extractions run in lockstep
+  /// (`bitLevelsMany`). Results do not depend on the thread count or the grouping.
   public func lookupBatch(_ inputs: [LweCiphertext], inputBits w: Int, tables: [[UInt64]], tableIndex: [Int]? = nil,
                           threads: Int = defaultThreadCount, finished: (@Sendable () -> Void)? = nil) -> [LweCiphertext] {
+    precondition(w >= 1 && w <= 20, "wide lookups take 1...20 input bits, got \(w)")
     precondition(!tables.isEmpty || inputs.isEmpty, "lookupBatch needs at least one table")
+    precondition(tables.allSatisfy { $0.count == 1 << w }, "a \(w)-bit table has \(1 << w) entries")
     if let t = tableIndex {
       precondition(t.count == inputs.count && t.allSatisfy { $0 >= 0 && $0 < tables.count }, "tableIndex does not match the inputs and tables")
     }
     let count = inputs.count
     if count == 0 { return [] }
+    let workers = max(1, min(threads, count))
+    let group = max(1, min(Self.groupSize, (count + workers - 1) / workers))
+    let groups = (count + group - 1) / group
     let slots = UnsafeMutableBufferPointer<LweCiphertext>.allocate(capacity: count)
     defer { slots.deallocate() }
     let out = SharedPointer(base: slots.baseAddress!)
     let next = WorkCounter()
-    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+      let scratches = (0..<group).map { _ in server.bootstrapKey.makeScratch() }
       while true {
-        let i = next.take()
-        if i >= count { break }
-        (out.base + i).initialize(to: lookup(inputs[i], inputBits: w, outputPhases: tables[tableIndex?[i] ?? 0]))
-        finished?()
+        let g = next.take()
+        if g >= groups { break }
+        let range = (g * group)..<min(count, (g + 1) * group)
+        let levels = bitLevelsMany(Array(inputs[range]), bits: w, scratches: scratches)
+        for (j, i) in range.enumerated() {
+          let bits = circuitBootstrap(levels: levels[j], bits: w)
+          (out.base + i).initialize(to: verticalPacking(tables[tableIndex?[i] ?? 0], bits: bits))
+          finished?()
+        }
       }
     }
     let result = Array(slots)
     _ = slots.baseAddress!.deinitialize(count: count)
     return result
   }
+
+  /// Inputs whose bit extractions `lookupBatch` runs in lockstep. A lone blind rotation streams
+  /// the whole bootstrapping key from memory (380 MB with 7 levels at k = 2, N = 1024); a group
+  /// shares each read. (Sharing the packing key switch pass too, over the group's ~1,150 level
+  /// ciphertexts, measured no faster: its digits then outgrow the caches.)
+  public static let groupSize = 8
 
   /// Bit extraction and circuit bootstrapping: GGSW encryptions of the `w` message bits of
   /// `input`, least significant first.
@@ -140,34 +158,52 @@ public final class WideLookupKey: Sendable {
   /// The bit extraction of `bitsAsGgsw`: LWE encryptions (under the big key) of
   /// `bit_i·2^64/B^j`, `levels[i·ℓ_cb + j − 1]`, for the `w` bits of `input`, least significant first.
   public func bitLevels(_ input: LweCiphertext, bits w: Int) -> [LweCiphertext] {
+    bitLevelsMany([input], bits: w)[0]
+  }
+
+  /// `bitLevels` of several inputs in lockstep: the key switches and blind rotations of bit `i`
+  /// run for the whole group at once (`keySwitchMany`, `blindRotateMany`), so the keys are read
+  /// from memory once per group. Each result is bit-for-bit what `bitLevels` gives alone.
+  public func bitLevelsMany(_ inputs: [LweCiphertext], bits w: Int) -> [[LweCiphertext]] {
+    bitLevelsMany(inputs, bits: w, scratches: inputs.map { _ in server.bootstrapKey.makeScratch() })
+  }
+
+  func bitLevelsMany(_ inputs: [LweCiphertext], bits w: Int, scratches: [BootstrapScratch]) -> [[LweCiphertext]] {
+    precondition(w >= 1 && w <= 20, "wide lookups take 1...20 input bits, got \(w)")
+    precondition(scratches.count >= inputs.count, "one scratch per input")
     let ell = parameters.circuitBootstrapLevel.rawValue, beta = parameters.circuitBootstrapBaseLog.rawValue
     let n = polynomialSize, logN = server.parameters.polynomialSize.log2
     let levelHalves = (1...ell).map { j -> UInt64 in 1 << UInt64(63 - beta * j) }
     let windows = ell + 1, width = n / windows
     let offset = UInt64(width) << UInt64(62 - logN)  // μ = width/2 on the 2N grid
-    let bsk = server.bootstrapKey
-    let scratch = bsk.makeScratch()
-    var rest = input
-    var levels: [LweCiphertext] = []
-    levels.reserveCapacity(w * ell)
+    let bsk = server.bootstrapKey, ksk = server.keySwitchingKey
+    let count = inputs.count
+    var rest = inputs
+    var levels = [[LweCiphertext]](repeating: [], count: count)
+    for b in 0..<count { levels[b].reserveCapacity(w * ell) }
     let quarter: UInt64 = 1 << 62
-    let sign = TestPolynomial(coefficients: [UInt64](repeating: 0 &- quarter, count: n))
+    let sign = [TestPolynomial](repeating: TestPolynomial(coefficients: [UInt64](repeating: 0 &- quarter, count: n)),
+                                count: count)
     for i in 0..<w {
       let subtractHalf: UInt64 = 1 << UInt64(62 - w + i)
       let halves = levelHalves + [subtractHalf]
       var tv = [UInt64](repeating: 0, count: n)
       for x in 0..<n { tv[x] = 0 &- halves[min(x / width, windows - 1)] }
-      var top = rest.multiplied(by: Int64(1) << Int64(w - i))
+      var tops = rest.map { $0.multiplied(by: Int64(1) << Int64(w - i)) }
       if w - i >= parameters.cleanDecisionScaleLog {
         // bit·1/2 + 1/4 reads −1/4 or +1/4 from a constant polynomial; + 1/4 gives bit·1/2, clean.
-        bsk.blindRotate(server.keySwitch(top.adding(plaintext: quarter)), testPolynomial: sign, scratch: scratch)
-        top = bsk.sampleExtract(scratch, coefficient: 0).adding(plaintext: quarter)
+        bsk.blindRotateMany(ksk.keySwitchMany(tops.map { $0.adding(plaintext: quarter) }), testPolynomials: sign,
+                            scratches: scratches)
+        tops = (0..<count).map { bsk.sampleExtract(scratches[$0], coefficient: 0).adding(plaintext: quarter) }
       }
-      top = top.adding(plaintext: offset)
-      bsk.blindRotate(server.keySwitch(top), testPolynomial: TestPolynomial(coefficients: tv), scratch: scratch)
-      for j in 0..<ell { levels.append(bsk.sampleExtract(scratch, coefficient: j * width).adding(plaintext: levelHalves[j])) }
-      if i < w - 1 {
-        rest = rest - bsk.sampleExtract(scratch, coefficient: ell * width).adding(plaintext: subtractHalf)
+      bsk.blindRotateMany(ksk.keySwitchMany(tops.map { $0.adding(plaintext: offset) }),
+                          testPolynomials: [TestPolynomial](repeating: TestPolynomial(coefficients: tv), count: count),
+                          scratches: scratches)
+      for b in 0..<count {
+        for j in 0..<ell { levels[b].append(bsk.sampleExtract(scratches[b], coefficient: j * width).adding(plaintext: levelHalves[j])) }
+        if i < w - 1 {
+          rest[b] = rest[b] - bsk.sampleExtract(scratches[b], coefficient: ell * width).adding(plaintext: subtractHalf)
+        }
       }
     }
     return levels
@@ -186,14 +222,17 @@ public final class WideLookupKey: Sendable {
     for c in 0..<k1 {
       packing.packMany(levels, function: c, into: (0..<levels.count).map { glwes + (c * levels.count + $0) * words })
     }
+    let rowMajor = UnsafeMutablePointer<Double>.allocate(capacity: k1 * ell * k1 * n)
+    defer { rowMajor.deallocate() }
     let data = (0..<bits).map { bit in
       AlignedDoubles(count: k1 * ell * k1 * n) { out in
         for c in 0..<k1 {
           for j in 0..<ell {
             let glwe = glwes + (c * levels.count + bit * ell + j) * words
-            for col in 0..<k1 { plan.forward(signed: glwe + col * n, into: out.baseAddress! + ((c * ell + j) * k1 + col) * n) }
+            for col in 0..<k1 { plan.forward(signed: glwe + col * n, into: rowMajor + ((c * ell + j) * k1 + col) * n) }
           }
         }
+        FourierGgswLayout.interleave(rowMajor, into: out.baseAddress!, rows: k1 * ell, columns: k1, n: n)
       }
     }
     return data.map { FourierGgsw(data: $0, levels: parameters.circuitBootstrapLevel, baseLog: parameters.circuitBootstrapBaseLog) }

@@ -150,8 +150,16 @@ extension ServerKey {
     var w = ByteWriter()
     w.bytes.reserveCapacity(64 + bootstrapKey.byteCount + keySwitchingKey.byteCount)
     w.append(bytes: parameters.canonicalBytes)
-    bootstrapKey.data.withUnsafeBufferPointer { d in
-      d.withMemoryRebound(to: UInt64.self) { w.append(words: $0) }
+    // Row-major polynomials on disk (`FourierGgswLayout`), one GGSW at a time.
+    let bsk = bootstrapKey, stride = bsk.ggswStride, k1 = bsk.glweDimension.glweSize
+    let rowMajor = UnsafeMutableBufferPointer<Double>.allocate(capacity: stride)
+    defer { rowMajor.deallocate() }
+    bsk.data.withUnsafeBufferPointer { d in
+      for i in 0..<bsk.inputLweDimension.rawValue {
+        FourierGgswLayout.deinterleave(d.baseAddress! + i * stride, into: rowMajor.baseAddress!, rows: k1 * bsk.levelCount.rawValue,
+                                       columns: k1, n: bsk.polynomialSize.rawValue)
+        UnsafeBufferPointer(rowMajor).withMemoryRebound(to: UInt64.self) { w.append(words: $0) }
+      }
     }
     keySwitchingKey.data.withUnsafeBufferPointer { w.append(words: $0) }
     return Container.wrap(kind: .evaluationKeys, parameters: parameters, payload: w.bytes)
@@ -167,7 +175,16 @@ extension ServerKey {
     let bsk = FourierBootstrapKey(inputLweDimension: p.lweDimension, glweDimension: p.glweDimension,
                                   polynomialSize: p.polynomialSize, baseLog: p.pbsBaseLog, levelCount: p.pbsLevel,
                                   data: AlignedDoubles(count: bskCount) { out in
-                                    for i in 0..<bskCount { out[i] = Double(bitPattern: bskWords[i]) }
+                                    let k1 = p.glweDimension.glweSize, n = p.polynomialSize.rawValue
+                                    let rows = k1 * p.pbsLevel.rawValue, stride = rows * k1 * n
+                                    bskWords.withUnsafeBufferPointer { words in
+                                      words.withMemoryRebound(to: Double.self) { rowMajor in
+                                        for i in 0..<p.lweDimension.rawValue {
+                                          FourierGgswLayout.interleave(rowMajor.baseAddress! + i * stride, into: out.baseAddress! + i * stride,
+                                                                       rows: rows, columns: k1, n: n)
+                                        }
+                                      }
+                                    }
                                   })
     let kk = LweKeySwitchingKey(inputLweDimension: p.bigLweDimension, outputLweDimension: p.lweDimension,
                                 baseLog: p.ksBaseLog, levelCount: p.ksLevel, data: ksk)
