@@ -178,31 +178,26 @@ enum FourierGgswLayout {
   /// Row-major polynomials (`src[(row·(k+1) + col)·N + q]`, `q < N/2` real parts, then imaginary
   /// parts) into the blocked layout.
   static func interleave(_ src: UnsafePointer<Double>, into dst: UnsafeMutablePointer<Double>, rows: Int, columns k1: Int, n: Int) {
-    let m = n / 2
-    var o = dst
-    for jb in stride(from: 0, to: m, by: block) {
-      for col in 0..<k1 {
-        for row in 0..<rows {
-          let p = src + (row * k1 + col) * n + jb
-          o.update(from: p, count: block)
-          (o + block).update(from: p + m, count: block)
-          o += 2 * block
-        }
-      }
-    }
+    forEachRun(rows: rows, columns: k1, n: n) { rowMajor, blocked in (dst + blocked).update(from: src + rowMajor, count: block) }
   }
 
   /// The blocked layout back into row-major polynomials.
   static func deinterleave(_ src: UnsafePointer<Double>, into dst: UnsafeMutablePointer<Double>, rows: Int, columns k1: Int, n: Int) {
+    forEachRun(rows: rows, columns: k1, n: n) { rowMajor, blocked in (dst + rowMajor).update(from: src + blocked, count: block) }
+  }
+
+  /// `body(rowMajorOffset, blockedOffset)` for every run of `block` doubles, in blocked order.
+  @inline(__always)
+  private static func forEachRun(rows: Int, columns k1: Int, n: Int, _ body: (Int, Int) -> Void) {
     let m = n / 2
-    var i = src
+    var blocked = 0
     for jb in stride(from: 0, to: m, by: block) {
       for col in 0..<k1 {
         for row in 0..<rows {
-          let p = dst + (row * k1 + col) * n + jb
-          p.update(from: i, count: block)
-          (p + m).update(from: i + block, count: block)
-          i += 2 * block
+          let rowMajor = (row * k1 + col) * n + jb
+          body(rowMajor, blocked)
+          body(rowMajor + m, blocked + block)
+          blocked += 2 * block
         }
       }
     }
