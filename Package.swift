@@ -51,7 +51,7 @@ let package = Package(
     .target(name: "TorusPasses", dependencies: ["TorusIR"]),
     .target(
       name: "TorusOpt",
-      dependencies: ["TorusIR", "TorusPasses"]),
+      dependencies: ["TorusIR", "TorusPasses", "TorusFormats"]),
     .target(name: "TFHE", swiftSettings: tfheSwiftSettings),
     // zlib (Debian's zlib1g-dev, installed by scripts/setup.sh) for gzip-compressed circuits.
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),

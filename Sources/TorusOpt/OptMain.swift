@@ -1,4 +1,6 @@
 import Dispatch
+import Foundation
+import TorusFormats
 import TorusIR
 import TorusPasses
 
@@ -64,6 +66,7 @@ public struct OptTool {
       "OVERVIEW: \(name): parse, verify, transform and print MLIR (Torus dialects)",
       "",
       "USAGE: \(name) [options] [FILE|-] [-o FILE]",
+      "  FILE (or standard input) may be gzip-compressed, e.g. circuit.mlir.gz.",
       "",
       "OPTIONS:",
     ]
@@ -234,8 +237,22 @@ func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer) {
   }
 }
 
-/// Reads a whole file (or standard input for `-`) into a source buffer, without an extra copy.
+/// Reads a whole file (or standard input for `-`) into a source buffer, without an extra copy;
+/// a gzip stream (circuits ship as `.mlir.gz`; MLIR text never starts with byte 0x1f) is
+/// decompressed first.
 public func readSource(_ path: String, name: String) throws(OptUsageError) -> SourceFile {
+  let file = try readPlainSource(path, name: name)
+  let bytes = file.bytes
+  guard bytes.count >= 2, bytes[0] == 0x1f, bytes[1] == 0x8b else { return file }
+  let data = Data(buffer: bytes)
+  do {
+    return SourceFile(name: name, bytes: [UInt8](try Gzip.decompress(data)))
+  } catch {
+    throw OptUsageError(description: "could not read '\(path)': \(error)")
+  }
+}
+
+private func readPlainSource(_ path: String, name: String) throws(OptUsageError) -> SourceFile {
   if path != "-" {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { throw OptUsageError(description: "could not open input file '\(path)': \(String(cString: strerror(errno)))") }

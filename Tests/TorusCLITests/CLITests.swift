@@ -115,6 +115,16 @@ enum CLI {
     #expect(r.stderr.contains("/dev/null"), "\(r.stderr)")
     #expect(!r.stderr.contains("expected"), "\(r.stderr)")
     #expect(plain.status == 0)
+    // torus-opt reads it too, and prints what the plain file gives.
+    let printed = try CLI.run("torus-opt", [gz.path])
+    let printedPlain = try CLI.run("torus-opt", [CLI.denseRelu])
+    #expect(printed.status == 0 && printed.stdout == printedPlain.stdout, "\(printed.stderr)")
+    // A truncated gzip stream is an error naming the file, not a crash or a parse of garbage.
+    let bytes = try Data(contentsOf: gz)
+    let cut = dir.appendingPathComponent("cut.mlir.gz")
+    try bytes.prefix(bytes.count / 2).write(to: cut)
+    let broken = try CLI.run("torus-opt", [cut.path])
+    #expect(broken.status != 0 && broken.stderr.contains("cut.mlir.gz"), "\(broken.stderr)")
   }
 
   @Test func compileWithoutInputsetIsAUsageError() throws {
