@@ -107,9 +107,7 @@ struct API: Sendable {
         "parameter_mismatch",
         "these keys use parameter set \(CircuitRegistry.id(claimedParameters)); this server evaluates circuit \(record.id) with \(record.parameters) (\(record.parameterDescription)) — make the keys with 'torus keygen' at the default error target")
     }
-    guard let sha = request.headers[HTTPField.Name(ServeAPI.sha256Header)!]?.lowercased(), sha.count == 64, sha.allSatisfy(\.isHexDigit) else {
-      throw ServeError.badRequest("missing or malformed \(ServeAPI.sha256Header) header (the key file's SHA-256, 64 hex digits)")
-    }
+    let sha = try Self.declaredSha256(request)
     let expectedSize = ServerKey.serializedSize(parameters: entry.parameters)
     if expectedSize > configuration.maxKeyBytes {
       throw ServeError.tooLarge("keys for circuit \(record.id) take \(expectedSize) bytes, over this server's limit of \(configuration.maxKeyBytes)")
@@ -132,20 +130,9 @@ struct API: Sendable {
     let path = configuration.keysDirectory + "/\(id).key"
     let staging = path + ".part"
     let parameters = entry.parameters
-    let meter = UploadMeter(
-      limit: expectedSize, prefixLength: TFHEFileHeader.size,
-      inspect: Self.keyFileHeaderCheck(kind: .evaluationKeys, parameters: parameters, expectedSize: expectedSize))
-    do {
-      try await fileIO.writeFile(contents: MeteredBody(base: request.body, meter: meter), path: staging, context: context)
-      let digest = try meter.finish()
-      guard meter.count == expectedSize else {
-        throw ServeError.badRequest("truncated upload: \(meter.count) of \(expectedSize) bytes")
-      }
-      guard digest == sha else { throw ServeError.badRequest("checksum mismatch: the upload's SHA-256 is \(digest), the header says \(sha)") }
+    try await receiveKeyFile(request, context, staging: staging, kind: .evaluationKeys, parameters: parameters,
+                             expectedSize: expectedSize, sha: sha) {
       try FileManager.default.moveItem(atPath: staging, toPath: path)
-    } catch {
-      try? FileManager.default.removeItem(atPath: staging)
-      throw meter.failure ?? error
     }
     let keySet = KeySetRecord(
       id: id, circuitID: record.id, owner: ownerHash, path: path, bytes: expectedSize, sha256: sha, parameters: record.parameters,
@@ -159,6 +146,35 @@ struct API: Sendable {
     var headers = HTTPFields()
     headers[.location] = "/keys/\(id)"
     return try json(ServeAPI.KeyUpload(keySet: keySetInfo(keySet), token: issued), status: .created, headers: headers)
+  }
+
+  /// The SHA-256 a key upload declares in its header, as 64 lower-case hex digits.
+  static func declaredSha256(_ request: Request) throws -> String {
+    guard let sha = request.headers[HTTPField.Name(ServeAPI.sha256Header)!]?.lowercased(), sha.count == 64, sha.allSatisfy(\.isHexDigit) else {
+      throw ServeError.badRequest("missing or malformed \(ServeAPI.sha256Header) header (the key file's SHA-256, 64 hex digits)")
+    }
+    return sha
+  }
+
+  /// Streams a key upload into `staging` (its header checked as the first bytes arrive, the
+  /// size capped), checks the size and SHA-256, then lets `commit` keep the staged file. On any
+  /// failure the staged file is removed and nothing else is touched.
+  private func receiveKeyFile(_ request: Request, _ context: BasicRequestContext, staging: String, kind: TFHEFileKind,
+                              parameters: ParameterSet, expectedSize: Int, sha: String,
+                              commit: () async throws -> Void) async throws {
+    let meter = UploadMeter(
+      limit: expectedSize, prefixLength: TFHEFileHeader.size,
+      inspect: Self.keyFileHeaderCheck(kind: kind, parameters: parameters, expectedSize: expectedSize))
+    do {
+      try await fileIO.writeFile(contents: MeteredBody(base: request.body, meter: meter), path: staging, context: context)
+      let digest = try meter.finish()
+      guard meter.count == expectedSize else { throw ServeError.badRequest("truncated upload: \(meter.count) of \(expectedSize) bytes") }
+      guard digest == sha else { throw ServeError.badRequest("checksum mismatch: the upload's SHA-256 is \(digest), the header says \(sha)") }
+      try await commit()
+    } catch {
+      try? FileManager.default.removeItem(atPath: staging)
+      throw meter.failure ?? error
+    }
   }
 
   /// Checks a key upload's first bytes (the TFHE container header) as soon as they arrive: the
@@ -190,9 +206,7 @@ struct API: Sendable {
     guard let wide = entry.wide else {
       throw ServeError.unprocessable("no_wide_lookups", "circuit \(entry.record.id) runs no lookup wide: its key set needs no wide-lookup keys")
     }
-    guard let sha = request.headers[HTTPField.Name(ServeAPI.sha256Header)!]?.lowercased(), sha.count == 64, sha.allSatisfy(\.isHexDigit) else {
-      throw ServeError.badRequest("missing or malformed \(ServeAPI.sha256Header) header (the key file's SHA-256, 64 hex digits)")
-    }
+    let sha = try Self.declaredSha256(request)
     let parameters = entry.parameters
     let expectedSize = WideLookupKey.serializedSize(parameters: parameters, wide: wide)
     if expectedSize > configuration.maxKeyBytes {
@@ -203,14 +217,8 @@ struct API: Sendable {
     }
     let path = KeyCache.wideKeyPath(keySet)
     let staging = path + ".part"
-    let meter = UploadMeter(
-      limit: expectedSize, prefixLength: TFHEFileHeader.size,
-      inspect: Self.keyFileHeaderCheck(kind: .wideLookupKeys, parameters: parameters, expectedSize: expectedSize))
-    do {
-      try await fileIO.writeFile(contents: MeteredBody(base: request.body, meter: meter), path: staging, context: context)
-      let digest = try meter.finish()
-      guard meter.count == expectedSize else { throw ServeError.badRequest("truncated upload: \(meter.count) of \(expectedSize) bytes") }
-      guard digest == sha else { throw ServeError.badRequest("checksum mismatch: the upload's SHA-256 is \(digest), the header says \(sha)") }
+    try await receiveKeyFile(request, context, staging: staging, kind: .wideLookupKeys, parameters: parameters,
+                             expectedSize: expectedSize, sha: sha) {
       // Reading the staged file checks its own checksum, layout and decompositions before it
       // replaces anything (a bad re-upload keeps the good keys).
       let server = try await keys.key(for: keySet, parameters: parameters)
@@ -224,9 +232,6 @@ struct API: Sendable {
       await keys.evictWide(keySet.id)
       try? FileManager.default.removeItem(atPath: path)
       try FileManager.default.moveItem(atPath: staging, toPath: path)
-    } catch {
-      try? FileManager.default.removeItem(atPath: staging)
-      throw meter.failure ?? error
     }
     _ = try await keys.wideKey(for: keySet, server: try await keys.key(for: keySet, parameters: parameters), wide: wide)  // warms the cache
     return try json(keySetInfo(keySet), status: .created)
