@@ -3,13 +3,16 @@ import PackageDescription
 
 // Layering (one-way): TorusIR ← dialects (TorusFHE, TorusQNN) ← passes and importers
 // (TorusPasses, TorusFHETransforms, TorusQNNTransforms, TorusImport) ← TorusInterpreter ←
-// TorusEncrypted ← executables. TFHE and TorusFormats depend on nothing of ours.
+// TorusEncrypted ← executables. TFHE (with its C kernels, TFHEKernels) and TorusFormats depend on
+// nothing of ours.
 
 // TFHE's FFT and key switch need AVX2/FMA code generation (x86-64 baseline is SSE2 only).
 #if arch(x86_64)
 let tfheSwiftSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let tfheCSettings: [CSetting] = [.unsafeFlags(["-mavx2", "-mfma"])]
 #else
 let tfheSwiftSettings: [SwiftSetting] = []
+let tfheCSettings: [CSetting] = []
 #endif
 
 let package = Package(
@@ -52,7 +55,9 @@ let package = Package(
     .target(
       name: "TorusOpt",
       dependencies: ["TorusIR", "TorusPasses", "TorusFormats"]),
-    .target(name: "TFHE", swiftSettings: tfheSwiftSettings),
+    // AVX2 shuffles Swift cannot express (the FFT's last two stages); part of TFHE, not a dependency on us.
+    .target(name: "TFHEKernels", cSettings: tfheCSettings),
+    .target(name: "TFHE", dependencies: ["TFHEKernels"], swiftSettings: tfheSwiftSettings),
     // zlib (Debian's zlib1g-dev, installed by scripts/setup.sh) for gzip-compressed circuits.
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .target(

@@ -36,6 +36,31 @@ import TFHE
     #expect(out == negacyclic(a, b))
   }
 
+  /// The C kernels (AVX2 builds) must give bit-for-bit what the portable Swift passes give:
+  /// key files, conformance results and seeded tests do not depend on the machine.
+  @Test(arguments: [32, 1024, 2048, 4096])
+  func nativeKernelsMatchPortableSwiftBitForBit(_ n: Int) {
+    #if arch(x86_64)
+    #expect(FourierPlan.nativeKernelsAvailable)
+    #endif
+    let native = FourierPlan(polynomialSize: n), portable = FourierPlan(polynomialSize: n, nativeKernels: false)
+    var rng = SecureRandom(seed: 77 + UInt64(n))
+    let poly = (0..<n).map { _ in rng.next() }
+    var fn = [Double](repeating: 0, count: n), fp = fn
+    poly.withUnsafeBufferPointer { p in
+      fn.withUnsafeMutableBufferPointer { native.forward(signed: p.baseAddress!, into: $0.baseAddress!) }
+      fp.withUnsafeMutableBufferPointer { portable.forward(signed: p.baseAddress!, into: $0.baseAddress!) }
+    }
+    #expect(fn.map(\.bitPattern) == fp.map(\.bitPattern))
+    // Inverse of a random spectrum with large values (rounding exercised), added to a random polynomial.
+    let spectrum = (0..<n).map { _ in Double(Int64(bitPattern: rng.next()) >> 4) }
+    var sn = spectrum, sp = spectrum, an = poly, ap = poly
+    sn.withUnsafeMutableBufferPointer { f in an.withUnsafeMutableBufferPointer { native.backwardAdd(f.baseAddress!, into: $0.baseAddress!) } }
+    sp.withUnsafeMutableBufferPointer { f in ap.withUnsafeMutableBufferPointer { portable.backwardAdd(f.baseAddress!, into: $0.baseAddress!) } }
+    #expect(an == ap)
+    #expect(an != poly)
+  }
+
   @Test func backwardConversionWrapsLargeValuesModulo2to64() {
     // Transform of the constant polynomial c, scaled so coefficients exceed 2^64.
     let n = 32

@@ -1,4 +1,5 @@
 import Foundation
+import TFHEKernels
 
 /// Precomputed plan for negacyclic products in `Z[X]/(X^N + 1)` through a complex FFT of size N/2.
 ///
@@ -18,9 +19,17 @@ public final class FourierPlan: Sendable {
   @usableFromInline let twRe: AlignedDoubles, twIm: AlignedDoubles
   /// `exp(-2πi·3j/(2h))` at `[h, h + h/2)`: the third twiddle of a radix-4 pass.
   @usableFromInline let tw3Re: AlignedDoubles, tw3Im: AlignedDoubles
+  /// Whether the passes the Swift compiler vectorizes badly run as the C kernels of
+  /// `TFHEKernels` (AVX2 builds; same arithmetic, bit-for-bit the same results).
+  @usableFromInline let usesNativeKernels: Bool
 
-  public init(polynomialSize n: Int) {
+  /// Whether this build has the AVX2 kernels (x86-64).
+  public static var nativeKernelsAvailable: Bool { tfhe_kernels_available() != 0 }
+
+  /// `nativeKernels: false` keeps every pass in portable Swift (tests compare the two).
+  public init(polynomialSize n: Int, nativeKernels: Bool = true) {
     precondition(n >= 32 && n & (n - 1) == 0, "polynomial size must be a power of two >= 32")
+    usesNativeKernels = nativeKernels && FourierPlan.nativeKernelsAvailable
     polynomialSize = n
     half = n / 2
     let m = n / 2
@@ -118,6 +127,9 @@ public final class FourierPlan: Sendable {
   /// transpose 4×4 so that lane l holds group l.
   @inline(__always) @usableFromInline
   func lastTwoStagesDIF(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, count: Int) {
+    // The C kernel (AVX2 builds) does the same arithmetic with real shuffles; the compiler
+    // scalarized the transposes below.
+    if usesNativeKernels && tfhe_last_two_stages_dif(re, im, count) != 0 { return }
     var g = 0
     while g < count {
       var (x0r, x1r, x2r, x3r) = transpose4(re + g)
@@ -240,6 +252,7 @@ public final class FourierPlan: Sendable {
   /// Inverse of `lastTwoStagesDIF` (stages h = 1 then h = 2 of the DIT transform).
   @inline(__always) @usableFromInline
   func lastTwoStagesDIT(_ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>, count: Int) {
+    if usesNativeKernels && tfhe_last_two_stages_dit(re, im, count) != 0 { return }
     var g = 0
     while g < count {
       var (y0r, y1r, y2r, y3r) = transpose4(re + g)
@@ -283,8 +296,9 @@ public final class FourierPlan: Sendable {
                  w1r: UnsafePointer<Double>, w1i: UnsafePointer<Double>,
                  w2r: UnsafePointer<Double>, w2i: UnsafePointer<Double>,
                  w3r: UnsafePointer<Double>, w3i: UnsafePointer<Double>, lo: Int = 0, hi: Int = -1) {
-    var base = lo
     let end = hi < 0 ? half : hi
+    if usesNativeKernels && tfhe_radix4_dit(re, im, q, w1r, w1i, w2r, w2i, w3r, w3i, lo, end) != 0 { return }
+    var base = lo
     while base < end {
       let r0 = re + base, i0 = im + base
       var j = 0
