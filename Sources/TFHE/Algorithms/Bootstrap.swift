@@ -2,7 +2,9 @@
 final class BootstrapScratch {
   let acc: UnsafeMutablePointer<UInt64>      // (k+1)·N
   let rot: UnsafeMutablePointer<UInt64>      // N
-  let digits: UnsafeMutablePointer<Double>   // (k+1)·ℓ·N
+  /// `(k+1)·ℓ` digit polynomials, `digitRowStride(N)` doubles apart, imaginary parts at
+  /// `digitImaginaryOffset(N)` (padded: see `digitRowStride`).
+  let digits: UnsafeMutablePointer<Double>
   let product: UnsafeMutablePointer<Double>  // (k+1)·N
   let sizes: (Int, Int, Int)
 
@@ -12,13 +14,21 @@ final class BootstrapScratch {
     }
     acc = aligned(k1 * n, UInt64.self)
     rot = aligned(n, UInt64.self)
-    digits = aligned(k1 * ell * n, Double.self)
+    digits = aligned(k1 * ell * Self.digitRowStride(n), Double.self)
     product = aligned(k1 * n, Double.self)
     sizes = (k1, n, ell)
   }
   deinit {
     acc.deallocate(); rot.deallocate(); digits.deallocate(); product.deallocate()
   }
+
+  /// Doubles between digit polynomials. Unpadded, the `2·(k+1)·ℓ` real and imaginary streams of
+  /// the decomposition (written) and of the multiply-accumulate (read) lay a multiple of 4 KiB
+  /// apart: one L1 set for all of them (8 ways), and 4K-aliasing stalls between stores and loads.
+  /// Padded, each stream has its own set.
+  @inline(__always) static func digitRowStride(_ n: Int) -> Int { n + 16 }
+  /// Offset of the imaginary parts within a digit polynomial (real parts at 0).
+  @inline(__always) static func digitImaginaryOffset(_ n: Int) -> Int { n / 2 + 8 }
 }
 
 /// `out = X^shift · input  (mod X^N + 1)`, `shift ∈ [0, 2N)`.
@@ -216,16 +226,18 @@ func externalProductAdd(_ ggsw: UnsafePointer<Double>, glweSize k1: Int, polynom
   let m = n / 2
   let acc = scratch.acc, rot = scratch.rot, digits = scratch.digits, product = scratch.product
   let rowCount = k1 * ell
+  let stride = BootstrapScratch.digitRowStride(n), im = BootstrapScratch.digitImaginaryOffset(n)
   // Decompose G, component by component, into folded digit polynomials.
   for c in 0..<k1 {
     input(c, rot)
-    let base = digits + c * ell * n
+    let base = digits + c * ell * stride
     plan.twistRe.withUnsafeBufferPointer { tr in
       plan.twistIm.withUnsafeBufferPointer { ti in
-        dec.decomposeFolded(rot, half: m, into: base, stride: n, twistRe: tr.baseAddress!, twistIm: ti.baseAddress!)
+        dec.decomposeFolded(rot, half: m, into: base, stride: stride, imaginaryOffset: im,
+                            twistRe: tr.baseAddress!, twistIm: ti.baseAddress!)
       }
     }
-    for level in 0..<ell { plan.forwardTwisted(base + level * n) }
+    for level in 0..<ell { plan.fft(base + level * stride, base + level * stride + im) }
   }
   // Fourier-domain multiply-accumulate: for 8 points at a time and each output column, sum
   // over the rows in registers (8 independent accumulators, one store per output vector); the
@@ -237,9 +249,9 @@ func externalProductAdd(_ ggsw: UnsafePointer<Double>, glweSize k1: Int, polynom
       var rr0 = SIMD4<Double>(), ii0 = SIMD4<Double>(), ri0 = SIMD4<Double>(), ir0 = SIMD4<Double>()
       var rr1 = SIMD4<Double>(), ii1 = SIMD4<Double>(), ri1 = SIMD4<Double>(), ir1 = SIMD4<Double>()
       for r in 0..<rowCount {
-        let d = digits + r * n + j
-        let xr0 = load4(d), xi0 = load4(d + m), yr0 = load4(g), yi0 = load4(g + 8)
-        let xr1 = load4(d + 4), xi1 = load4(d + m + 4), yr1 = load4(g + 4), yi1 = load4(g + 12)
+        let d = digits + r * stride + j
+        let xr0 = load4(d), xi0 = load4(d + im), yr0 = load4(g), yi0 = load4(g + 8)
+        let xr1 = load4(d + 4), xi1 = load4(d + im + 4), yr1 = load4(g + 4), yi1 = load4(g + 12)
         rr0 = rr0.addingProduct(xr0, yr0); ii0 = ii0.addingProduct(xi0, yi0)
         ri0 = ri0.addingProduct(xr0, yi0); ir0 = ir0.addingProduct(xi0, yr0)
         rr1 = rr1.addingProduct(xr1, yr1); ii1 = ii1.addingProduct(xi1, yi1)

@@ -41,10 +41,11 @@ struct Decomposer: Sendable {
 
   /// Decomposes the polynomial `x` (N = 2·half words) into `levels` digit polynomials written as
   /// doubles in folded layout: level `L` (0 = most significant) at `out + L·stride`, coefficient
-  /// `j < half` in `[j]` (real part) and coefficient `j + half` in `[half + j]` (imaginary part).
+  /// `j < half` in `[j]` (real part) and coefficient `j + half` in `[imaginaryOffset + j]`
+  /// (imaginary part).
   @inline(__always) @usableFromInline
   func decomposeFolded(_ x: UnsafePointer<UInt64>, half m: Int, into out: UnsafeMutablePointer<Double>,
-                       stride: Int, twistRe: UnsafePointer<Double>, twistIm: UnsafePointer<Double>) {
+                       stride: Int, imaginaryOffset im: Int, twistRe: UnsafePointer<Double>, twistIm: UnsafePointer<Double>) {
     let one = SIMD4<UInt64>(repeating: 1)
     let mask = SIMD4<UInt64>(repeating: (1 << baseLog) - 1)
     // 1.5·2^52: adding a small signed integer to its bit pattern gives the double 1.5·2^52 + d.
@@ -70,7 +71,7 @@ struct Decomposer: Sendable {
         let f1 = unsafeBitCast(d1 &+ magic, to: SIMD4<Double>.self) - magicF
         let dst = out + level * stride + j
         store((f0 * tr).addingProduct(-f1, ti), dst)
-        store((f0 * ti).addingProduct(f1, tr), dst + m)
+        store((f0 * ti).addingProduct(f1, tr), dst + im)
         level -= 1
       }
       j += 4

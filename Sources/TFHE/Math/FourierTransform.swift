@@ -348,10 +348,6 @@ public final class FourierPlan: Sendable {
     fft(re, im)
   }
 
-  /// Transforms a folded, already twisted buffer (see `Decomposer.decomposeFolded`).
-  @inlinable
-  func forwardTwisted(_ out: UnsafeMutablePointer<Double>) { fft(out, out + half) }
-
   /// Twists the folded pair arrays already written in `out` (re = a_j, im = a_{j+M}) and transforms.
   @inlinable
   func forwardInPlace(_ out: UnsafeMutablePointer<Double>) {
