@@ -133,6 +133,7 @@ extension TFHEBenchmarks {
     public var classic: ParameterSet
     public var wide: WideLookupParameters
     public var keygenSeconds: Double
+    /// `packing`: the packing and scheme-switching keys.
     public var keyBytes: (bootstrap: Int, keySwitching: Int, packing: Int)
     /// Wall time per lookup with `threads` workers over `count` lookups.
     public var millisecondsPerLookup: Double
@@ -194,7 +195,7 @@ extension TFHEBenchmarks {
     let packing = now() - start
     return WideLookupResult(
       precision: p, classic: classic, wide: wide, keygenSeconds: keygen,
-      keyBytes: (classic.bootstrapKeyBytes, classic.keySwitchingKeyBytes, key.packing.byteCount),
+      keyBytes: (classic.bootstrapKeyBytes, classic.keySwitchingKeyBytes, key.packing.byteCount + key.schemeSwitching.byteCount),
       millisecondsPerLookup: wall * 1000 / Double(count), threads: threads, count: count, errors: errors,
       outputNoiseInHalfSlots: (squares / Double(count)).squareRoot() / halfSlot,
       outputSigma: (squares / Double(count)).squareRoot() * 0x1p-64,
@@ -206,10 +207,11 @@ extension TFHEBenchmarks {
 extension TFHEBenchmarks {
   /// Measured noise (torus standard deviations) at each stage of a wide lookup, beside the
   /// model's (`torus-bench wide --breakdown`): the bit-extraction level outputs (bootstrap noise), the
-  /// GGSW rows after the packing key switch (body and mask rows), and the lookup output.
+  /// GGSW rows of circuit bootstrapping (body rows from the packing key switch, mask rows from the
+  /// scheme switch), and the lookup output.
   public struct WideNoiseBreakdown: Sendable {
     public var levels: Double, levelsModel: Double
-    public var bodyRows: Double, maskRows: Double, rowsModel: Double
+    public var bodyRows: Double, bodyRowsModel: Double, maskRows: Double, maskRowsModel: Double
     public var output: Double, outputModel: Double
     /// Output when the bit levels are trivial (noiseless) LWEs: vertical packing's own noise.
     public var outputFromExactLevels: Double
@@ -223,7 +225,7 @@ extension TFHEBenchmarks {
     let server = client.makeServerKey(using: &rng)
     let key = client.makeWideLookupKey(server: server, parameters: wide, using: &rng)
     let ell = wide.circuitBootstrapLevel.rawValue, beta = wide.circuitBootstrapBaseLog.rawValue
-    let n = classic.polynomialSize.rawValue, k = classic.glweDimension.rawValue
+    let n = classic.polynomialSize.rawValue
     func torus(_ x: UInt64) -> Double { Double(Int64(bitPattern: x)) * 0x1p-64 }
     func rms(_ v: [Double]) -> Double { (v.reduce(0) { $0 + $1 * $1 } / Double(max(v.count, 1))).squareRoot() }
     var levelErrors: [Double] = [], bodyErrors: [Double] = [], maskErrors: [Double] = [], outputErrors: [Double] = []
@@ -238,9 +240,10 @@ extension TFHEBenchmarks {
         let expected = bit << UInt64(64 - beta * j)
         levelErrors.append(torus(client.decryptPhase(level) &- expected))
         guard sample == 0, index < packedLevels else { continue }
-        let body = client.glweKey.decryptPhase(key.packing.pack(level, function: k))
+        let bodyRow = key.packing.pack(level)
+        let body = client.glweKey.decryptPhase(bodyRow)
         for c in 0..<n { bodyErrors.append(torus(body[c] &- (c == 0 ? expected : 0))) }
-        let mask = client.glweKey.decryptPhase(key.packing.pack(level, function: 0))
+        let mask = client.glweKey.decryptPhase(key.schemeSwitching.maskRow(bodyRow, component: 0))
         for c in 0..<n { maskErrors.append(torus(mask[c] &+ expected &* UInt64(client.glweKey.bits[c]))) }
       }
       let out = key.lookup(ct, inputBits: p, outputPhases: table)
@@ -255,7 +258,8 @@ extension TFHEBenchmarks {
     let wideModel = WideLookupNoise(classic: classic, wide: wide)
     return WideNoiseBreakdown(
       levels: rms(levelErrors), levelsModel: wideModel.levelVariance.squareRoot(),
-      bodyRows: rms(bodyErrors), maskRows: rms(maskErrors), rowsModel: wideModel.rowVariance.squareRoot(),
+      bodyRows: rms(bodyErrors), bodyRowsModel: wideModel.bodyRowVariance.squareRoot(),
+      maskRows: rms(maskErrors), maskRowsModel: wideModel.maskRowVariance.squareRoot(),
       output: rms(outputErrors), outputModel: wideModel.outputVariance(bits: p).squareRoot(),
       outputFromExactLevels: rms(exactErrors),
       samples: (levelErrors.count, bodyErrors.count, outputErrors.count))

@@ -101,7 +101,7 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
         + String(format: " (%.1f ms per bootstrap on one core)", BootstrapCost.milliseconds(p)),
     ]
     if let wide {
-      lines.append("  wide lookups (above \(classicLookupMaxWidth) bits): bit extraction, circuit bootstrapping \(wide.circuitBootstrapLevel.rawValue)×2^\(wide.circuitBootstrapBaseLog.rawValue), packing key switch \(wide.packingLevel.rawValue)×2^\(wide.packingBaseLog.rawValue), vertical packing"
+      lines.append("  wide lookups (above \(classicLookupMaxWidth) bits): bit extraction, circuit bootstrapping \(wide.circuitBootstrapLevel.rawValue)×2^\(wide.circuitBootstrapBaseLog.rawValue), packing key switch \(wide.packingLevel.rawValue)×2^\(wide.packingBaseLog.rawValue), scheme switch \(wide.schemeSwitchingLevel.rawValue)×2^\(wide.schemeSwitchingBaseLog.rawValue), vertical packing"
                    + (wide.cleanDecisionScaleLog < 64 ? "; bits read at scale 2^\(wide.cleanDecisionScaleLog) or more decided clean first" : ""))
     }
     lines.append("  source: \(p.source)")
@@ -115,9 +115,9 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
 
   func packingKeyBytes(_ w: WideLookupParameters) -> Int { Self.packingKeyBytes(w, classic: parameters) }
 
+  /// The packing and scheme-switching keys of wide lookups (`WideLookupKey.keyBytes`).
   static func packingKeyBytes(_ w: WideLookupParameters, classic: ParameterSet) -> Int {
-    let k1 = classic.glweDimension.glweSize, n = classic.polynomialSize.rawValue
-    return k1 * (classic.bigLweDimension.rawValue + 1) * w.packingLevel.rawValue * k1 * n * 8
+    WideLookupKey.keyBytes(parameters: classic, wide: w)
   }
 
   var cores: Int { ProcessInfo.processInfo.activeProcessorCount }

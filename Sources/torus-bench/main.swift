@@ -65,7 +65,7 @@ struct Wide: ParsableCommand {
   var bootstrapLevels: Int?
   @Option(help: "Circuit-bootstrap decomposition as LEVELSxBASELOG, e.g. 10x3 (default: the set's).")
   var circuitBootstrap: String?
-  @Option(help: "Packing key-switch decomposition as LEVELSxBASELOG, e.g. 4x11 (default: the set's).")
+  @Option(help: "Packing key-switch decomposition as LEVELSxBASELOG, e.g. 5x8 (default: the set's).")
   var packing: String?
 
   @Option(help: "Decide bits read at scale 2^S or more with a clean one-bit bootstrap first (WideLookupParameters.cleanDecisionScaleLog; default 64: never).")
@@ -81,7 +81,7 @@ struct Wide: ParsableCommand {
   func validate() throws {
     for (name, text) in [("--circuit-bootstrap", circuitBootstrap), ("--packing", packing)] where text != nil {
       guard let d = Self.decomposition(text), d.level >= 1, d.baseLog >= 1, d.level * d.baseLog < 64 else {
-        throw ValidationError("\(name) takes LEVELSxBASELOG with fewer than 64 bits in all, e.g. 4x11; got '\(text!)'")
+        throw ValidationError("\(name) takes LEVELSxBASELOG with fewer than 64 bits in all, e.g. 5x8; got '\(text!)'")
       }
     }
     if let p = Self.decomposition(packing), p.baseLog > WideLookupParameters.maximumPackingBaseLog {
@@ -115,8 +115,8 @@ struct Wide: ParsableCommand {
         let b = TFHEBenchmarks.wideNoiseBreakdown(precision: p, classic: classic, wide: wide, count: count, packedLevels: 6, seed: 11)
         func l2(_ x: Double) -> String { String(format: "%.2f", log2(x)) }
         print("wide-noise p=\(p) params=\"\(classic)\" packing=\(wide.packingLevel.rawValue)x\(wide.packingBaseLog.rawValue) circuit_bootstrap=\(wide.circuitBootstrapLevel.rawValue)x\(wide.circuitBootstrapBaseLog.rawValue)")
-        print("wide-noise p=\(p) levels_log2=\(l2(b.levels)) model=\(l2(b.levelsModel)) body_rows_log2=\(l2(b.bodyRows)) mask_rows_log2=\(l2(b.maskRows)) "
-              + "model=\(l2(b.rowsModel)) output_log2=\(l2(b.output)) model=\(l2(b.outputModel)) exact_levels_output_log2=\(l2(b.outputFromExactLevels)) samples=\(b.samples.levels)/\(b.samples.rows)/\(b.samples.outputs)")
+        print("wide-noise p=\(p) levels_log2=\(l2(b.levels)) model=\(l2(b.levelsModel)) body_rows_log2=\(l2(b.bodyRows)) model=\(l2(b.bodyRowsModel)) "
+              + "mask_rows_log2=\(l2(b.maskRows)) model=\(l2(b.maskRowsModel)) output_log2=\(l2(b.output)) model=\(l2(b.outputModel)) exact_levels_output_log2=\(l2(b.outputFromExactLevels)) samples=\(b.samples.levels)/\(b.samples.rows)/\(b.samples.outputs)")
         fflush(nil)
         continue
       }

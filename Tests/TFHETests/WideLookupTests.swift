@@ -31,7 +31,7 @@ import TFHE
   func packingKeySwitchIsExactModulo2To64(baseLog: Int, levels: Int) {
     let k = 1, n = 64, inputs = k * n + 1, words = (k + 1) * n
     var rng = SecureRandom(seed: UInt64(baseLog * 10 + levels))
-    let data = (0..<(k + 1) * inputs * levels * words).map { _ in UInt64.random(in: .min ... .max, using: &rng) }
+    let data = (0..<inputs * levels * words).map { _ in UInt64.random(in: .min ... .max, using: &rng) }
     let key = PackingKeySwitchingKey(
       inputLweDimension: LweDimension(k * n), glweDimension: GlweDimension(k), polynomialSize: PolynomialSize(n),
       baseLog: DecompositionBaseLog(baseLog), levelCount: DecompositionLevelCount(levels), data: data)
@@ -52,31 +52,44 @@ import TFHE
       #expect(out.allSatisfy { abs($0) <= Int64(half) })
       return out
     }
-    for c in 0...k {
-      var expected = [UInt64](repeating: 0, count: words)
-      for i in 0..<inputs {
-        for (level, d) in digits(input.storage[i]).enumerated() {
-          let row = ((c * inputs + i) * levels + level) * words
-          for j in 0..<words { expected[j] = expected[j] &+ UInt64(bitPattern: d) &* data[row + j] }
-        }
+    var expected = [UInt64](repeating: 0, count: words)
+    for i in 0..<inputs {
+      for (level, d) in digits(input.storage[i]).enumerated() {
+        let row = (i * levels + level) * words
+        for j in 0..<words { expected[j] = expected[j] &+ UInt64(bitPattern: d) &* data[row + j] }
       }
-      #expect(key.pack(input, function: c).storage == expected, "function \(c)")
     }
+    #expect(key.pack(input).storage == expected)
   }
 
-  @Test func packingKeySwitchAppliesEachFunction() {
+  /// The packing key switch makes the body row (the constant `φ`), the scheme switch a mask row
+  /// (`−S·φ`) from it; also from a body that is not constant (the switch multiplies any phase).
+  @Test func packingAndSchemeSwitchMakeTheRows() {
     let (client, key) = Self.keys
     let phase: UInt64 = 0x1234_5678_9abc_def0
     let input = client.encrypt(phase: phase)
     let n = Self.classic.polynomialSize.rawValue
-    // Body row: the constant polynomial φ.
-    let body = client.glweKey.decryptPhase(key.packing.pack(input, function: 1))
+    let bodyRow = key.packing.pack(input)
+    let body = client.glweKey.decryptPhase(bodyRow)
     #expect(error(body[0], phase) < 0x1p40)
     #expect((1..<n).allSatisfy { error(body[$0], 0) < 0x1p40 })
-    // Mask row: −S·φ, coefficient j = −S[j]·φ.
-    let mask = client.glweKey.decryptPhase(key.packing.pack(input, function: 0))
+    let mask = client.glweKey.decryptPhase(key.schemeSwitching.maskRow(bodyRow, component: 0))
     let expected = (0..<n).map { client.glweKey.bits[$0] == 1 ? 0 &- phase : 0 }
     #expect((0..<n).allSatisfy { error(mask[$0], expected[$0]) < 0x1p44 })
+    // A GLWE of X·φ (the body row rotated): −S·X·φ, i.e. coefficient j is −S[j−1]·φ (−S[N−1] wraps to +).
+    var rotated = bodyRow.storage
+    for c in 0...Self.classic.glweDimension.rawValue {
+      let poly = Array(rotated[(c * n)..<((c + 1) * n)])
+      rotated[c * n] = 0 &- poly[n - 1]
+      for j in 1..<n { rotated[c * n + j] = poly[j - 1] }
+    }
+    let shifted = GlweCiphertext(storage: rotated, glweDimension: Self.classic.glweDimension, polynomialSize: Self.classic.polynomialSize)
+    let product = client.glweKey.decryptPhase(key.schemeSwitching.maskRow(shifted, component: 0))
+    let bits = client.glweKey.bits
+    let expectedShifted = (0..<n).map { j -> UInt64 in
+      j == 0 ? (bits[n - 1] == 1 ? phase : 0) : (bits[j - 1] == 1 ? 0 &- phase : 0)
+    }
+    #expect((0..<n).allSatisfy { error(product[$0], expectedShifted[$0]) < 0x1p44 })
   }
 
   @Test func circuitBootstrapGivesAGgswOfTheBit() {
@@ -145,7 +158,7 @@ import TFHE
     var clean = Self.wide
     clean.cleanDecisionScaleLog = 3
     #expect(clean.cleanDecisions(bits: 10) == 8 && Self.wide.cleanDecisions(bits: 10) == 0)
-    let cleanKey = WideLookupKey(server: key.server, packing: key.packing, parameters: clean)
+    let cleanKey = WideLookupKey(server: key.server, packing: key.packing, schemeSwitching: key.schemeSwitching, parameters: clean)
     let variance = 0x1p-28
     let plain = WideLookupNoise(classic: Self.classic, wide: Self.wide).errorProbability(inputVariance: variance, bits: 10)
     let withClean = WideLookupNoise(classic: Self.classic, wide: clean).errorProbability(inputVariance: variance, bits: 10)
@@ -166,7 +179,7 @@ import TFHE
     let (client, stored) = Self.keys
     var parameters = Self.wide
     parameters.cleanDecisionScaleLog = 8
-    let key = WideLookupKey(server: stored.server, packing: stored.packing, parameters: parameters)
+    let key = WideLookupKey(server: stored.server, packing: stored.packing, schemeSwitching: stored.schemeSwitching, parameters: parameters)
     let w = 9
     let first: [UInt64] = (0..<(1 << w)).map { UInt64($0 % 16) << 59 }
     let second: [UInt64] = (0..<(1 << w)).map { UInt64(($0 * 5) % 16) << 59 }
@@ -191,12 +204,13 @@ import TFHE
     let (client, stored) = Self.keys
     var parameters = stored.parameters
     parameters.cleanDecisionScaleLog = 7
-    let key = WideLookupKey(server: stored.server, packing: stored.packing, parameters: parameters)
+    let key = WideLookupKey(server: stored.server, packing: stored.packing, schemeSwitching: stored.schemeSwitching, parameters: parameters)
     let bytes = key.serialized()
     #expect(bytes.count == WideLookupKey.serializedSize(parameters: key.server.parameters, wide: key.parameters))
     let read = try WideLookupKey(serialized: bytes, server: key.server)
     #expect(read.parameters == key.parameters)
     #expect(read.packing.data == key.packing.data)
+    #expect(read.schemeSwitching.data == key.schemeSwitching.data)
     let table = (0..<1024).map { UInt64($0 % 16) << 59 }
     #expect(client.decrypt(read.lookup(client.encrypt(message: 999, bits: 10), inputBits: 10, outputPhases: table), bits: 4) == 999 % 16)
     #expect(throws: TFHEFormatError.self) { try WideLookupKey(serialized: Array(bytes.dropLast(9)), server: key.server) }
@@ -207,5 +221,13 @@ import TFHE
     let other = ClientKey(parameters: .insecureTest(precision: 2), using: &rng).makeServerKey(using: &rng)
     #expect(throws: TFHEFormatError.self) { try WideLookupKey(serialized: bytes, server: other) }
     #expect(throws: TFHEFormatError.self) { try ServerKey(serialized: bytes) }
+    // A file of format version 1 (a packing key per GGSW row) is refused with a message saying
+    // to generate the keys again, before its payload is read.
+    var versionOne = bytes
+    versionOne[4] = 1; versionOne[5] = 0
+    #expect { try WideLookupKey(serialized: versionOne, server: key.server) } throws: { error in
+      "\(error)".contains("format version 1") && "\(error)".contains("torus keygen")
+    }
+    #expect(throws: TFHEFormatError.self) { try TFHEFileHeader(prefix: versionOne) }
   }
 }

@@ -8,21 +8,23 @@ import Foundation
 ///    `2^(w−i)`; lower bits were already removed, higher bits leave modulo 2^64) and read by
 ///    bootstraps with constant test polynomials; the bit is subtracted before the next one.
 /// 2. **Circuit bootstrapping**: from the same key-switched input, `ℓ_cb` bootstraps give LWE
-///    encryptions of `bit·2^64/B^j`; the private functional packing key switch turns each into the
-///    `k + 1` GLWE rows of a GGSW encryption of the bit (`PackingKeySwitchingKey`).
+///    encryptions of `bit·2^64/B^j`; the packing key switch turns each into the body row of a GGSW
+///    encryption of the bit (`PackingKeySwitchingKey`), and an external product with GGSW(`−S_c`)
+///    makes mask row `c` from it (`SchemeSwitchingKey`).
 /// 3. **Vertical packing**: the table is cut into polynomials of `N` entries; a CMux tree over the
 ///    high bits selects one, a blind rotation by `X^(−2^i)` for each low bit brings entry `x` to
 ///    coefficient 0, which is sample-extracted. Rotations are by exact powers of `X` (the GGSWs
 ///    are noisy, the exponents are not), so a table of `2^w` entries needs no `N ≥ 2^(w+1)`.
 ///
 /// Cost for `w` bits: `w` key switches and blind rotations (one multi-value bootstrap per bit),
-/// `w·ℓ_cb·(k+1)` packing key switches, `2^(w − log2 N) − 1 + min(w, log2 N)` external products.
+/// `w·ℓ_cb` packing key switches and `w·ℓ_cb·k` scheme switches, `2^(w − log2 N) − 1 + min(w, log2 N)`
+/// external products.
 public struct WideLookupParameters: Hashable, Sendable {
   /// At most `maximumPackingBaseLog`: the packing key switch's exact double-precision sums
   /// need digits below 2^18 (`PackingKeySwitchingKey.packMany`).
   public var packingBaseLog: DecompositionBaseLog
   public var packingLevel: DecompositionLevelCount
-  /// Variance of the fresh noise of the packing keys (under the GLWE key).
+  /// Variance of the fresh noise of the packing and scheme-switching keys (under the GLWE key).
   public var packingNoiseVariance: Double
   public var circuitBootstrapBaseLog: DecompositionBaseLog
   public var circuitBootstrapLevel: DecompositionLevelCount
@@ -32,11 +34,21 @@ public struct WideLookupParameters: Hashable, Sendable {
   /// (margin `1/(4(ℓ_cb+1))`) reads the levels from its clean output: one more blind rotation for
   /// such a bit, and an input up to `ℓ_cb + 1` times noisier. 64: never.
   public var cleanDecisionScaleLog: Int
+  /// Decomposition of the scheme switch (`SchemeSwitchingKey`): fine enough that its rounding,
+  /// multiplied by the key, stays far below the rows' other noise.
+  public var schemeSwitchingBaseLog: DecompositionBaseLog
+  public var schemeSwitchingLevel: DecompositionLevelCount
 
   public init(packingBaseLog: Int, packingLevel: Int, packingNoiseVariance: Double,
-              circuitBootstrapBaseLog: Int, circuitBootstrapLevel: Int, cleanDecisionScaleLog: Int = 64) {
-    precondition(packingBaseLog * packingLevel < 64 && circuitBootstrapBaseLog * circuitBootstrapLevel < 64,
+              circuitBootstrapBaseLog: Int, circuitBootstrapLevel: Int, cleanDecisionScaleLog: Int = 64,
+              schemeSwitchingBaseLog: Int = 9, schemeSwitchingLevel: Int = 5) {
+    precondition(packingBaseLog * packingLevel < 64 && circuitBootstrapBaseLog * circuitBootstrapLevel < 64
+                   && schemeSwitchingBaseLog * schemeSwitchingLevel < 64,
                  "decomposition must keep fewer than 64 bits")
+    precondition(packingLevel >= 1 && circuitBootstrapLevel >= 1 && schemeSwitchingLevel >= 1 && schemeSwitchingBaseLog >= 1,
+                 "decompositions need at least one level")
+    self.schemeSwitchingBaseLog = DecompositionBaseLog(schemeSwitchingBaseLog)
+    self.schemeSwitchingLevel = DecompositionLevelCount(schemeSwitchingLevel)
     precondition(packingBaseLog <= Self.maximumPackingBaseLog, "packing base 2^\(packingBaseLog) is over 2^\(Self.maximumPackingBaseLog)")
     self.packingBaseLog = DecompositionBaseLog(packingBaseLog)
     self.packingLevel = DecompositionLevelCount(packingLevel)
@@ -61,23 +73,32 @@ public struct FourierGgsw: Sendable {
 }
 
 /// Evaluation keys for wide lookups: the classic server key (key switch + bootstraps of the bit
-/// extraction and circuit bootstrapping) and the packing keys. No secret material.
+/// extraction and circuit bootstrapping), the packing key and the scheme-switching key. No
+/// secret material.
 public final class WideLookupKey: Sendable {
   public let server: ServerKey
   public let packing: PackingKeySwitchingKey
+  public let schemeSwitching: SchemeSwitchingKey
   public let parameters: WideLookupParameters
   /// Tables up to this width stay classic bootstraps (`WideLookupNoise.classicLookupMaxWidth`).
   public let classicLookupMaxWidth: Int
 
-  public init(server: ServerKey, packing: PackingKeySwitchingKey, parameters: WideLookupParameters) {
+  public init(server: ServerKey, packing: PackingKeySwitchingKey, schemeSwitching: SchemeSwitchingKey,
+              parameters: WideLookupParameters) {
     precondition(packing.glweDimension == server.parameters.glweDimension
                    && packing.polynomialSize == server.parameters.polynomialSize
                    && packing.inputLweDimension == server.parameters.bigLweDimension,
                  "packing key does not match the server key's GLWE parameters")
     precondition(packing.baseLog == parameters.packingBaseLog && packing.levelCount == parameters.packingLevel,
                  "packing key does not match the wide-lookup parameters")
+    precondition(schemeSwitching.glweDimension == server.parameters.glweDimension
+                   && schemeSwitching.polynomialSize == server.parameters.polynomialSize
+                   && schemeSwitching.baseLog == parameters.schemeSwitchingBaseLog
+                   && schemeSwitching.levelCount == parameters.schemeSwitchingLevel,
+                 "scheme-switching key does not match the server key or the wide-lookup parameters")
     self.server = server
     self.packing = packing
+    self.schemeSwitching = schemeSwitching
     self.parameters = parameters
     classicLookupMaxWidth = WideLookupNoise(classic: server.parameters, wide: parameters).classicLookupMaxWidth
   }
@@ -210,26 +231,28 @@ public final class WideLookupKey: Sendable {
   }
 
   /// GGSWs of `bits` bits from their LWE encryptions `bit·2^64/B^j` (`levels[bit·ℓ_cb + j − 1]`):
-  /// row `(c, j)` is the packing key switch `f_c` of level `j`, in the Fourier domain.
+  /// row `(k, j)` is the packing key switch of level `j`, row `(c, j)` for `c < k` its scheme
+  /// switch by `−S_c`; all in the Fourier domain.
   public func circuitBootstrap(levels: [LweCiphertext], bits: Int) -> [FourierGgsw] {
     let ell = parameters.circuitBootstrapLevel.rawValue
     precondition(levels.count == ell * bits, "circuit bootstrapping takes \(ell) level ciphertexts per bit, got \(levels.count)")
-    let k1 = glweSize, n = polynomialSize, words = k1 * n
+    let k1 = glweSize, k = k1 - 1, n = polynomialSize, words = k1 * n
     let plan = FourierPlan.shared(for: n)
-    // All rows of all bits first (each function's key is read once for every level ciphertext).
-    let glwes = UnsafeMutablePointer<UInt64>.allocate(capacity: k1 * levels.count * words)
-    defer { glwes.deallocate() }
-    for c in 0..<k1 {
-      packing.packMany(levels, function: c, into: (0..<levels.count).map { glwes + (c * levels.count + $0) * words })
-    }
+    // All body rows first (the packing key is read once for every level ciphertext).
+    let bodies = UnsafeMutablePointer<UInt64>.allocate(capacity: levels.count * words)
+    defer { bodies.deallocate() }
+    packing.packMany(levels, into: (0..<levels.count).map { bodies + $0 * words })
+    let scratch = schemeSwitching.makeScratch()
     let rowMajor = UnsafeMutablePointer<Double>.allocate(capacity: k1 * ell * k1 * n)
     defer { rowMajor.deallocate() }
     let data = (0..<bits).map { bit in
       AlignedDoubles(count: k1 * ell * k1 * n) { out in
-        for c in 0..<k1 {
-          for j in 0..<ell {
-            let glwe = glwes + (c * levels.count + bit * ell + j) * words
-            for col in 0..<k1 { plan.forward(signed: glwe + col * n, into: rowMajor + ((c * ell + j) * k1 + col) * n) }
+        for j in 0..<ell {
+          let body = bodies + (bit * ell + j) * words
+          for col in 0..<k1 { plan.forward(signed: body + col * n, into: rowMajor + ((k * ell + j) * k1 + col) * n) }
+          for c in 0..<k {
+            schemeSwitching.maskRow(body, component: c, scratch: scratch)
+            for col in 0..<k1 { plan.forward(signed: scratch.acc + col * n, into: rowMajor + ((c * ell + j) * k1 + col) * n) }
           }
         }
         FourierGgswLayout.interleave(rowMajor, into: out.baseAddress!, rows: k1 * ell, columns: k1, n: n)
@@ -290,7 +313,8 @@ public final class WideLookupKey: Sendable {
 }
 
 extension ClientKey {
-  /// The packing keys for wide lookups, with fresh noise of `parameters.packingNoiseVariance`.
+  /// The packing and scheme-switching keys for wide lookups, with fresh noise of
+  /// `parameters.packingNoiseVariance`.
   public func makeWideLookupKey(server: ServerKey, parameters: WideLookupParameters,
                                 threads: Int = defaultThreadCount) -> WideLookupKey {
     var rng = SecureRandom()
@@ -300,10 +324,14 @@ extension ClientKey {
   /// The same from `rng` (seeded generators for reproducible tests and benchmarks only).
   public func makeWideLookupKey(server: ServerKey, parameters: WideLookupParameters, using rng: inout SecureRandom,
                                 threads: Int = defaultThreadCount) -> WideLookupKey {
+    let noise = parameters.packingNoiseVariance.squareRoot() * 0x1p64
     let packing = PackingKeySwitchingKey(
       inputKey: bigLweKey, glweKey: glweKey, baseLog: parameters.packingBaseLog, levelCount: parameters.packingLevel,
-      noiseStdDev: parameters.packingNoiseVariance.squareRoot() * 0x1p64, using: &rng, threads: threads)
-    return WideLookupKey(server: server, packing: packing, parameters: parameters)
+      noiseStdDev: noise, using: &rng, threads: threads)
+    let schemeSwitching = SchemeSwitchingKey(
+      glweKey: glweKey, baseLog: parameters.schemeSwitchingBaseLog, levelCount: parameters.schemeSwitchingLevel,
+      noiseStdDev: noise, using: &rng)
+    return WideLookupKey(server: server, packing: packing, schemeSwitching: schemeSwitching, parameters: parameters)
   }
 }
 
@@ -340,9 +368,31 @@ public struct WideLookupNoise: Sendable {
     return min(p, 1)
   }
 
-  /// Noise variance of a circuit-bootstrapped GGSW row: the bootstrap output it was read from,
-  /// the packing key's noise and the packing decomposition's rounding.
-  public var rowVariance: Double { levelVariance + packingKeyVariance }
+  /// Noise variance of a circuit-bootstrapped GGSW body row (coefficient 0): the bootstrap output
+  /// it was read from, the packing key's noise and the packing decomposition's rounding.
+  public var bodyRowVariance: Double { levelVariance + packingKeyVariance }
+
+  /// Noise variance of a coefficient of a mask row `−S_c·(body)`: the level's scalar noise where
+  /// `S_c` has a one (half the coefficients), the packing key's noise summed over the key's
+  /// `N/2` ones, and the scheme switch's own noise.
+  public var maskRowVariance: Double {
+    let n = Double(classic.polynomialSize.rawValue)
+    return levelVariance / 2 + n / 2 * packingKeyVariance + schemeSwitchVariance
+  }
+
+  /// Noise the scheme switch adds to a mask row: the scheme-switching key's noise
+  /// (`(k+1)·ℓ·N·E[d²]·σ²`), the rounding of the body row to `ℓ` digits times the key
+  /// (`N/2·(1 + kN/2)·B^(−2ℓ)/12`), and the FFT's rounding (`NoiseModel`'s external-product term).
+  public var schemeSwitchVariance: Double {
+    let n = Double(classic.polynomialSize.rawValue), k1 = Double(classic.glweDimension.glweSize)
+    let kn = Double(classic.bigLweDimension.rawValue)
+    let ell = Double(wide.schemeSwitchingLevel.rawValue), b = pow(2.0, Double(wide.schemeSwitchingBaseLog.rawValue))
+    let digit = (b * b + 2) / 12
+    let key = k1 * ell * n * digit * wide.packingNoiseVariance
+    let rounding = n / 2 * (1 + kn / 2) * pow(b, -2 * ell) / 12
+    let fft = k1 * ell * n * digit * 0x1p-106 * 0.75 * n
+    return key + rounding + fft
+  }
 
   /// Noise of one circuit-bootstrap level before packing, as the packing key switch sees it: the
   /// bootstrap output plus the rounding of its coefficients to the packing decomposition. It is
@@ -365,27 +415,24 @@ public struct WideLookupNoise: Sendable {
 
   /// Variance of a lookup output: `w` external products with the circuit-bootstrapped GGSWs
   /// (the CMux tree and the rotations). For digits `d` (zero mean, `E[d²] = (B²+2)/12`) of the
-  /// accumulator `(A_1 … A_k, B)`, each adds
-  /// - `ℓ·(1 + kN/2)·E[d²]·σ²_level`: row `(c, j)` carries its level's scalar noise `e_j` times
-  ///   `−S_c` (times 1 in the body row), so the sum is `Σ_j e_j·(D_{k,j} − Σ_c D_{c,j}·S_c)`;
-  /// - `(k+1)·ℓ·N·E[d²]·σ²_packing key`: the packing key's noise, independent per coefficient;
+  /// accumulator `(A_1 … A_k, B)`, row `(c, j)` carries its body row's noise `e_j + E_j` (the
+  /// level's scalar noise, the packing key's noise polynomial) times `−S_c` (times 1 in the body
+  /// row), so the rows sum to `Σ_j (e_j + E_j)·P_j` with `P_j = D_{k,j} − Σ_c D_{c,j}·S_c`, whose
+  /// coefficients have variance `E[d²]·(1 + kN/2)`. Each product adds
+  /// - `ℓ·(1 + kN/2)·E[d²]·(σ²_level + N·σ²_packing key)`: `E_j` is a polynomial, so each output
+  ///   coefficient sums `N` of its products with `P_j`;
+  /// - `k·ℓ·N·E[d²]·σ²_scheme switch`: the mask rows' own noise, independent per coefficient;
   /// - `(1 + kN/2)·B^(−2ℓ)/12`: the rounding of the accumulator to `ℓ` digits, times the bit.
-  /// Times 2: the measurements it was checked against (`torus-bench wide --breakdown`, p = 12,
-  /// 16 lookups each; measured / predicted σ without the factor) scatter around it by up to half
-  /// a bit, noisier than predicted with small circuit-bootstrap bases (a term not pinned down):
-  /// Concrete's 4-level bootstrap with circuit bootstrap 6×2^4 and packing 3×2^14, 2^−17.62 /
-  /// 2^−17.52; 5 levels, 6×2^4, 3×2^14: 2^−18.52 / 2^−18.40; 7 levels, 9×2^3, 3×2^13: 2^−20.97
-  /// / 2^−20.98; 7 levels, 14×2^2, 3×2^13: 2^−21.57 / 2^−21.70; 6 levels, 10×2^3, 4×2^11:
-  /// 2^−20.53 / 2^−21.02; 8 levels, 14×2^2, 4×2^11: 2^−22.15 / 2^−22.40; 7 levels, 6×2^4,
-  /// 3×2^13: 2^−19.35 / 2^−18.9 (the rounding term is an upper bound: the CMux tree's first
-  /// inputs are trivial and round exactly).
+  /// Times 2: the measurements the model was checked against (`torus-bench wide --breakdown`; see
+  /// Spec/TFHE.md §9) scatter around it by up to half a bit, noisier than predicted with small
+  /// circuit-bootstrap bases.
   public func outputVariance(bits w: Int) -> Double {
-    let n = Double(classic.polynomialSize.rawValue), k1 = Double(classic.glweDimension.glweSize)
+    let n = Double(classic.polynomialSize.rawValue), k = Double(classic.glweDimension.rawValue)
     let kn = Double(classic.bigLweDimension.rawValue)
     let ell = Double(wide.circuitBootstrapLevel.rawValue), b = pow(2.0, Double(wide.circuitBootstrapBaseLog.rawValue))
     let digit = (b * b + 2) / 12
-    let perProduct = ell * (1 + kn / 2) * digit * levelVariance + k1 * ell * n * digit * packingKeyVariance
-      + (1 + kn / 2) * pow(b, -2 * ell) / 12
+    let perProduct = ell * (1 + kn / 2) * digit * (levelVariance + n * packingKeyVariance)
+      + k * ell * n * digit * schemeSwitchVariance + (1 + kn / 2) * pow(b, -2 * ell) / 12
     return 2 * Double(w) * perProduct
   }
 
@@ -406,15 +453,19 @@ public struct WideLookupNoise: Sendable {
   public func bootstraps(bits w: Int) -> Int { w + wide.cleanDecisions(bits: w) }
 
   /// Estimated single-core milliseconds of one `w`-bit lookup: `bootstraps(bits:)` key switches
-  /// and blind rotations (`blindRotationMilliseconds`) and `w·ℓ_cb·(k+1)` packing key switches of
+  /// and blind rotations (`blindRotationMilliseconds`), `w·ℓ_cb` packing key switches of
   /// `(kN+1)·ℓ_p·(k+1)·N` multiply-adds at 0.21 ns (measured with the register-blocked kernel,
   /// batched over the bits: `Benchmarks/encrypted/run.py` tlu_p12/p14/p16_n64 on one thread, minus
-  /// the bootstraps at `BootstrapCost`, gave 0.22, 0.21 and 0.19 ns).
+  /// the bootstraps at `BootstrapCost`, gave 0.22, 0.21 and 0.19 ns), and `w·ℓ_cb·k` scheme
+  /// switches of `(k+1)·(ℓ_ss + 2)` transforms (forward and inverse, plus the row's own) at
+  /// 1.7 µs per transform of N = 1024 (`torus-bench fft`), scaled by `N·log N`.
   public func milliseconds(bits w: Int, blindRotationMilliseconds br: Double) -> Double {
     let k1 = Double(classic.glweDimension.glweSize), n = Double(classic.polynomialSize.rawValue)
     let kn = Double(classic.bigLweDimension.rawValue)
-    let packs = Double(w) * Double(wide.circuitBootstrapLevel.rawValue) * k1
+    let packs = Double(w) * Double(wide.circuitBootstrapLevel.rawValue)
     let macs = packs * (kn + 1) * Double(wide.packingLevel.rawValue) * k1 * n
-    return Double(bootstraps(bits: w)) * br + macs * 0.21e-6
+    let transforms = packs * (k1 - 1) * k1 * Double(wide.schemeSwitchingLevel.rawValue + 2)
+    let transformMs = 1.7e-3 * n * log2(n) / (1024 * 10)
+    return Double(bootstraps(bits: w)) * br + macs * 0.21e-6 + transforms * transformMs
   }
 }

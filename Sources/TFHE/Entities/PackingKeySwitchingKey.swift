@@ -1,18 +1,18 @@
 import Foundation
 import Dispatch
 
-/// Private functional packing key-switching keys (Chillotti et al., TFHE §2.2; Concrete's
-/// "packing keyswitch" of the WoP-PBS): they turn an LWE ciphertext under the big key into a GLWE
-/// ciphertext under the GLWE key whose phase polynomial is `f(φ)`, `φ` the LWE phase, for the
-/// `k + 1` linear maps circuit bootstrapping needs to build a GGSW row by row:
-/// `f_c(φ) = −S_c·φ` for mask row `c < k` and `f_k(φ) = φ` (a constant polynomial) for the body row.
+/// The packing key-switching key of circuit bootstrapping (Chillotti et al., TFHE §2.2): it turns
+/// an LWE ciphertext under the big key into a GLWE ciphertext under the GLWE key whose phase is
+/// the constant polynomial `φ` (the LWE phase) — the body row of a circuit-bootstrapped GGSW.
+/// The mask rows (`−S_c·φ`) come from that row by a scheme switch (`SchemeSwitchingKey`), so
+/// this key holds one map, not the `k + 1` of a private functional key switch.
 ///
 /// Writing `φ = b − Σ a_i s_i = Σ_{i ≤ kN} a'_i·s'_i` with `a' = (a, b)` and `s' = (−s, 1)`, key
-/// entry `(c, i, level)` is a GLWE encryption of `f_c(s'_i)·2^64/B^level`, so that
-/// `Σ_i Σ_level digit_level(a'_i)·K[c][i][level]` encrypts `f_c(φ)` (`f_c` is linear).
+/// entry `(i, level)` is a GLWE encryption of the constant `s'_i·2^64/B^level`, so that
+/// `Σ_i Σ_level digit_level(a'_i)·K[i][level]` encrypts `φ`.
 ///
-/// Layout: `data[(((c·(kN+1) + i)·ℓ + level − 1)·(k+1)·N) ..< +(k+1)·N]`. Holds no secret
-/// (GLWE ciphertexts only). Size: `(k+1)·(kN+1)·ℓ·(k+1)·N` words, Concrete's packing-key size.
+/// Layout: `data[((i·ℓ + level − 1)·(k+1)·N) ..< +(k+1)·N]`. Holds no secret (GLWE ciphertexts
+/// only). Size: `(kN+1)·ℓ·(k+1)·N` words.
 public struct PackingKeySwitchingKey: Sendable {
   /// Dimension `kN` of the input LWE key (the big key).
   public let inputLweDimension: LweDimension
@@ -25,8 +25,8 @@ public struct PackingKeySwitchingKey: Sendable {
   public init(inputLweDimension: LweDimension, glweDimension: GlweDimension, polynomialSize: PolynomialSize,
               baseLog: DecompositionBaseLog, levelCount: DecompositionLevelCount, data: [UInt64]) {
     let k1 = glweDimension.glweSize
-    precondition(data.count == k1 * (inputLweDimension.rawValue + 1) * levelCount.rawValue * k1 * polynomialSize.rawValue,
-                 "packing key-switching key has \(data.count) words, expected (k+1)·(kN+1)·ℓ·(k+1)·N")
+    precondition(data.count == (inputLweDimension.rawValue + 1) * levelCount.rawValue * k1 * polynomialSize.rawValue,
+                 "packing key-switching key has \(data.count) words, expected (kN+1)·ℓ·(k+1)·N")
     self.inputLweDimension = inputLweDimension
     self.glweDimension = glweDimension
     self.polynomialSize = polynomialSize
@@ -35,8 +35,6 @@ public struct PackingKeySwitchingKey: Sendable {
     self.data = data
   }
 
-  /// Number of maps (`k + 1`: one per GGSW component).
-  public var functionCount: Int { glweDimension.glweSize }
   public var byteCount: Int { data.count * 8 }
   var glweWords: Int { glweDimension.glweSize * polynomialSize.rawValue }
 
@@ -48,12 +46,12 @@ public struct PackingKeySwitchingKey: Sendable {
     let n = glweKey.polynomialSize.rawValue, k = glweKey.glweDimension.rawValue, k1 = k + 1
     let inputs = inputKey.dimension.rawValue + 1, ell = levelCount.rawValue, b = baseLog.rawValue
     let words = k1 * n
-    let total = k1 * inputs * ell * words
+    let total = inputs * ell * words
     let plan = FourierPlan.shared(for: n)
     let keyF = glweKey.fourierPolynomials(plan: plan)
-    let chunks = max(1, min(threads, k1 * inputs))
+    let chunks = max(1, min(threads, inputs))
     let forks = (0..<chunks).map { _ in rng.fork() }
-    let sBits = inputKey.bits, glweBits = glweKey.bits
+    let sBits = inputKey.bits
     let data = [UInt64](unsafeUninitializedCapacity: total) { buffer, initialized in
       adviseHugePages(UnsafeMutableRawPointer(buffer.baseAddress!), bytes: total * 8)
       let out = SharedPointer(base: buffer.baseAddress!)
@@ -64,22 +62,14 @@ public struct PackingKeySwitchingKey: Sendable {
         keyF.withUnsafeBufferPointer { kf in
           scratch.withUnsafeMutableBufferPointer { sc in
             limb.withUnsafeMutableBufferPointer { l in
-              for flat in chunkRange(chunk, of: chunks, count: k1 * inputs) {
-                let c = flat / inputs, i = flat % inputs
+              for i in chunkRange(chunk, of: chunks, count: inputs) {
                 // s'_i: −s_i for a mask coefficient, 1 for the body.
                 let sPrime: Int64 = i < inputs - 1 ? -Int64(sBits[i]) : 1
                 for level in 1...ell {
-                  let ct = out.base + ((flat * ell) + level - 1) * words
+                  let ct = out.base + ((i * ell) + level - 1) * words
                   glweKey.encryptZero(into: ct, keyFourier: kf.baseAddress!, noiseStdDev: noiseStdDev, plan: plan,
                                       using: &r, scratch: sc.baseAddress!, limb: l.baseAddress!)
-                  if sPrime == 0 { continue }
-                  let g = UInt64(bitPattern: sPrime) &* (1 << UInt64(64 - b * level))
-                  let body = ct + k * n
-                  if c == k {
-                    body[0] &+= g                                   // f_k(s') = s'
-                  } else {
-                    for j in 0..<n where glweBits[c * n + j] != 0 { body[j] &-= g }  // f_c(s') = −S_c·s'
-                  }
+                  (ct + k * n)[0] &+= UInt64(bitPattern: sPrime) &* (1 << UInt64(64 - b * level))
                 }
               }
             }
@@ -92,14 +82,14 @@ public struct PackingKeySwitchingKey: Sendable {
               polynomialSize: glweKey.polynomialSize, baseLog: baseLog, levelCount: levelCount, data: data)
   }
 
-  /// A GLWE encryption of `f_c(φ)` for the LWE ciphertext `input` (under the big key) of phase `φ`.
-  public func pack(_ input: LweCiphertext, function c: Int) -> GlweCiphertext {
+  /// A GLWE encryption of the constant polynomial `φ`, the phase of `input` (under the big key).
+  public func pack(_ input: LweCiphertext) -> GlweCiphertext {
     var storage = [UInt64](repeating: 0, count: glweWords)
-    storage.withUnsafeMutableBufferPointer { packMany([input], function: c, into: [$0.baseAddress!]) }
+    storage.withUnsafeMutableBufferPointer { packMany([input], into: [$0.baseAddress!]) }
     return GlweCiphertext(storage: storage, glweDimension: glweDimension, polynomialSize: polynomialSize)
   }
 
-  /// `pack` of many inputs with the same function, as one product `digits × key` modulo 2^64.
+  /// `pack` of many inputs, as one product `digits × key` modulo 2^64.
   ///
   /// Each key word is split into two 32-bit limbs held as doubles. With digits of at most
   /// 2^(β−1) in magnitude, `flushRows` rows of limb products sum to less than 2^53, so the
@@ -110,9 +100,8 @@ public struct PackingKeySwitchingKey: Sendable {
   /// columns × 2 limbs of sums in registers, so each loaded limb vector feeds six fused
   /// multiply-adds (the earlier one-input-at-a-time loop was bound by loads, at about half the
   /// multiply-add rate). `outputs[b]` receives `(k+1)·N` words for `inputs[b]`.
-  func packMany(_ inputs: [LweCiphertext], function c: Int, into outputs: [UnsafeMutablePointer<UInt64>]) {
+  func packMany(_ inputs: [LweCiphertext], into outputs: [UnsafeMutablePointer<UInt64>]) {
     precondition(inputs.count == outputs.count, "one output per input")
-    precondition(c >= 0 && c < functionCount, "no packing function \(c)")
     let words = glweWords, ell = levelCount.rawValue, rows = (inputLweDimension.rawValue + 1) * ell
     let count = inputs.count
     if count == 0 { return }
@@ -145,7 +134,7 @@ public struct PackingKeySwitchingKey: Sendable {
     defer { limbs.deallocate(); totals.deallocate() }
     data.withUnsafeBufferPointer { keyBuffer in
       digits.withUnsafeBufferPointer { digitBuffer in
-        let key = keyBuffer.baseAddress! + c * rows * words, dig = digitBuffer.baseAddress!
+        let key = keyBuffer.baseAddress!, dig = digitBuffer.baseAddress!
         for t in stride(from: 0, to: words, by: tile) {
           totals.initialize(repeating: 0, count: padded * tile)
           var r = 0

@@ -8,12 +8,13 @@ extension ParameterSet {
   /// The classic part's `precision` is 1: its own bootstraps decide one bit each.
   public static func concreteWideLookup(precision p: Int) -> (classic: ParameterSet, wide: WideLookupParameters)? {
     // (p, n, PBS β×ℓ, small-key noise variance); k = 2, N = 1024, KS 2×7, GLWE and packing noise
-    // 8.442253112932959e-31. The decompositions of circuit bootstrapping and of the packing key
-    // switch are ours (they are not security parameters): Concrete's residues are at most 4 bits,
-    // our native outputs up to 12, and circuit bootstrapping 6×2^4 with packing 3×2^14 (Concrete:
-    // 2×2^8 or 2×2^9, and 2×2^16) lowered the output noise at 12 bits from σ = 2^−12.7 to 2^−17.0
-    // (16 lookups each, `torus-bench wide`, before the decomposition's digits were unbiased; 2^−17.6
-    // since) for 1.8× the time. `wideLookupCandidates` offers finer ones.
+    // 8.442253112932959e-31. The decompositions of circuit bootstrapping, of the packing key
+    // switch and of the scheme switch are ours (they are not security parameters): Concrete's
+    // residues are at most 4 bits, our native outputs up to 12, and circuit bootstrapping 6×2^4
+    // (Concrete: 2×2^8 or 2×2^9) lowered the output noise at 12 bits from σ = 2^−12.7 to 2^−17.0
+    // (16 lookups each, `torus-bench wide`). Packing 6×2^7 (Concrete: 2×2^16, one key switch per
+    // GGSW row): the body row's packing noise reaches the mask rows times the key
+    // (`SchemeSwitchingKey`), so its digits must be finer. `wideLookupCandidates` offers others.
     let sets: [(Int, Int, Int, Int, Double)] = [
       (11, 711, 12, 3, 4.084966837164398e-10),
       (12, 709, 9, 4, 4.3866253080790437e-10),
@@ -27,7 +28,7 @@ extension ParameterSet {
       ksBaseLog: 2, ksLevel: 7, glweNoiseVariance: glwe, lweNoiseVariance: s.4,
       source: "concrete-python 2.11.0: \(s.0)-bit TLU x64 config B (WoP-PBS set)")
     let wide = WideLookupParameters(
-      packingBaseLog: 14, packingLevel: 3, packingNoiseVariance: glwe, circuitBootstrapBaseLog: 4, circuitBootstrapLevel: 6)
+      packingBaseLog: 7, packingLevel: 6, packingNoiseVariance: glwe, circuitBootstrapBaseLog: 4, circuitBootstrapLevel: 6)
     return (classic, wide)
   }
 
@@ -43,7 +44,8 @@ extension ParameterSet {
   /// while the default decomposition gives 2^−17.6. The grid spans both: more bootstrap levels
   /// (row noise down to the FFT's floor, about 2^−62 in variance), more circuit-bootstrap
   /// levels of a smaller base (fewer bits per CMux digit), finer packing digits (packing key
-  /// noise `(kN+1)·ℓ·B²/12·σ²`, the next floor), and clean first decisions for the low bits of
+  /// noise `(kN+1)·ℓ·B²/12·σ²`, which reaches the output times `N` through the mask rows), and
+  /// clean first decisions for the low bits of
   /// noisy inputs (`cleanDecisionScaleLog`). Plans pick the cheapest that meets the error target
   /// (`WideLookupNoise.milliseconds`).
   public static func wideLookupCandidates(precisions: [Int] = concreteWideLookupPrecisions)
@@ -55,7 +57,7 @@ extension ParameterSet {
       let classics = ([base] + (4...8).map { base.withBootstrapLevels($0) }).filter { seen.insert($0).inserted }
       for classic in classics {
         for (cbLevel, cbBase) in [(6, 4), (5, 5), (7, 4), (8, 3), (9, 3), (10, 3), (12, 2), (14, 2)] {
-          for (packingLevel, packingBase) in [(2, 16), (3, 14), (3, 13), (3, 12), (4, 11)] {
+          for (packingLevel, packingBase) in [(4, 9), (5, 8), (6, 7), (7, 6)] {
             for clean in [64, 8, 5] {
               result.append((classic, WideLookupParameters(
                 packingBaseLog: packingBase, packingLevel: packingLevel, packingNoiseVariance: concreteDefault.packingNoiseVariance,

@@ -34,7 +34,7 @@ public enum TFHEFileKind: UInt16, Sendable, CustomStringConvertible {
   case clientKey = 1
   case evaluationKeys = 2
   case ciphertexts = 3
-  /// Wide-lookup keys: the packing key-switching key and the wide-lookup decompositions.
+  /// Wide-lookup keys: the packing and scheme-switching keys and the wide-lookup decompositions.
   case wideLookupKeys = 4
   public var description: String {
     switch self {
@@ -51,8 +51,19 @@ public enum TFHEFileKind: UInt16, Sendable, CustomStringConvertible {
 /// All integers little-endian. The payload starts with the canonical parameter encoding.
 enum Container {
   static let magic: [UInt8] = Array("TFHE".utf8)
-  static let version: UInt16 = 1
+  /// Version 2 changed only wide-lookup keys (one packing map plus a scheme-switching key, where
+  /// version 1 held a packing map per GGSW row); other kinds of version 1 read as before.
+  static let version: UInt16 = 2
   static let headerSize = 24
+
+  /// Refuses versions this library cannot read for `kind` (a raw kind: unknown kinds are the
+  /// caller's error).
+  static func check(version: UInt16, kind: UInt16) throws(TFHEFormatError) {
+    if version == 1 && kind == TFHEFileKind.wideLookupKeys.rawValue {
+      throw .invalidPayload("wide-lookup keys of format version 1 (a packing key per GGSW row) predate the scheme-switching key: generate them again (torus keygen)")
+    }
+    if version != 1 && version != Container.version { throw .unsupportedVersion(found: version, supported: Container.version) }
+  }
 
   static func wrap(kind: TFHEFileKind, parameters: ParameterSet, payload: [UInt8]) -> [UInt8] {
     var w = ByteWriter()
@@ -76,9 +87,9 @@ enum Container {
     if Array(bytes[0..<4]) != magic { throw .badMagic }
     var header = ByteReader(bytes: bytes, offset: 4, end: headerSize, fileSize: bytes.count)
     let version = try header.u16()
-    if version != Container.version { throw .unsupportedVersion(found: version, supported: Container.version) }
     let k = try header.u16()
     if k != kind.rawValue { throw .wrongKind(expected: kind, found: k) }
+    try check(version: version, kind: k)
     let fingerprint = try header.u64()
     let length = try header.u64()
     guard length <= UInt64(Int.max - headerSize - 8) else { throw .invalidPayload("payload length \(length) too large") }
@@ -222,30 +233,48 @@ extension LweCiphertext {
 }
 
 extension WideLookupKey {
-  /// Serialized wide-lookup keys (kind `wide-lookup keys`): the classic parameters, the six
-  /// wide-lookup fields (packing β, ℓ, circuit-bootstrap β, ℓ, clean-decision scale log as u32,
-  /// packing noise variance as f64), then the packing key words. Contains no secret material. The classic server key is
-  /// stored apart (`ServerKey.serialized`).
+  /// Serialized wide-lookup keys (kind `wide-lookup keys`): the classic parameters, the eight
+  /// wide-lookup fields (packing β, ℓ, circuit-bootstrap β, ℓ, clean-decision scale log,
+  /// scheme-switch β, ℓ as u32, packing noise variance as f64), the packing key words, then the
+  /// scheme-switching key (IEEE doubles, row-major polynomials like the bootstrapping key).
+  /// Contains no secret material. The classic server key is stored apart (`ServerKey.serialized`).
   public func serialized() -> [UInt8] {
     var w = ByteWriter()
-    w.bytes.reserveCapacity(96 + packing.byteCount)
+    w.bytes.reserveCapacity(96 + packing.byteCount + schemeSwitching.byteCount)
     w.append(bytes: server.parameters.canonicalBytes)
     for v in [parameters.packingBaseLog.rawValue, parameters.packingLevel.rawValue,
               parameters.circuitBootstrapBaseLog.rawValue, parameters.circuitBootstrapLevel.rawValue,
-              parameters.cleanDecisionScaleLog] {
+              parameters.cleanDecisionScaleLog, parameters.schemeSwitchingBaseLog.rawValue,
+              parameters.schemeSwitchingLevel.rawValue] {
       w.append(UInt32(v))
     }
     w.append(parameters.packingNoiseVariance.bitPattern)
     packing.data.withUnsafeBufferPointer { w.append(words: $0) }
+    let ss = schemeSwitching, stride = ss.ggswStride, k1 = ss.glweDimension.glweSize
+    let rowMajor = UnsafeMutableBufferPointer<Double>.allocate(capacity: stride)
+    defer { rowMajor.deallocate() }
+    ss.data.withUnsafeBufferPointer { d in
+      for c in 0..<ss.glweDimension.rawValue {
+        FourierGgswLayout.deinterleave(d.baseAddress! + c * stride, into: rowMajor.baseAddress!, rows: k1 * ss.levelCount.rawValue,
+                                       columns: k1, n: ss.polynomialSize.rawValue)
+        UnsafeBufferPointer(rowMajor).withMemoryRebound(to: UInt64.self) { w.append(words: $0) }
+      }
+    }
     return Container.wrap(kind: .wideLookupKeys, parameters: server.parameters, payload: w.bytes)
+  }
+
+  /// Bytes of the evaluation keys beyond the server key: the packing and scheme-switching keys.
+  public static func keyBytes(parameters p: ParameterSet, wide: WideLookupParameters) -> Int {
+    let k1 = p.glweDimension.glweSize
+    let packing = (p.bigLweDimension.rawValue + 1) * wide.packingLevel.rawValue * k1 * p.polynomialSize.rawValue * 8
+    return packing + SchemeSwitchingKey.byteCount(glweDimension: p.glweDimension.rawValue, polynomialSize: p.polynomialSize.rawValue,
+                                                  levels: wide.schemeSwitchingLevel.rawValue)
   }
 
   /// Bytes of the file `serialized()` writes for these parameters (checked before an upload is
   /// stored).
   public static func serializedSize(parameters p: ParameterSet, wide: WideLookupParameters) -> Int {
-    let k1 = p.glweDimension.glweSize
-    let words = k1 * (p.bigLweDimension.rawValue + 1) * wide.packingLevel.rawValue * k1 * p.polynomialSize.rawValue
-    return Container.headerSize + ParameterSet.canonicalByteCount + 5 * 4 + 8 + words * 8 + 8
+    Container.headerSize + ParameterSet.canonicalByteCount + 7 * 4 + 8 + keyBytes(parameters: p, wide: wide) + 8
   }
 
   /// Reads wide-lookup keys made with `server`'s parameters; throws on a truncated, corrupted or
@@ -253,25 +282,42 @@ extension WideLookupKey {
   public convenience init(serialized bytes: [UInt8], server: ServerKey) throws(TFHEFormatError) {
     var (r, p) = try Container.open(bytes, kind: .wideLookupKeys, expecting: server.parameters)
     var v: [Int] = []
-    for _ in 0..<5 { v.append(Int(try r.u32())) }
+    for _ in 0..<7 { v.append(Int(try r.u32())) }
     let variance = Double(bitPattern: try r.u64())
     guard v[0] >= 1, v[0] <= WideLookupParameters.maximumPackingBaseLog, v[1] >= 1, v[0] * v[1] < 64, v[2] >= 1, v[3] >= 1, v[2] * v[3] < 64,
-          (1...64).contains(v[4]), variance.isFinite, variance >= 0
+          (1...64).contains(v[4]), v[5] >= 1, v[6] >= 1, v[5] * v[6] < 64, variance.isFinite, variance >= 0
     else { throw .invalidPayload("wide-lookup parameters out of range") }
     let wide = WideLookupParameters(
       packingBaseLog: v[0], packingLevel: v[1], packingNoiseVariance: variance,
-      circuitBootstrapBaseLog: v[2], circuitBootstrapLevel: v[3], cleanDecisionScaleLog: v[4])
-    let k1 = p.glweDimension.glweSize
-    let count = k1 * (p.bigLweDimension.rawValue + 1) * v[1] * k1 * p.polynomialSize.rawValue
-    guard count <= (r.end - r.offset) / 8 else {
-      throw .invalidPayload("packing key of \(count) words does not fit the payload")
+      circuitBootstrapBaseLog: v[2], circuitBootstrapLevel: v[3], cleanDecisionScaleLog: v[4],
+      schemeSwitchingBaseLog: v[5], schemeSwitchingLevel: v[6])
+    let k1 = p.glweDimension.glweSize, n = p.polynomialSize.rawValue
+    let count = (p.bigLweDimension.rawValue + 1) * v[1] * k1 * n
+    let ssCount = SchemeSwitchingKey.byteCount(glweDimension: p.glweDimension.rawValue, polynomialSize: n, levels: v[6]) / 8
+    guard count + ssCount == (r.end - r.offset) / 8 else {
+      throw .invalidPayload("packing key of \(count) words and scheme-switching key of \(ssCount) words do not fill the payload of \(r.end - r.offset) bytes")
     }
     let data = try r.words(count)
+    let ssWords = try r.words(ssCount)
     if r.offset != r.end { throw .invalidPayload("\(r.end - r.offset) unexpected bytes after the keys") }
     let packing = PackingKeySwitchingKey(
       inputLweDimension: p.bigLweDimension, glweDimension: p.glweDimension, polynomialSize: p.polynomialSize,
       baseLog: wide.packingBaseLog, levelCount: wide.packingLevel, data: data)
-    self.init(server: server, packing: packing, parameters: wide)
+    let rows = k1 * v[6], stride = rows * k1 * n
+    let ss = SchemeSwitchingKey(
+      glweDimension: p.glweDimension, polynomialSize: p.polynomialSize, baseLog: wide.schemeSwitchingBaseLog,
+      levelCount: wide.schemeSwitchingLevel,
+      data: AlignedDoubles(count: ssCount) { out in
+        ssWords.withUnsafeBufferPointer { words in
+          words.withMemoryRebound(to: Double.self) { rowMajor in
+            for c in 0..<p.glweDimension.rawValue {
+              FourierGgswLayout.interleave(rowMajor.baseAddress! + c * stride, into: out.baseAddress! + c * stride,
+                                           rows: rows, columns: k1, n: n)
+            }
+          }
+        }
+      })
+    self.init(server: server, packing: packing, schemeSwitching: ss, parameters: wide)
   }
 }
 
@@ -302,9 +348,9 @@ public struct TFHEFileHeader: Sendable, Equatable {
     if Array(b[0..<4]) != Container.magic { throw .badMagic }
     var r = ByteReader(bytes: b, offset: 4, end: Container.headerSize, fileSize: b.count)
     let version = try r.u16()
-    if version != Container.version { throw .unsupportedVersion(found: version, supported: Container.version) }
     let k = try r.u16()
     guard let kind = TFHEFileKind(rawValue: k) else { throw .invalidPayload("unknown file kind \(k)") }
+    try Container.check(version: version, kind: k)
     parameterFingerprint = try r.u64()
     let length = try r.u64()
     guard length <= UInt64(Int.max / 2) else { throw .invalidPayload("payload length \(length) too large") }
