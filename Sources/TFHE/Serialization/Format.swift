@@ -161,17 +161,9 @@ extension ServerKey {
     var w = ByteWriter()
     w.bytes.reserveCapacity(64 + bootstrapKey.byteCount + keySwitchingKey.byteCount)
     w.append(bytes: parameters.canonicalBytes)
-    // Row-major polynomials on disk (`FourierGgswLayout`), one GGSW at a time.
-    let bsk = bootstrapKey, stride = bsk.ggswStride, k1 = bsk.glweDimension.glweSize
-    let rowMajor = UnsafeMutableBufferPointer<Double>.allocate(capacity: stride)
-    defer { rowMajor.deallocate() }
-    bsk.data.withUnsafeBufferPointer { d in
-      for i in 0..<bsk.inputLweDimension.rawValue {
-        FourierGgswLayout.deinterleave(d.baseAddress! + i * stride, into: rowMajor.baseAddress!, rows: k1 * bsk.levelCount.rawValue,
-                                       columns: k1, n: bsk.polynomialSize.rawValue)
-        UnsafeBufferPointer(rowMajor).withMemoryRebound(to: UInt64.self) { w.append(words: $0) }
-      }
-    }
+    let bsk = bootstrapKey
+    w.append(ggsws: bsk.data, count: bsk.inputLweDimension.rawValue, rows: bsk.glweDimension.glweSize * bsk.levelCount.rawValue,
+             columns: bsk.glweDimension.glweSize, n: bsk.polynomialSize.rawValue)
     keySwitchingKey.data.withUnsafeBufferPointer { w.append(words: $0) }
     return Container.wrap(kind: .evaluationKeys, parameters: parameters, payload: w.bytes)
   }
@@ -185,18 +177,9 @@ extension ServerKey {
     if r.offset != r.end { throw .invalidPayload("\(r.end - r.offset) unexpected bytes after the keys") }
     let bsk = FourierBootstrapKey(inputLweDimension: p.lweDimension, glweDimension: p.glweDimension,
                                   polynomialSize: p.polynomialSize, baseLog: p.pbsBaseLog, levelCount: p.pbsLevel,
-                                  data: AlignedDoubles(count: bskCount) { out in
-                                    let k1 = p.glweDimension.glweSize, n = p.polynomialSize.rawValue
-                                    let rows = k1 * p.pbsLevel.rawValue, stride = rows * k1 * n
-                                    bskWords.withUnsafeBufferPointer { words in
-                                      words.withMemoryRebound(to: Double.self) { rowMajor in
-                                        for i in 0..<p.lweDimension.rawValue {
-                                          FourierGgswLayout.interleave(rowMajor.baseAddress! + i * stride, into: out.baseAddress! + i * stride,
-                                                                       rows: rows, columns: k1, n: n)
-                                        }
-                                      }
-                                    }
-                                  })
+                                  data: FourierGgswLayout.fromFile(bskWords, count: p.lweDimension.rawValue,
+                                                                   rows: p.glweDimension.glweSize * p.pbsLevel.rawValue,
+                                                                   columns: p.glweDimension.glweSize, n: p.polynomialSize.rawValue))
     let kk = LweKeySwitchingKey(inputLweDimension: p.bigLweDimension, outputLweDimension: p.lweDimension,
                                 baseLog: p.ksBaseLog, levelCount: p.ksLevel, data: ksk)
     self.init(parameters: expecting ?? p, bootstrapKey: bsk, keySwitchingKey: kk)
@@ -250,16 +233,9 @@ extension WideLookupKey {
     }
     w.append(parameters.packingNoiseVariance.bitPattern)
     packing.data.withUnsafeBufferPointer { w.append(words: $0) }
-    let ss = schemeSwitching, stride = ss.ggswStride, k1 = ss.glweDimension.glweSize
-    let rowMajor = UnsafeMutableBufferPointer<Double>.allocate(capacity: stride)
-    defer { rowMajor.deallocate() }
-    ss.data.withUnsafeBufferPointer { d in
-      for c in 0..<ss.glweDimension.rawValue {
-        FourierGgswLayout.deinterleave(d.baseAddress! + c * stride, into: rowMajor.baseAddress!, rows: k1 * ss.levelCount.rawValue,
-                                       columns: k1, n: ss.polynomialSize.rawValue)
-        UnsafeBufferPointer(rowMajor).withMemoryRebound(to: UInt64.self) { w.append(words: $0) }
-      }
-    }
+    let ss = schemeSwitching, k1 = ss.glweDimension.glweSize
+    w.append(ggsws: ss.data, count: ss.glweDimension.rawValue, rows: k1 * ss.levelCount.rawValue, columns: k1,
+             n: ss.polynomialSize.rawValue)
     return Container.wrap(kind: .wideLookupKeys, parameters: server.parameters, payload: w.bytes)
   }
 
@@ -303,21 +279,46 @@ extension WideLookupKey {
     let packing = PackingKeySwitchingKey(
       inputLweDimension: p.bigLweDimension, glweDimension: p.glweDimension, polynomialSize: p.polynomialSize,
       baseLog: wide.packingBaseLog, levelCount: wide.packingLevel, data: data)
-    let rows = k1 * v[6], stride = rows * k1 * n
     let ss = SchemeSwitchingKey(
       glweDimension: p.glweDimension, polynomialSize: p.polynomialSize, baseLog: wide.schemeSwitchingBaseLog,
       levelCount: wide.schemeSwitchingLevel,
-      data: AlignedDoubles(count: ssCount) { out in
-        ssWords.withUnsafeBufferPointer { words in
-          words.withMemoryRebound(to: Double.self) { rowMajor in
-            for c in 0..<p.glweDimension.rawValue {
-              FourierGgswLayout.interleave(rowMajor.baseAddress! + c * stride, into: out.baseAddress! + c * stride,
-                                           rows: rows, columns: k1, n: n)
-            }
+      data: FourierGgswLayout.fromFile(ssWords, count: p.glweDimension.rawValue, rows: k1 * v[6], columns: k1, n: n))
+    self.init(server: server, packing: packing, schemeSwitching: ss, parameters: wide)
+  }
+}
+
+/// GGSWs on disk are row-major polynomials (the layout before `FourierGgswLayout`), so the file
+/// format does not depend on the in-memory layout; these convert one GGSW at a time.
+extension ByteWriter {
+  /// Appends `count` GGSWs held in `FourierGgswLayout` as row-major polynomials.
+  mutating func append(ggsws data: AlignedDoubles, count: Int, rows: Int, columns k1: Int, n: Int) {
+    let stride = rows * k1 * n
+    precondition(data.count == count * stride, "GGSW list of \(data.count) doubles, expected \(count) × \(stride)")
+    let rowMajor = UnsafeMutableBufferPointer<Double>.allocate(capacity: stride)
+    defer { rowMajor.deallocate() }
+    data.withUnsafeBufferPointer { d in
+      for i in 0..<count {
+        FourierGgswLayout.deinterleave(d.baseAddress! + i * stride, into: rowMajor.baseAddress!, rows: rows, columns: k1, n: n)
+        UnsafeBufferPointer(rowMajor).withMemoryRebound(to: UInt64.self) { append(words: $0) }
+      }
+    }
+  }
+}
+
+extension FourierGgswLayout {
+  /// `count` GGSWs read as row-major polynomials (`words`: their IEEE doubles), in memory layout.
+  static func fromFile(_ words: [UInt64], count: Int, rows: Int, columns k1: Int, n: Int) -> AlignedDoubles {
+    let stride = rows * k1 * n
+    precondition(words.count == count * stride, "GGSW list of \(words.count) words, expected \(count) × \(stride)")
+    return AlignedDoubles(count: words.count) { out in
+      words.withUnsafeBufferPointer { w in
+        w.withMemoryRebound(to: Double.self) { rowMajor in
+          for i in 0..<count {
+            FourierGgswLayout.interleave(rowMajor.baseAddress! + i * stride, into: out.baseAddress! + i * stride, rows: rows, columns: k1, n: n)
           }
         }
-      })
-    self.init(server: server, packing: packing, schemeSwitching: ss, parameters: wide)
+      }
+    }
   }
 }
 
