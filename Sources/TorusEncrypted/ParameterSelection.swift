@@ -24,9 +24,12 @@ public struct ErrorTarget: Sendable, Equatable {
 }
 
 /// Time of one KS + PBS on one core with a given parameter set, from a cost model fitted (within
-/// 8 %) to `torus-bench pbs --threads 1` on the 2-core reference machine (x86-64, AVX2) for
-/// Concrete's config-B sets p = 1…8: forward/backward FFTs `n(k+1)(ℓ+1)·N log2 N`, Fourier
-/// multiply-adds `n(k+1)²ℓ·N`, key switch `kN·ℓ_ks·n`.
+/// 14 %, relative least squares) on the 2-core reference machine (x86-64, AVX2) to
+/// `torus-bench pbs --threads 1 --count 16` for Concrete's config-B sets p = 1…8 and to the blind
+/// rotations of `torus-bench wide --threads 1` (bit extraction per bit) on the WoP-PBS set
+/// re-decomposed to 6–8 levels: forward/backward FFTs `n(k+1)(ℓ+1)·N log2 N`, Fourier
+/// multiply-adds `n(k+1)²ℓ·N`, key switch `kN·ℓ_ks·n`. Refitted after the FFT kernels and the
+/// padded digits (2026-12-07; the previous fit, 2.22e-7 / 3.59e-7 / 3.04e-7, was 25–45 % high).
 public enum BootstrapCost {
   public static func milliseconds(_ p: ParameterSet) -> Double {
     let n = Double(p.lweDimension.rawValue), k1 = Double(p.glweDimension.glweSize)
@@ -34,7 +37,7 @@ public enum BootstrapCost {
     let ffts = n * k1 * (level + 1) * bigN * log2(bigN)
     let multiplyAdds = n * k1 * k1 * level * bigN
     let keySwitch = Double(p.bigLweDimension.rawValue) * Double(p.ksLevel.rawValue) * n
-    return 2.22e-7 * ffts + 3.59e-7 * multiplyAdds + 3.04e-7 * keySwitch
+    return 1.47e-7 * ffts + 2.10e-7 * multiplyAdds + 4.88e-7 * keySwitch
   }
 }
 

@@ -454,9 +454,9 @@ public struct WideLookupNoise: Sendable {
 
   /// Estimated single-core milliseconds of one `w`-bit lookup: `bootstraps(bits:)` key switches
   /// and blind rotations (`blindRotationMilliseconds`), `w·ℓ_cb` packing key switches of
-  /// `(kN+1)·ℓ_p·(k+1)·N` multiply-adds at 0.21 ns (measured with the register-blocked kernel,
-  /// batched over the bits: `Benchmarks/encrypted/run.py` tlu_p12/p14/p16_n64 on one thread, minus
-  /// the bootstraps at `BootstrapCost`, gave 0.22, 0.21 and 0.19 ns), and `w·ℓ_cb·k` scheme
+  /// `(kN+1)·ℓ_p·(k+1)·N` multiply-adds at 0.15 ns (the register-blocked kernel batched over the
+  /// bits: `torus-bench wide --threads 1`'s circuit-bootstrap stage gave 0.13–0.15 ns at 12 and 16
+  /// bits with packing 4×2^9 … 7×2^6, scheme switches included), and `w·ℓ_cb·k` scheme
   /// switches of `(k+1)·(ℓ_ss + 2)` transforms (forward and inverse, plus the row's own) at
   /// 1.7 µs per transform of N = 1024 (`torus-bench fft`), scaled by `N·log N`.
   public func milliseconds(bits w: Int, blindRotationMilliseconds br: Double) -> Double {
@@ -466,6 +466,6 @@ public struct WideLookupNoise: Sendable {
     let macs = packs * (kn + 1) * Double(wide.packingLevel.rawValue) * k1 * n
     let transforms = packs * (k1 - 1) * k1 * Double(wide.schemeSwitchingLevel.rawValue + 2)
     let transformMs = 1.7e-3 * n * log2(n) / (1024 * 10)
-    return Double(bootstraps(bits: w)) * br + macs * 0.21e-6 + transforms * transformMs
+    return Double(bootstraps(bits: w)) * br + macs * 0.15e-6 + transforms * transformMs
   }
 }
