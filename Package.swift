@@ -55,7 +55,7 @@ let package = Package(
     .target(
       name: "TorusOpt",
       dependencies: ["TorusIR", "TorusPasses", "TorusFormats"]),
-    // AVX2 shuffles Swift cannot express (the FFT's last two stages); part of TFHE, not a dependency on us.
+    // AVX2 passes of the FFT the Swift compiler vectorizes badly (last two stages, inverse radix-4); part of TFHE.
     .target(name: "TFHEKernels", cSettings: tfheCSettings),
     .target(name: "TFHE", dependencies: ["TFHEKernels"], swiftSettings: tfheSwiftSettings),
     // zlib (Debian's zlib1g-dev, installed by scripts/setup.sh) for gzip-compressed circuits.
