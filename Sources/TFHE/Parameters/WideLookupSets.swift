@@ -69,4 +69,30 @@ extension ParameterSet {
     }
     return result
   }
+
+  /// What CRT plans (`CrtEncoding`) may choose from. Reading a residue modulo an odd `m` decides
+  /// among `2m` points (margin `1/(4m)`), so the key switch and modulus switch noise before the
+  /// blind rotation limit the moduli: on the WoP-PBS sets (k = 2, N = 1024) it is σ ≈ 2^−7.8,
+  /// which allows no modulus above 9. Concrete's classic sets with N = 2048 and 4096 (σ ≈ 2^−9.2
+  /// and below) allow moduli up to 23; with their bootstrapping key re-decomposed to 4–8 levels
+  /// and the circuit-bootstrap and packing decompositions of `wideLookupCandidates` (no clean
+  /// decisions: a converted residue is a bootstrap output), plus the WoP-PBS sets themselves.
+  /// As there, only decompositions change: dimensions and noise are Concrete's (128-bit security).
+  public static func crtLookupCandidates() -> [(classic: ParameterSet, wide: WideLookupParameters)] {
+    var result = wideLookupCandidates().filter { $0.wide.cleanDecisionScaleLog == 64 }
+    let bases = concreteCatalog.filter { [2048, 4096].contains($0.polynomialSize.rawValue) }
+    for base in bases {
+      var seen = Set<ParameterSet>()
+      for classic in (4...8).map({ base.withBootstrapLevels($0) }) where seen.insert(classic).inserted {
+        for (cbLevel, cbBase) in [(6, 4), (5, 5), (7, 4), (8, 3), (9, 3), (10, 3), (12, 2), (14, 2)] {
+          for (packingLevel, packingBase) in [(4, 9), (5, 8), (6, 7), (7, 6)] {
+            result.append((classic, WideLookupParameters(
+              packingBaseLog: packingBase, packingLevel: packingLevel, packingNoiseVariance: classic.glweNoiseVariance,
+              circuitBootstrapBaseLog: cbBase, circuitBootstrapLevel: cbLevel)))
+          }
+        }
+      }
+    }
+    return result
+  }
 }

@@ -1,0 +1,274 @@
+import Dispatch
+import Foundation
+
+/// Values carried in residues (CRT): an integer `x` is one LWE ciphertext per modulus `m_i`, of
+/// phase `round((x mod m_i)·2^64/m_i)`. Integer linear maps act on each residue alone and wrap
+/// modulo `m_i` exactly (the torus wraps; the rounding of `2^64/m_i` adds at most a few units per
+/// term, far below the noise), so sums never overflow into a neighbour: what limits a native
+/// wide value, a 14-bit message with the noise of a 2-norm-145 sum of lookup outputs in front of
+/// it, becomes a 4–5-bit residue with the same absolute noise (2^9 times the room).
+///
+/// The moduli are odd, so a residue is read by a full-domain bootstrap (`TestPolynomial.oddModulus`)
+/// with no padding bit; pairwise coprime, so residues determine `x` modulo their product.
+public struct CrtEncoding: Hashable, Sendable, CustomStringConvertible {
+  public let moduli: [Int]
+
+  /// Odd moduli, pairwise coprime, in the order plans take them: the product of the first `j`
+  /// covers 4.1, 8.0, 11.7, 15.2, 18.0, 22.2, 26.7 bits.
+  public static let pool = [17, 15, 13, 11, 7, 19, 23]
+
+  public init(moduli: [Int]) {
+    precondition(!moduli.isEmpty, "a CRT encoding needs at least one modulus")
+    for (i, m) in moduli.enumerated() {
+      precondition(m >= 3 && m % 2 == 1 && m <= Self.largestModulus, "CRT moduli are odd, 3...\(Self.largestModulus), got \(m)")
+      for other in moduli[..<i] { precondition(Self.gcd(m, other) == 1, "CRT moduli \(other) and \(m) are not coprime") }
+    }
+    self.moduli = moduli
+  }
+
+  /// The shortest prefix of `pool` whose product reaches `2^bits` (nil above 26 bits).
+  public init?(coveringBits bits: Int) {
+    var product = 1, chosen: [Int] = []
+    for m in Self.pool where product < 1 << bits {
+      chosen.append(m)
+      product *= m
+    }
+    guard product >= 1 << bits else { return nil }
+    self.init(moduli: chosen)
+  }
+
+  /// A full-domain bootstrap reads `2m` points on the torus; 31 keeps the decision margin
+  /// `1/(4m)` above 2^−7.
+  public static let largestModulus = 31
+
+  public var description: String { "CRT " + moduli.map(String.init).joined(separator: "·") }
+
+  /// Bits of the native value a residue mod `m` is converted to before its bits are extracted.
+  public static func bits(_ m: Int) -> Int {
+    var k = 0
+    while 1 << k < m { k += 1 }
+    return k
+  }
+
+  /// Indices of the moduli a `w`-bit lookup reads: the subset whose product reaches `2^w` with
+  /// the fewest blind rotations (`1 + bits(m)` per modulus); nil when all of them fall short.
+  public func moduliIndices(forBits w: Int) -> [Int]? {
+    var best: (cost: Int, indices: [Int])?
+    for mask in 1..<(1 << moduli.count) {
+      var product = 1, cost = 0, indices: [Int] = []
+      for i in moduli.indices where mask & (1 << i) != 0 {
+        product *= moduli[i]
+        cost += 1 + Self.bits(moduli[i])
+        indices.append(i)
+      }
+      if product >= 1 << w, best.map({ cost < $0.cost }) ?? true { best = (cost, indices) }
+    }
+    return best?.indices
+  }
+
+  /// `round(r·2^64/m)` for `0 ≤ r < m`.
+  public static func phase(residue r: Int, modulus m: Int) -> UInt64 {
+    precondition(r >= 0 && r < m, "residue \(r) outside 0..<\(m)")
+    let (q, rem) = UInt64(m).dividingFullWidth((high: UInt64(r), low: 0))
+    return rem >= UInt64(m) - rem ? q &+ 1 : q
+  }
+
+  /// The residue whose phase is nearest to `t`.
+  public static func residue(phase t: UInt64, modulus m: Int) -> Int {
+    let product = t.multipliedFullWidth(by: UInt64(m))
+    // round(t·m/2^64): the high word, plus one if the low word is at least half.
+    return Int((product.high &+ (product.low >> 63)) % UInt64(m))
+  }
+
+  /// `x mod m` in `0..<m`.
+  public static func reduce(_ x: Int64, modulus m: Int) -> Int {
+    let r = Int(x % Int64(m))
+    return r < 0 ? r + m : r
+  }
+
+  /// The value with the given residues, `P` the product of the moduli at `indices`: in
+  /// `[−P/2, P/2)` when `signed`, else in `[0, P)` (an unsigned `w`-bit value with `P ≥ 2^w` may
+  /// lie above `P/2`).
+  public func value(residues: [Int], indices: [Int], signed: Bool) -> Int64 {
+    let x = centeredValue(residues: residues, indices: indices)
+    if signed || x >= 0 { return x }
+    return x + Int64(indices.reduce(1) { $0 * moduli[$1] })
+  }
+
+  /// The value in `[−P/2, P/2)` with the given residues, `P` the product of the moduli at `indices`.
+  public func centeredValue(residues: [Int], indices: [Int]) -> Int64 {
+    precondition(residues.count == indices.count, "one residue per modulus")
+    var x = 0, product = 1
+    for (r, i) in zip(residues, indices) {
+      // Garner: find t with x + product·t ≡ r (mod m).
+      let m = moduli[i]
+      let inverse = Self.inverse(product % m, modulus: m)
+      let t = ((r - x % m) % m + m) % m * inverse % m
+      x += product * t
+      product *= m
+    }
+    return Int64(x >= (product + 1) / 2 ? x - product : x)
+  }
+
+  static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+
+  static func inverse(_ a: Int, modulus m: Int) -> Int {
+    for x in 1..<m where a * x % m == 1 { return x }
+    return m == 1 ? 0 : 1
+  }
+}
+
+extension TestPolynomial {
+  /// A full-domain table for a residue modulo an odd `m` (phase `r·2^64/m`, no padding bit):
+  /// `outputPhases[r]` for each `r`. A blind rotation reads position `μ` of the `2N` grid as
+  /// coefficient `μ` (`μ < N`) or its negation (`μ ≥ N`); the `m` message points `2N·r/m` fold onto
+  /// `N` coefficients without colliding (the antipode of `r/m` is halfway between two points, as
+  /// `m` is odd), so each coefficient takes the output of the nearest point, first or second half.
+  /// The decision margin is a quarter of the spacing: `1/(4m)` of the torus.
+  public static func oddModulus(_ m: Int, outputPhases: [UInt64], polynomialSize: PolynomialSize) -> TestPolynomial {
+    precondition(m >= 3 && m % 2 == 1, "full-domain tables take an odd modulus, got \(m)")
+    precondition(outputPhases.count == m, "a table modulo \(m) has \(m) entries, got \(outputPhases.count)")
+    let n = polynomialSize.rawValue
+    precondition(n >= 2 * m, "polynomial size \(n) too small for residues modulo \(m)")
+    var c = [UInt64](repeating: 0, count: n)
+    for mu in 0..<n {
+      // Distance (in units of 1/(2N·m)) from position μ and μ+N to the nearest message point.
+      func nearest(_ position: Int) -> (residue: Int, distance: Int) {
+        let scaled = position * m  // point r sits at scaled = 2N·r
+        let r = (scaled + n) / (2 * n)
+        return (r % m, abs(scaled - r * 2 * n))
+      }
+      let first = nearest(mu), second = nearest(mu + n)
+      c[mu] = first.distance <= second.distance ? outputPhases[first.residue] : 0 &- outputPhases[second.residue]
+    }
+    return TestPolynomial(coefficients: c)
+  }
+}
+
+extension WideLookupKey {
+  /// Lookups on CRT values (`CrtEncoding`). `inputs[e]` holds element `e`'s residues for the
+  /// moduli at `readIndices` (in that order). Each residue is converted by one full-domain
+  /// bootstrap to a native `bits(m)`-bit message, whose bits are extracted and circuit-bootstrapped
+  /// as for a native wide lookup; vertical packing over all of them (residue `j`'s bits after
+  /// residue `j−1`'s) then reads one table per output modulus. `entryIndex[a]` is the table entry
+  /// for packed address `a` (`−1`: residues no value has); `tables[tableIndex[e]]` holds the
+  /// output integers, reduced here modulo each output modulus.
+  /// The result of element `e` has one residue per modulus of `encoding`.
+  public func crtLookupBatch(_ inputs: [[LweCiphertext]], encoding: CrtEncoding, readIndices: [Int], entryIndex: [Int32],
+                             tables: [[Int64]], tableIndex: [Int]? = nil, threads: Int = defaultThreadCount,
+                             finished: (@Sendable () -> Void)? = nil) -> [[LweCiphertext]] {
+    let bits = readIndices.map { CrtEncoding.bits(encoding.moduli[$0]) }
+    let totalBits = bits.reduce(0, +)
+    precondition(totalBits <= 24, "CRT lookups read at most 24 bits, got \(totalBits)")
+    precondition(entryIndex.count == 1 << totalBits, "the address map has \(entryIndex.count) entries, \(1 << totalBits) expected")
+    precondition(inputs.allSatisfy { $0.count == readIndices.count }, "one residue per read modulus")
+    precondition(!tables.isEmpty || inputs.isEmpty, "crtLookupBatch needs at least one table")
+    let n = server.parameters.polynomialSize
+    // Residue r → r·2^(63−k): a native k-bit message under one padding bit.
+    let conversions = zip(readIndices, bits).map { i, k in
+      TestPolynomial.oddModulus(encoding.moduli[i], outputPhases: (0..<encoding.moduli[i]).map { UInt64($0) << UInt64(63 - k) },
+                                polynomialSize: n)
+    }
+    let count = inputs.count
+    if count == 0 { return [] }
+    let workers = max(1, min(threads, count))
+    let group = max(1, min(Self.groupSize, (count + workers - 1) / workers))
+    let groups = (count + group - 1) / group
+    let slots = UnsafeMutableBufferPointer<[LweCiphertext]>.allocate(capacity: count)
+    defer { slots.deallocate() }
+    let out = SharedPointer(base: slots.baseAddress!)
+    let next = WorkCounter()
+    let bsk = server.bootstrapKey, ksk = server.keySwitchingKey
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+      let scratches = (0..<group).map { _ in bsk.makeScratch() }
+      while true {
+        let g = next.take()
+        if g >= groups { break }
+        let range = (g * group)..<min(count, (g + 1) * group)
+        var levels = [[LweCiphertext]](repeating: [], count: range.count)
+        for (j, k) in bits.enumerated() {
+          bsk.blindRotateMany(ksk.keySwitchMany(range.map { inputs[$0][j] }),
+                              testPolynomials: [TestPolynomial](repeating: conversions[j], count: range.count), scratches: scratches)
+          let native = (0..<range.count).map { bsk.sampleExtract(scratches[$0], coefficient: 0) }
+          let read = bitLevelsMany(native, bits: k, scratches: scratches)
+          for b in 0..<range.count { levels[b] += read[b] }
+        }
+        for (b, e) in range.enumerated() {
+          let ggsws = circuitBootstrap(levels: levels[b], bits: totalBits)
+          let table = tables[tableIndex?[e] ?? 0]
+          let residues = encoding.moduli.map { m in
+            verticalPacking(entryIndex.map { $0 < 0 ? 0 : CrtEncoding.phase(residue: CrtEncoding.reduce(table[Int($0)], modulus: m), modulus: m) },
+                            bits: ggsws)
+          }
+          (out.base + e).initialize(to: residues)
+          finished?()
+        }
+      }
+    }
+    let result = Array(slots)
+    _ = slots.baseAddress!.deinitialize(count: count)
+    return result
+  }
+
+  /// Blind rotations of a CRT lookup reading the moduli `moduli` (`WideLookupNoise.crtBootstraps`).
+  public func crtBootstraps(moduli: [Int]) -> Int {
+    WideLookupNoise(classic: server.parameters, wide: parameters).crtBootstraps(moduli: moduli)
+  }
+
+  /// The packed-address map of `crtLookupBatch` for a `w`-bit table (`signed`: read by two's
+  /// complement): address `a` holds residue `j` in bits `offset_j ..< offset_j + bits(m_j)`;
+  /// its value is the CRT value of those residues (`CrtEncoding.value`), and the entry its `w`
+  /// low bits.
+  public static func crtEntryIndex(encoding: CrtEncoding, readIndices: [Int], inputBits w: Int, signed: Bool) -> [Int32] {
+    let bits = readIndices.map { CrtEncoding.bits(encoding.moduli[$0]) }
+    let total = bits.reduce(0, +)
+    var map = [Int32](repeating: -1, count: 1 << total)
+    var residues = [Int](repeating: 0, count: readIndices.count)
+    outer: for a in 0..<(1 << total) {
+      var shift = 0
+      for (j, k) in bits.enumerated() {
+        let r = (a >> shift) & ((1 << k) - 1)
+        if r >= encoding.moduli[readIndices[j]] { continue outer }
+        residues[j] = r
+        shift += k
+      }
+      let x = encoding.value(residues: residues, indices: readIndices, signed: signed)
+      map[a] = Int32(truncatingIfNeeded: x & ((1 << Int64(w)) - 1))
+    }
+    return map
+  }
+}
+
+extension WideLookupNoise {
+  /// Blind rotations of a CRT lookup reading `moduli`: per residue a conversion and its bits
+  /// (`bootstraps(bits:)`).
+  public func crtBootstraps(moduli: [Int]) -> Int { moduli.reduce(0) { $0 + 1 + bootstraps(bits: CrtEncoding.bits($1)) } }
+
+  /// Probability that a CRT lookup reading `moduli` goes wrong when each residue carries
+  /// `inputVariance`: a conversion decides among `2m` points (margin `1/(4m)`), then the bits of
+  /// the converted native value (a bootstrap output) are extracted.
+  public func crtErrorProbability(inputVariance v: Double, moduli: [Int]) -> Double {
+    let model = NoiseModel(classic)
+    let sigma = model.decisionVariance(inputVariance: v).squareRoot()
+    var p = 0.0
+    for m in moduli {
+      p += erfc(1 / (4 * Double(m)) / (sigma * 2.0.squareRoot()))
+      p += errorProbability(inputVariance: 1.7 * model.bootstrapVariance, bits: CrtEncoding.bits(m))
+    }
+    return min(p, 1)
+  }
+
+  /// Estimated single-core milliseconds of a CRT lookup reading `moduli` and writing `outputs`
+  /// residues: the blind rotations, the circuit bootstrapping of all bits read (as
+  /// `milliseconds(bits:)`), and a vertical packing per output residue, each external product
+  /// costing `(k+1)(ℓ_cb+1)` transforms.
+  public func crtMilliseconds(moduli: [Int], outputs: Int, blindRotationMilliseconds br: Double) -> Double {
+    let bits = moduli.reduce(0) { $0 + CrtEncoding.bits($1) }
+    let logN = classic.polynomialSize.log2, n = Double(classic.polynomialSize.rawValue)
+    let circuitBootstrap = milliseconds(bits: bits, blindRotationMilliseconds: br) - Double(bootstraps(bits: bits)) * br
+    let products = Double((bits > logN ? (1 << (bits - logN)) - 1 : 0) + min(bits, logN))
+    let transformMs = 1.7e-3 * n * log2(n) / (1024 * 10)
+    let packing = Double(outputs) * products * Double(classic.glweDimension.glweSize) * Double(wide.circuitBootstrapLevel.rawValue + 1) * transformMs
+    return Double(crtBootstraps(moduli: moduli)) * br + circuitBootstrap + packing
+  }
+}
