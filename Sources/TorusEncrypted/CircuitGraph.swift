@@ -67,14 +67,19 @@ public struct CircuitGraph {
     for op in body.operations where op.touchesEncryptedValues {
       let id = nodes.count
       var byWidth: [Int: Int] = [:]
-      for g in op.fheCost?.bootstrapGroups ?? [] { byWidth[g.inputWidth, default: 0] += g.bootstraps(chunk: chunk) }
+      var ms = 0.0
+      for g in op.fheCost?.bootstrapGroups ?? [] {
+        let n = g.bootstraps(chunk: chunk)
+        byWidth[g.inputWidth, default: 0] += n
+        if case .lookup = g.kind, let plan { ms += Double(n) * plan.lookupMilliseconds(bits: g.inputWidth) } else { ms += Double(n) * (msPerBootstrap ?? 0) }
+      }
       let inputs = op.operands.compactMap { idOf[ObjectIdentifier($0)] }
       let layer = (inputs.compactMap { layerOf[$0] }.max() ?? -1) + 1
       let result = op.results.first
       nodes.append(Node(
         id: id, name: op.name == FuncDialect.ReturnOp.name ? "return" : op.name.rawValue, type: result.map { "\($0.type)" } ?? "",
         width: result?.type.encryptedElement?.width, bootstrapsByWidth: byWidth,
-        milliseconds: msPerBootstrap.map { $0 * Double(byWidth.values.reduce(0, +)) }, share: 0,
+        milliseconds: plan == nil ? nil : ms, share: 0,
         source: op.location.shortDescription, layer: layer))
       layerOf[id] = layer
       for v in op.operands {

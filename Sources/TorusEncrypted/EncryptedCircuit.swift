@@ -109,11 +109,11 @@ public struct LocalEncryptedRun {
     let server = client.makeServerKey(threads: threads)
     let wide = plan.wide.map { client.makeWideLookupKey(server: server, parameters: $0, threads: threads) }
     let keygen = Date().timeIntervalSince(start)
-    let clientSide = EncryptedClient(key: client, circuit: circuit.circuit, identity: identity)
+    let clientSide = EncryptedClient(key: client, circuit: circuit.circuit, identity: identity, crt: plan.crt)
     let batch = try clientSide.encrypt(arrays)
     let progress = BootstrapProgress(total: plan.bootstrapCount * batch.samples.count, report: report)
     start = Date()
-    let result = try EncryptedServer(key: server, circuit: circuit.circuit, identity: identity, wide: wide).run(
+    let result = try EncryptedServer(key: server, circuit: circuit.circuit, identity: identity, wide: wide, crt: plan.crt).run(
       batch, threads: threads, progress: progress, observer: observer, debugKey: client)
     let elapsed = Date().timeIntervalSince(start)
     // Results stack over the batch exactly as in simulate mode.

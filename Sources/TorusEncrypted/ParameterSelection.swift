@@ -63,10 +63,22 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
   public var classicLookupMaxWidth: Int = 16
   /// Wide lookups per run, by input width (also counted in `bootstrapsPerWidth`).
   public var wideLookupsPerWidth: [Int: Int] = [:]
+  /// Values in residues (`TFHECrtDomain`): every lookup is a CRT lookup with `wide`'s keys.
+  public var crt: CrtEncoding? = nil
+
+  /// The moduli a CRT lookup of `w` bits reads.
+  func crtModuli(bits w: Int) -> [Int] {
+    guard let crt else { return [] }
+    return (crt.moduliIndices(forBits: w) ?? Array(crt.moduli.indices)).map { crt.moduli[$0] }
+  }
 
   /// Blind rotations per run (a wide lookup of `w` bits costs `w`).
   public var bootstrapCount: Int {
-    bootstrapsPerWidth.map { w, c in wideLookupsPerWidth[w] != nil ? c * wideBootstraps(bits: w) : c }.reduce(0, +) + roundingBootstraps
+    if crt != nil, let wide {
+      let model = WideLookupNoise(classic: parameters, wide: wide)
+      return bootstrapsPerWidth.map { w, c in c * model.crtBootstraps(moduli: crtModuli(bits: w)) }.reduce(0, +)
+    }
+    return bootstrapsPerWidth.map { w, c in wideLookupsPerWidth[w] != nil ? c * wideBootstraps(bits: w) : c }.reduce(0, +) + roundingBootstraps
   }
 
   /// Blind rotations of one wide lookup of `w` bits (`WideLookupNoise.bootstraps`).
@@ -78,6 +90,13 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
   /// cores almost perfectly, see Benchmarks/encrypted).
   public func estimatedSeconds(threads: Int) -> Double {
     let br = BootstrapCost.milliseconds(parameters)
+    if let crt, let wide {
+      let model = WideLookupNoise(classic: parameters, wide: wide)
+      let ms = bootstrapsPerWidth.map { w, c in
+        Double(c) * model.crtMilliseconds(moduli: crtModuli(bits: w), outputs: crt.moduli.count, blindRotationMilliseconds: br)
+      }.reduce(0, +)
+      return ms / 1000 / Double(max(threads, 1))
+    }
     var ms = Double(bootstrapCount) * br
     if let wide {
       let model = WideLookupNoise(classic: parameters, wide: wide)
@@ -86,10 +105,24 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
     return ms / 1000 / Double(max(threads, 1))
   }
 
+  /// Estimated single-core milliseconds of one table lookup of `w` bits: a classic bootstrap,
+  /// a wide lookup (`WideLookupNoise.milliseconds`) or a CRT lookup (`crtMilliseconds`).
+  public func lookupMilliseconds(bits w: Int) -> Double {
+    let br = BootstrapCost.milliseconds(parameters)
+    guard let wide else { return br }
+    let model = WideLookupNoise(classic: parameters, wide: wide)
+    if let crt { return model.crtMilliseconds(moduli: crtModuli(bits: w), outputs: crt.moduli.count, blindRotationMilliseconds: br) }
+    return w > classicLookupMaxWidth ? model.milliseconds(bits: w, blindRotationMilliseconds: br) : br
+  }
+
   public var description: String {
     let p = parameters
     var widths: [String] = bootstrapsPerWidth.sorted { $0.key < $1.key }.map { (w: Int, c: Int) -> String in
-      wideLookupsPerWidth[w] != nil ? "\(c) wide at \(w) bits, \(wideBootstraps(bits: w)) each" : "\(c) at \(w) bits"
+      if crt != nil, let wide {
+        let moduli = crtModuli(bits: w)
+        return "\(c) at \(w) bits reading \(moduli.map(String.init).joined(separator: "·")), \(WideLookupNoise(classic: p, wide: wide).crtBootstraps(moduli: moduli)) each"
+      }
+      return wideLookupsPerWidth[w] != nil ? "\(c) wide at \(w) bits, \(wideBootstraps(bits: w)) each" : "\(c) at \(w) bits"
     }
     if roundingBootstraps > 0 { widths.append("\(roundingBootstraps) for exact rounding / lsb, up to \(bitExtractionChunk) bit(s) per step") }
     let packing: String = wide.map { ", packing \(megabytes(packingKeyBytes($0)))" } ?? ""
@@ -103,7 +136,9 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
       "  estimated run time: " + String(format: "%.1f s on 1 core, %.1f s on %d cores", estimatedSeconds(threads: 1), estimatedSeconds(threads: cores), cores)
         + String(format: " (%.1f ms per bootstrap on one core)", BootstrapCost.milliseconds(p)),
     ]
-    if let wide {
+    if let wide, let crt {
+      lines.append("  values in residues (\(crt)): each lookup converts the residues it reads by a full-domain bootstrap, extracts their bits, circuit bootstrapping \(wide.circuitBootstrapLevel.rawValue)×2^\(wide.circuitBootstrapBaseLog.rawValue), packing key switch \(wide.packingLevel.rawValue)×2^\(wide.packingBaseLog.rawValue), scheme switch \(wide.schemeSwitchingLevel.rawValue)×2^\(wide.schemeSwitchingBaseLog.rawValue), vertical packing of \(crt.moduli.count) output residues")
+    } else if let wide {
       lines.append("  wide lookups (above \(classicLookupMaxWidth) bits): bit extraction, circuit bootstrapping \(wide.circuitBootstrapLevel.rawValue)×2^\(wide.circuitBootstrapBaseLog.rawValue), packing key switch \(wide.packingLevel.rawValue)×2^\(wide.packingBaseLog.rawValue), scheme switch \(wide.schemeSwitchingLevel.rawValue)×2^\(wide.schemeSwitchingBaseLog.rawValue), vertical packing"
                    + (wide.cleanDecisionScaleLog < 64 ? "; bits read at scale 2^\(wide.cleanDecisionScaleLog) or more decided clean first" : ""))
     }
@@ -162,10 +197,50 @@ public enum ParameterSelection {
     return erfc(pow(2.0, -Double(l.precision + 2)) / (variance.squareRoot() * 2.0.squareRoot()))
   }
 
+  /// The fastest CRT plan (`EncryptionPlan.crt`) meeting the targets, if any: the moduli cover
+  /// the widest lookup input and result; a residue's decision margin is `1/(4m)` in a
+  /// conversion and `1/(2m)` when the client decrypts it; lookup outputs carry the vertical
+  /// packing's output noise for the most bits any lookup reads.
+  static func crtPlan(function a: NoiseAnalysis, target: Double, perLookup: Double?,
+                      candidates: [(classic: ParameterSet, wide: WideLookupParameters)], memory: UInt64?) -> EncryptionPlan? {
+    guard !a.lookups.isEmpty, !a.lookups.contains(where: \.isBitExtraction) else { return nil }
+    let widest = (a.lookups + a.results).map(\.precision).max() ?? 1
+    guard let encoding = CrtEncoding(coveringBits: max(widest, 1)) else { return nil }
+    func moduli(_ bits: Int) -> [Int] { (encoding.moduliIndices(forBits: bits) ?? Array(encoding.moduli.indices)).map { encoding.moduli[$0] } }
+    let readBits = a.lookups.map { moduli($0.precision).reduce(0) { $0 + CrtEncoding.bits($1) } }.max() ?? 0
+    var best: (plan: EncryptionPlan, seconds: Double)?
+    for (classic, wide) in candidates where wide.cleanDecisionScaleLog == 64 {
+      if let memory, UInt64(classic.bootstrapKeyBytes + classic.keySwitchingKeyBytes
+                            + EncryptionPlan.packingKeyBytes(wide, classic: classic)) > memory { continue }
+      let model = NoiseModel(classic), wideModel = WideLookupNoise(classic: classic, wide: wide)
+      let output = wideModel.outputVariance(bits: readBits)
+      let (global, worst) = errorProbabilities(a) { l in
+        let v = l.noise.variance(fresh: classic.glweNoiseVariance, bootstrapped: model.bootstrapVariance, wide: output)
+        guard l.isDecryption else { return wideModel.crtErrorProbability(inputVariance: v, moduli: moduli(l.precision)) }
+        return min(1, moduli(l.precision).reduce(0) { $0 + erfc(1 / (2 * Double($1)) / (v.squareRoot() * 2.0.squareRoot())) })
+      }
+      guard global <= target, perLookup.map({ worst <= $0 }) ?? true else { continue }
+      var perWidth: [Int: Int] = [:]
+      for l in a.lookups { perWidth[l.precision, default: 0] += l.count }
+      var plan = EncryptionPlan(
+        parameters: classic, maxLookupWidth: a.lookups.map(\.precision).max() ?? 0, maxSquaredNorm: a.maxLookupSquaredNorm,
+        bootstrapsPerWidth: perWidth, roundingBootstraps: 0, bitExtractionChunk: 1, globalErrorProbability: global,
+        targetErrorProbability: target)
+      plan.wide = wide
+      plan.classicLookupMaxWidth = 0
+      plan.wideLookupsPerWidth = perWidth
+      plan.crt = encoding
+      let seconds = plan.estimatedSeconds(threads: 1)
+      if best.map({ seconds < $0.seconds }) ?? true { best = (plan, seconds) }
+    }
+    return best?.plan
+  }
+
   public static func plan(
     for function: TorusIR.Operation, target errorTarget: ErrorTarget = ErrorTarget(),
     candidates: [ParameterSet] = ParameterSet.concreteCatalogWithDecompositions,
     wideCandidates: [(classic: ParameterSet, wide: WideLookupParameters)] = ParameterSet.wideLookupCandidates(),
+    crtCandidates: [(classic: ParameterSet, wide: WideLookupParameters)] = ParameterSet.crtLookupCandidates(),
     memory: UInt64? = nil
   ) throws(ParameterSelectionError) -> EncryptionPlan {
     let target = try errorTarget.validated().global, perLookup = errorTarget.perLookup
@@ -248,6 +323,14 @@ public enum ParameterSelection {
       }
       let seconds = plan.estimatedSeconds(threads: 1)
       if best.map({ seconds < $0.seconds }) ?? true { best = (plan, seconds) }
+    }
+    // Values in residues (`TFHECrtDomain`) when no native plan reaches the target: a 2-norm of
+    // 100 in front of a 13–16-bit lookup leaves a native input too noisy, while each residue
+    // (at most 5 bits) tolerates it. Every lookup reads the moduli covering its width; exact
+    // rounding has no residue form, so circuits with it stay native.
+    if best == nil, let crt = try crtPlan(function: analysis(chunk: 1, wideAbove: 0), target: target, perLookup: perLookup,
+                                          candidates: crtCandidates, memory: memory) {
+      return crt
     }
     if let best { return best.plan }
     let perLookupText = perLookup.map { " and \($0) per lookup" } ?? ""

@@ -107,6 +107,10 @@ struct Keygen: ParsableCommand {
       let c = try EncryptedCircuit(path: circuit, function: function)
       let plan = try c.plan(errorTarget.target)
       printError(plan.description)
+      if let crt = plan.crt {
+        throw EncryptedModeError.invalidInput(
+          "\(circuit): this circuit runs on values in residues (\(crt)), which key directories do not record yet; run it in one process with 'torus run --mode encrypted' (without --keys)")
+      }
       let start = Date()
       let client = ClientKey(parameters: plan.parameters)
       let server = client.makeServerKey(threads: threads)

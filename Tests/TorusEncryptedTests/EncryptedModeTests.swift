@@ -293,16 +293,7 @@ import TorusTestSupport
       """)
     try CostReportPass(options: PassOptions(info: CostReportPass.info)).run(on: wide.module.operation, context: context)
     #expect(printed.contains("1 wide at 12 bits, 12 each") && printed.contains("packing"))
-    let tooNoisy = try Circuit(source: """
-      func.func @h(%x: !FHE.eint<16>) -> !FHE.eint<16> {
-        %t = arith.constant dense<0> : tensor<65536xi64>
-        %0 = "FHE.apply_lookup_table"(%x, %t) : (!FHE.eint<16>, tensor<65536xi64>) -> !FHE.eint<16>
-        %c = arith.constant 1024 : i17
-        %1 = "FHE.mul_eint_int"(%0, %c) : (!FHE.eint<16>, i17) -> !FHE.eint<16>
-        %2 = "FHE.apply_lookup_table"(%1, %t) : (!FHE.eint<16>, tensor<65536xi64>) -> !FHE.eint<16>
-        return %2 : !FHE.eint<16>
-      }
-      """)
+    let tooNoisy = try Circuit(source: ParameterSelectionTests.scaledLookups(1 << 20, type: "i22"))
     #expect(throws: PassFailure.self) {
       try CostReportPass(options: PassOptions(info: CostReportPass.info)).run(on: tooNoisy.module.operation, context: context)
     }
@@ -392,25 +383,37 @@ import TorusTestSupport
   }
 
   /// A wide lookup's output scaled by 2^10 and read by another wide lookup would need output
-  /// noise near 2^−31: no decomposition gives that, so the plan refuses and says how clean the
-  /// cleanest wide lookups are.
-  @Test func tooNoisyWideResultsAreRefusedWithAReason() throws {
-    let c = try Circuit(source: """
-      func.func @f(%x: !FHE.eint<16>) -> !FHE.eint<16> {
-        %t = arith.constant dense<0> : tensor<65536xi64>
-        %0 = "FHE.apply_lookup_table"(%x, %t) : (!FHE.eint<16>, tensor<65536xi64>) -> !FHE.eint<16>
-        %c = arith.constant 1024 : i17
-        %1 = "FHE.mul_eint_int"(%0, %c) : (!FHE.eint<16>, i17) -> !FHE.eint<16>
-        %2 = "FHE.apply_lookup_table"(%1, %t) : (!FHE.eint<16>, tensor<65536xi64>) -> !FHE.eint<16>
-        return %2 : !FHE.eint<16>
-      }
-      """)
+  /// noise near 2^−31 natively: no decomposition gives that, so the plan puts the values in
+  /// residues, where each residue tolerates the scaled noise. Scaled by 2^20, not even residues
+  /// do: the plan refuses and says how clean the cleanest wide lookups are.
+  @Test func tooNoisyWideResultsGoToResiduesOrAreRefusedWithAReason() throws {
+    let scaled = try Circuit(source: Self.scaledLookups(1024, type: "i17"))
+    let plan = try ParameterSelection.plan(for: scaled.function.operation)
+    let crt = try #require(plan.crt)
+    #expect(crt.moduli.reduce(1, *) >= 1 << 16)
+    #expect(plan.description.contains("values in residues (CRT 17·15·13·11·7)"))
+    #expect(plan.globalErrorProbability <= 1e-5)
+    let c = try Circuit(source: Self.scaledLookups(1 << 20, type: "i22"))
     do {
       _ = try ParameterSelection.plan(for: c.function.operation)
       Issue.record("a plan was found")
     } catch {
       #expect(error.description.contains("the cleanest wide lookups here leave σ ≈ 2^"))
     }
+  }
+
+  /// Two 16-bit lookups, the first one's output times `factor` before the second.
+  static func scaledLookups(_ factor: Int, type: String) -> String {
+    """
+    func.func @f(%x: !FHE.eint<16>) -> !FHE.eint<16> {
+      %t = arith.constant dense<0> : tensor<65536xi64>
+      %0 = "FHE.apply_lookup_table"(%x, %t) : (!FHE.eint<16>, tensor<65536xi64>) -> !FHE.eint<16>
+      %c = arith.constant \(factor) : \(type)
+      %1 = "FHE.mul_eint_int"(%0, %c) : (!FHE.eint<16>, \(type)) -> !FHE.eint<16>
+      %2 = "FHE.apply_lookup_table"(%1, %t) : (!FHE.eint<16>, tensor<65536xi64>) -> !FHE.eint<16>
+      return %2 : !FHE.eint<16>
+    }
+    """
   }
 
   /// Through the interpreter: a 10-bit lookup goes wide, the 4-bit lookup after it classic (an
