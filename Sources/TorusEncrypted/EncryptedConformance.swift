@@ -60,7 +60,8 @@ public final class EncryptedConformanceRunner: @unchecked Sendable {
     }
     // A fixture's `encoding: crt` names Concrete's ciphertext layout, not a semantics: inputs and
     // outputs are clear integers. Encrypted mode encodes every width natively (one LWE ciphertext,
-    // message under one padding bit); what limits it is the widest table lookup and the noise,
+    // message under one padding bit) unless no native plan meets the error target (then in
+    // residues, `TFHECrtDomain`); what limits it is the widest table lookup and the noise,
     // which the parameter selection checks, so no width or encoding is skipped up front.
     let plan: EncryptionPlan
     do { plan = try ParameterSelection.plan(for: circuit.function.operation) } catch {
@@ -72,13 +73,19 @@ public final class EncryptedConformanceRunner: @unchecked Sendable {
     }
     let (client, server, wide) = keysFor(plan)
     let domain = TFHEDomain(server: server, client: client, wide: wide)
+    // A plan in residues (no native plan met the target) runs on `TFHECrtDomain`.
+    let crtDomain = plan.crt.flatMap { crt in wide.map { TFHECrtDomain(key: $0, encoding: crt, client: client) } }
     let sim = Simulator(circuit: circuit, options: SimulateOptions(threads: threads, encoding: .native, checkInputRange: false, trace: { _ in }))
     let checker = ConformanceRunner(threads: threads)
     var out: [ConformanceResult] = []
     for (t, test) in doc.tests.enumerated() {
       let inputs = (test.inputs ?? []).map { v in v.int64Values }
       let status: ConformanceResult.Status
-      do { status = checker.compare(try sim.run(inputs, domain: domain), test.outputs ?? [], circuit: circuit) } catch {
+      do {
+        let results: [[Int64]]
+        if let crtDomain { results = try sim.run(inputs, domain: crtDomain) } else { results = try sim.run(inputs, domain: domain) }
+        status = checker.compare(results, test.outputs ?? [], circuit: circuit)
+      } catch {
         if case .unsupported(let m) = error { status = .skipped(m) } else { status = .failed("\(error)") }
       }
       out.append(ConformanceResult(file: file, document: d, description: doc.description, test: t, status: status))
