@@ -137,7 +137,7 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
         + String(format: " (%.1f ms per bootstrap on one core)", BootstrapCost.milliseconds(p)),
     ]
     if let wide, let crt {
-      lines.append("  values in residues (\(crt)): each lookup converts the residues it reads by a full-domain bootstrap, extracts their bits, circuit bootstrapping \(wide.circuitBootstrapLevel.rawValue)×2^\(wide.circuitBootstrapBaseLog.rawValue), packing key switch \(wide.packingLevel.rawValue)×2^\(wide.packingBaseLog.rawValue), scheme switch \(wide.schemeSwitchingLevel.rawValue)×2^\(wide.schemeSwitchingBaseLog.rawValue), vertical packing of \(crt.moduli.count) output residues")
+      lines.append("  values in residues (\(crt)): each lookup converts the odd residues it reads by a full-domain bootstrap, extracts the bits of all, circuit bootstrapping \(wide.circuitBootstrapLevel.rawValue)×2^\(wide.circuitBootstrapBaseLog.rawValue), packing key switch \(wide.packingLevel.rawValue)×2^\(wide.packingBaseLog.rawValue), scheme switch \(wide.schemeSwitchingLevel.rawValue)×2^\(wide.schemeSwitchingBaseLog.rawValue), vertical packing of \(crt.moduli.count) output residues")
     } else if let wide {
       lines.append("  wide lookups (above \(classicLookupMaxWidth) bits): bit extraction, circuit bootstrapping \(wide.circuitBootstrapLevel.rawValue)×2^\(wide.circuitBootstrapBaseLog.rawValue), packing key switch \(wide.packingLevel.rawValue)×2^\(wide.packingBaseLog.rawValue), scheme switch \(wide.schemeSwitchingLevel.rawValue)×2^\(wide.schemeSwitchingBaseLog.rawValue), vertical packing"
                    + (wide.cleanDecisionScaleLog < 64 ? "; bits read at scale 2^\(wide.cleanDecisionScaleLog) or more decided clean first" : ""))
@@ -205,33 +205,46 @@ public enum ParameterSelection {
                       candidates: [(classic: ParameterSet, wide: WideLookupParameters)], memory: UInt64?) -> EncryptionPlan? {
     guard !a.lookups.isEmpty, !a.lookups.contains(where: \.isBitExtraction) else { return nil }
     let widest = (a.lookups + a.results).map(\.precision).max() ?? 1
-    guard let encoding = CrtEncoding(coveringBits: max(widest, 1)) else { return nil }
-    func moduli(_ bits: Int) -> [Int] { (encoding.moduliIndices(forBits: bits) ?? Array(encoding.moduli.indices)).map { encoding.moduli[$0] } }
-    let readBits = a.lookups.map { moduli($0.precision).reduce(0) { $0 + CrtEncoding.bits($1) } }.max() ?? 0
-    var best: (plan: EncryptionPlan, seconds: Double)?
-    for (classic, wide) in candidates where wide.cleanDecisionScaleLog == 64 {
-      if let memory, UInt64(classic.bootstrapKeyBytes + classic.keySwitchingKeyBytes
-                            + EncryptionPlan.packingKeyBytes(wide, classic: classic)) > memory { continue }
-      let model = NoiseModel(classic), wideModel = WideLookupNoise(classic: classic, wide: wide)
-      let output = wideModel.outputVariance(bits: readBits)
-      let (global, worst) = errorProbabilities(a) { l in
-        let v = l.noise.variance(fresh: classic.glweNoiseVariance, bootstrapped: model.bootstrapVariance, wide: output)
-        guard l.isDecryption else { return wideModel.crtErrorProbability(inputVariance: v, moduli: moduli(l.precision)) }
-        return min(1, moduli(l.precision).reduce(0) { $0 + erfc(1 / (2 * Double($1)) / (v.squareRoot() * 2.0.squareRoot())) })
+    // With a power-of-two modulus, read directly by lookups up to some width (fewer rotations;
+    // wider, noisier inputs may need odd moduli only, so one more of them), or odd moduli only.
+    var encodings: [CrtEncoding] = CrtEncoding(coveringBits: max(widest, 1), pool: CrtEncoding.oddPool).map { [$0] } ?? []
+    let widths = Set(a.lookups.map(\.precision)).sorted()
+    for extra in 0...1 {
+      guard let minimal = CrtEncoding(coveringBits: max(widest, 1), pool: CrtEncoding.pool),
+            minimal.moduli.count + extra <= CrtEncoding.pool.count else { continue }
+      for cutoff in widths {
+        encodings.append(CrtEncoding(moduli: Array(CrtEncoding.pool.prefix(minimal.moduli.count + extra)), directReadMaxBits: cutoff))
       }
-      guard global <= target, perLookup.map({ worst <= $0 }) ?? true else { continue }
-      var perWidth: [Int: Int] = [:]
-      for l in a.lookups { perWidth[l.precision, default: 0] += l.count }
-      var plan = EncryptionPlan(
-        parameters: classic, maxLookupWidth: a.lookups.map(\.precision).max() ?? 0, maxSquaredNorm: a.maxLookupSquaredNorm,
-        bootstrapsPerWidth: perWidth, roundingBootstraps: 0, bitExtractionChunk: 1, globalErrorProbability: global,
-        targetErrorProbability: target)
-      plan.wide = wide
-      plan.classicLookupMaxWidth = 0
-      plan.wideLookupsPerWidth = perWidth
-      plan.crt = encoding
-      let seconds = plan.estimatedSeconds(threads: 1)
-      if best.map({ seconds < $0.seconds }) ?? true { best = (plan, seconds) }
+    }
+    var best: (plan: EncryptionPlan, seconds: Double)?
+    for encoding in encodings {
+      func moduli(_ bits: Int) -> [Int] { (encoding.moduliIndices(forBits: bits) ?? Array(encoding.moduli.indices)).map { encoding.moduli[$0] } }
+      guard a.lookups.allSatisfy({ encoding.moduliIndices(forBits: $0.precision) != nil }) else { continue }
+      let readBits = a.lookups.map { moduli($0.precision).reduce(0) { $0 + CrtEncoding.bits($1) } }.max() ?? 0
+      for (classic, wide) in candidates where wide.cleanDecisionScaleLog == 64 {
+        if let memory, UInt64(classic.bootstrapKeyBytes + classic.keySwitchingKeyBytes
+                              + EncryptionPlan.packingKeyBytes(wide, classic: classic)) > memory { continue }
+        let model = NoiseModel(classic), wideModel = WideLookupNoise(classic: classic, wide: wide)
+        let output = wideModel.outputVariance(bits: readBits)
+        let (global, worst) = errorProbabilities(a) { l in
+          let v = l.noise.variance(fresh: classic.glweNoiseVariance, bootstrapped: model.bootstrapVariance, wide: output)
+          guard l.isDecryption else { return wideModel.crtErrorProbability(inputVariance: v, moduli: moduli(l.precision)) }
+          return min(1, moduli(l.precision).reduce(0) { $0 + erfc(1 / (2 * Double($1)) / (v.squareRoot() * 2.0.squareRoot())) })
+        }
+        guard global <= target, perLookup.map({ worst <= $0 }) ?? true else { continue }
+        var perWidth: [Int: Int] = [:]
+        for l in a.lookups { perWidth[l.precision, default: 0] += l.count }
+        var plan = EncryptionPlan(
+          parameters: classic, maxLookupWidth: a.lookups.map(\.precision).max() ?? 0, maxSquaredNorm: a.maxLookupSquaredNorm,
+          bootstrapsPerWidth: perWidth, roundingBootstraps: 0, bitExtractionChunk: 1, globalErrorProbability: global,
+          targetErrorProbability: target)
+        plan.wide = wide
+        plan.classicLookupMaxWidth = 0
+        plan.wideLookupsPerWidth = perWidth
+        plan.crt = encoding
+        let seconds = plan.estimatedSeconds(threads: 1)
+        if best.map({ seconds < $0.seconds }) ?? true { best = (plan, seconds) }
+      }
     }
     return best?.plan
   }

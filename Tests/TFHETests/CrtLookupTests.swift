@@ -23,7 +23,11 @@ import TFHE
     // 9 bits: three moduli of 4 bits (15 rotations) beat 17·15 (too small) and 17·15·13 (16).
     #expect(crt.moduliIndices(forBits: 9) == [1, 2, 3])
     #expect(crt.moduliIndices(forBits: 16) == nil)
-    #expect(CrtEncoding(coveringBits: 14)?.moduli == [17, 15, 13, 11])
+    #expect(CrtEncoding(coveringBits: 14)?.moduli == [32, 17, 15, 13])
+    // A power of two needs no conversion: 9 bits read 32·17 (5 + 6 rotations).
+    let withPowerOfTwo = CrtEncoding(moduli: [32, 17, 15, 13])
+    #expect(withPowerOfTwo.moduliIndices(forBits: 9) == [0, 1])
+    #expect(CrtEncoding.phase(residue: 5, modulus: 32) == 5 << 59)
     // Address map: residues 3 (mod 7, bits 0–2) and 4 (mod 5, bits 3–5) are 24, centered −11,
     // entry 21 of a 5-bit table; residues 7 and 5 never occur.
     let small = CrtEncoding(moduli: [7, 5])
@@ -48,11 +52,13 @@ import TFHE
     }
   }
 
-  /// `2a − 3b + 5` with a, b in residues mod 7·5·3 (each residue wraps on its own), then a signed
-  /// 6-bit table: every output residue holds the table entry of the true sum.
-  @Test func lookupAfterWrappingLevelledSum() {
+  /// `2a − 3b + 5` with a, b in residues mod 7·5·3 or 8·5·3 (each residue wraps on its own; 8 is
+  /// read by bit extraction alone), then a signed 6-bit table: every output residue holds the
+  /// table entry of the true sum.
+  @Test(arguments: [[7, 5, 3], [8, 5, 3]])
+  func lookupAfterWrappingLevelledSum(moduli: [Int]) {
     let (client, key) = WideLookupTests.keys
-    let crt = CrtEncoding(moduli: [7, 5, 3])
+    let crt = CrtEncoding(moduli: moduli)
     func encrypt(_ x: Int64) -> [LweCiphertext] {
       crt.moduli.map { client.encrypt(phase: CrtEncoding.phase(residue: CrtEncoding.reduce(x, modulus: $0), modulus: $0)) }
     }

@@ -8,28 +8,37 @@ import Foundation
 /// wide value, a 14-bit message with the noise of a 2-norm-145 sum of lookup outputs in front of
 /// it, becomes a 4–5-bit residue with the same absolute noise (2^9 times the room).
 ///
-/// The moduli are odd, so a residue is read by a full-domain bootstrap (`TestPolynomial.oddModulus`)
-/// with no padding bit; pairwise coprime, so residues determine `x` modulo their product.
+/// An odd residue is read by a full-domain bootstrap (`TestPolynomial.oddModulus`) with no padding
+/// bit; a residue modulo a power of two (at most one: the moduli are pairwise coprime) directly by
+/// bit extraction (its top bit is the torus's top bit). Residues determine `x` modulo the product.
 public struct CrtEncoding: Hashable, Sendable, CustomStringConvertible {
   public let moduli: [Int]
+  /// Lookups of at most this many bits may read the power-of-two modulus; wider ones read odd
+  /// moduli only (a direct read scales the residue's noise by up to `2^(k−1)`).
+  public let directReadMaxBits: Int
 
-  /// Odd moduli, pairwise coprime, in the order plans take them: the product of the first `j`
-  /// covers 4.1, 8.0, 11.7, 15.2, 18.0, 22.2, 26.7 bits.
-  public static let pool = [17, 15, 13, 11, 7, 19, 23]
+  /// Pairwise coprime moduli in the order plans take them: the product of the first `j` covers
+  /// 5, 9.1, 13.0, 16.7, 20.2, 23.0, 27.2, 31.7 bits. 32 is read without a conversion, but bit
+  /// by bit, its low bits scaled up with their noise; plans also try `oddPool` for noisy inputs.
+  public static let pool = [32, 17, 15, 13, 11, 7, 19, 23]
+  /// Odd moduli only (products of prefixes: 4.1, 8.0, 11.7, 15.2, 18.0, 22.2, 26.7 bits).
+  public static let oddPool = [17, 15, 13, 11, 7, 19, 23]
 
-  public init(moduli: [Int]) {
+  public init(moduli: [Int], directReadMaxBits: Int = 64) {
     precondition(!moduli.isEmpty, "a CRT encoding needs at least one modulus")
     for (i, m) in moduli.enumerated() {
-      precondition(m >= 3 && m % 2 == 1 && m <= Self.largestModulus, "CRT moduli are odd, 3...\(Self.largestModulus), got \(m)")
+      precondition(m >= 3 && m <= Self.largestModulus && (m % 2 == 1 || Self.isPowerOfTwo(m)),
+                   "CRT moduli are odd or powers of two, 3...\(Self.largestModulus), got \(m)")
       for other in moduli[..<i] { precondition(Self.gcd(m, other) == 1, "CRT moduli \(other) and \(m) are not coprime") }
     }
     self.moduli = moduli
+    self.directReadMaxBits = directReadMaxBits
   }
 
-  /// The shortest prefix of `pool` whose product reaches `2^bits` (nil above 26 bits).
-  public init?(coveringBits bits: Int) {
+  /// The shortest prefix of `pool` whose product reaches `2^bits` (nil if all of it falls short).
+  public init?(coveringBits bits: Int, pool: [Int] = CrtEncoding.pool) {
     var product = 1, chosen: [Int] = []
-    for m in Self.pool where product < 1 << bits {
+    for m in pool where product < 1 << bits {
       chosen.append(m)
       product *= m
     }
@@ -38,10 +47,17 @@ public struct CrtEncoding: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// A full-domain bootstrap reads `2m` points on the torus; 31 keeps the decision margin
-  /// `1/(4m)` above 2^−7.
-  public static let largestModulus = 31
+  /// `1/(4m)` above 2^−7 (a power of two up to 32 is read bit by bit).
+  public static let largestModulus = 32
 
-  public var description: String { "CRT " + moduli.map(String.init).joined(separator: "·") }
+  /// Whether residues modulo `m` are read by bit extraction alone (no conversion bootstrap).
+  public static func isPowerOfTwo(_ m: Int) -> Bool { m & (m - 1) == 0 }
+
+  public var description: String {
+    let direct = moduli.contains(where: Self.isPowerOfTwo) && directReadMaxBits < 64
+      ? ", \(moduli.first(where: Self.isPowerOfTwo)!) read by lookups up to \(directReadMaxBits) bits" : ""
+    return "CRT " + moduli.map(String.init).joined(separator: "·") + direct
+  }
 
   /// Bits of the native value a residue mod `m` is converted to before its bits are extracted.
   public static func bits(_ m: Int) -> Int {
@@ -51,14 +67,16 @@ public struct CrtEncoding: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// Indices of the moduli a `w`-bit lookup reads: the subset whose product reaches `2^w` with
-  /// the fewest blind rotations (`1 + bits(m)` per modulus); nil when all of them fall short.
+  /// the fewest blind rotations (`bits(m)` per modulus, plus a conversion for an odd one); nil
+  /// when all of them fall short.
   public func moduliIndices(forBits w: Int) -> [Int]? {
     var best: (cost: Int, indices: [Int])?
     for mask in 1..<(1 << moduli.count) {
+      if w > directReadMaxBits, moduli.indices.contains(where: { mask & (1 << $0) != 0 && Self.isPowerOfTwo(moduli[$0]) }) { continue }
       var product = 1, cost = 0, indices: [Int] = []
       for i in moduli.indices where mask & (1 << i) != 0 {
         product *= moduli[i]
-        cost += 1 + Self.bits(moduli[i])
+        cost += (Self.isPowerOfTwo(moduli[i]) ? 0 : 1) + Self.bits(moduli[i])
         indices.append(i)
       }
       if product >= 1 << w, best.map({ cost < $0.cost }) ?? true { best = (cost, indices) }
@@ -147,9 +165,9 @@ extension TestPolynomial {
 
 extension WideLookupKey {
   /// Lookups on CRT values (`CrtEncoding`). `inputs[e]` holds element `e`'s residues for the
-  /// moduli at `readIndices` (in that order). Each residue is converted by one full-domain
+  /// moduli at `readIndices` (in that order). Each odd residue is converted by one full-domain
   /// bootstrap to a native `bits(m)`-bit message, whose bits are extracted and circuit-bootstrapped
-  /// as for a native wide lookup; vertical packing over all of them (residue `j`'s bits after
+  /// as for a native wide lookup (a power-of-two residue's bits are extracted directly); vertical packing over all of them (residue `j`'s bits after
   /// residue `j−1`'s) then reads one table per output modulus. `entryIndex[a]` is the table entry
   /// for packed address `a` (`−1`: residues no value has); `tables[tableIndex[e]]` holds the
   /// output integers, reduced here modulo each output modulus.
@@ -165,9 +183,10 @@ extension WideLookupKey {
     precondition(!tables.isEmpty || inputs.isEmpty, "crtLookupBatch needs at least one table")
     let n = server.parameters.polynomialSize
     // Residue r → r·2^(63−k): a native k-bit message under one padding bit.
-    let conversions = zip(readIndices, bits).map { i, k in
-      TestPolynomial.oddModulus(encoding.moduli[i], outputPhases: (0..<encoding.moduli[i]).map { UInt64($0) << UInt64(63 - k) },
-                                polynomialSize: n)
+    let conversions = zip(readIndices, bits).map { i, k -> TestPolynomial? in
+      let m = encoding.moduli[i]
+      if CrtEncoding.isPowerOfTwo(m) { return nil }
+      return TestPolynomial.oddModulus(m, outputPhases: (0..<m).map { UInt64($0) << UInt64(63 - k) }, polynomialSize: n)
     }
     let count = inputs.count
     if count == 0 { return [] }
@@ -187,10 +206,15 @@ extension WideLookupKey {
         let range = (g * group)..<min(count, (g + 1) * group)
         var levels = [[LweCiphertext]](repeating: [], count: range.count)
         for (j, k) in bits.enumerated() {
-          bsk.blindRotateMany(ksk.keySwitchMany(range.map { inputs[$0][j] }),
-                              testPolynomials: [TestPolynomial](repeating: conversions[j], count: range.count), scratches: scratches)
-          let native = (0..<range.count).map { bsk.sampleExtract(scratches[$0], coefficient: 0) }
-          let read = bitLevelsMany(native, bits: k, scratches: scratches)
+          let read: [[LweCiphertext]]
+          if let conversion = conversions[j] {
+            bsk.blindRotateMany(ksk.keySwitchMany(range.map { inputs[$0][j] }),
+                                testPolynomials: [TestPolynomial](repeating: conversion, count: range.count), scratches: scratches)
+            let native = (0..<range.count).map { bsk.sampleExtract(scratches[$0], coefficient: 0) }
+            read = bitLevelsMany(native, bits: k, scratches: scratches)
+          } else {
+            read = bitLevelsMany(range.map { inputs[$0][j] }, bits: k, lsbPosition: 64 - k, scratches: scratches)
+          }
           for b in 0..<range.count { levels[b] += read[b] }
         }
         for (b, e) in range.enumerated() {
@@ -240,9 +264,11 @@ extension WideLookupKey {
 }
 
 extension WideLookupNoise {
-  /// Blind rotations of a CRT lookup reading `moduli`: per residue a conversion and its bits
-  /// (`bootstraps(bits:)`).
-  public func crtBootstraps(moduli: [Int]) -> Int { moduli.reduce(0) { $0 + 1 + bootstraps(bits: CrtEncoding.bits($1)) } }
+  /// Blind rotations of a CRT lookup reading `moduli`: per residue its bits (`bootstraps(bits:)`)
+  /// and, for an odd modulus, a conversion.
+  public func crtBootstraps(moduli: [Int]) -> Int {
+    moduli.reduce(0) { $0 + (CrtEncoding.isPowerOfTwo($1) ? 0 : 1) + bootstraps(bits: CrtEncoding.bits($1)) }
+  }
 
   /// Probability that a CRT lookup reading `moduli` goes wrong when each residue carries
   /// `inputVariance`: a conversion decides among `2m` points (margin `1/(4m)`), then the bits of
@@ -252,6 +278,11 @@ extension WideLookupNoise {
     let sigma = model.decisionVariance(inputVariance: v).squareRoot()
     var p = 0.0
     for m in moduli {
+      if CrtEncoding.isPowerOfTwo(m) {
+        // Read directly: bit i is scaled by 2^(k−1−i), a quarter of the native variance scaling.
+        p += errorProbability(inputVariance: v / 4, bits: CrtEncoding.bits(m))
+        continue
+      }
       p += erfc(1 / (4 * Double(m)) / (sigma * 2.0.squareRoot()))
       p += errorProbability(inputVariance: 1.7 * model.bootstrapVariance, bits: CrtEncoding.bits(m))
     }

@@ -189,8 +189,13 @@ public final class WideLookupKey: Sendable {
     bitLevelsMany(inputs, bits: w, scratches: inputs.map { _ in server.bootstrapKey.makeScratch() })
   }
 
-  func bitLevelsMany(_ inputs: [LweCiphertext], bits w: Int, scratches: [BootstrapScratch]) -> [[LweCiphertext]] {
+  /// `lsbPosition`: bit 0 of the message weighs `2^lsbPosition` in the phase (native: `63 − w`,
+  /// under one padding bit; a residue modulo `2^w` of a CRT value: `64 − w`, no padding). Bit `i`
+  /// is read after scaling by `2^(63 − lsbPosition − i)`.
+  func bitLevelsMany(_ inputs: [LweCiphertext], bits w: Int, lsbPosition: Int? = nil, scratches: [BootstrapScratch]) -> [[LweCiphertext]] {
     precondition(w >= 1 && w <= 20, "wide lookups take 1...20 input bits, got \(w)")
+    let lsb = lsbPosition ?? 63 - w
+    precondition(lsb + w <= 64 && lsb >= 1, "bits \(lsb)..<\(lsb + w) do not fit a 64-bit phase")
     precondition(scratches.count >= inputs.count, "one scratch per input")
     let ell = parameters.circuitBootstrapLevel.rawValue, beta = parameters.circuitBootstrapBaseLog.rawValue
     let n = polynomialSize, logN = server.parameters.polynomialSize.log2
@@ -206,12 +211,13 @@ public final class WideLookupKey: Sendable {
     let sign = [TestPolynomial](repeating: TestPolynomial(coefficients: [UInt64](repeating: 0 &- quarter, count: n)),
                                 count: count)
     for i in 0..<w {
-      let subtractHalf: UInt64 = 1 << UInt64(62 - w + i)
+      let subtractHalf: UInt64 = 1 << UInt64(lsb + i - 1)
+      let scaleLog = 63 - lsb - i
       let halves = levelHalves + [subtractHalf]
       var tv = [UInt64](repeating: 0, count: n)
       for x in 0..<n { tv[x] = 0 &- halves[min(x / width, windows - 1)] }
-      var tops = rest.map { $0.multiplied(by: Int64(1) << Int64(w - i)) }
-      if w - i >= parameters.cleanDecisionScaleLog {
+      var tops = rest.map { $0.multiplied(by: Int64(1) << Int64(scaleLog)) }
+      if scaleLog >= parameters.cleanDecisionScaleLog {
         // bit·1/2 + 1/4 reads −1/4 or +1/4 from a constant polynomial; + 1/4 gives bit·1/2, clean.
         bsk.blindRotateMany(ksk.keySwitchMany(tops.map { $0.adding(plaintext: quarter) }), testPolynomials: sign,
                             scratches: scratches)
