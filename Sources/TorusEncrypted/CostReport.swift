@@ -10,10 +10,12 @@ public struct CostReportPass: Pass {
   public static let info = PassInfo(
     argument: "fhe-cost-report",
     summary: "Report the crypto parameters, bootstraps, key sizes and estimated time of an encrypted run",
-    options: [globalPError.spec, pError.spec])
+    options: [globalPError.spec, pError.spec, encoding.spec])
   static let globalPError = PassOption<String>("global-p-error", default: "1e-5", help: "probability of any wrong lookup in one run")
   static let pError = PassOption<String>(
     "p-error", default: "", help: "probability of one given lookup being wrong (empty: no per-lookup target)")
+  static let encoding = PassOption<String>(
+    "encoding", default: "auto", help: "auto (native, residues when no native plan fits) or residues (CRT even where a native plan fits)")
   let target: ErrorTarget
 
   public init(options: PassOptions) throws(PassOptionError) {
@@ -26,7 +28,12 @@ public struct CostReportPass: Pass {
       }
       return v
     }
-    target = ErrorTarget(global: try probability(Self.globalPError) ?? 1e-5, perLookup: try probability(Self.pError))
+    let encoding = options[Self.encoding]
+    guard ["auto", "residues"].contains(encoding) else {
+      throw PassOptionError("option 'encoding' of pass '\(Self.info.argument)' expects 'auto' or 'residues', got '\(encoding)'")
+    }
+    target = ErrorTarget(global: try probability(Self.globalPError) ?? 1e-5, perLookup: try probability(Self.pError),
+                         residues: encoding == "residues")
   }
 
   /// Bootstraps by width, estimated time and share per source layer (the ONNX node of a compiled

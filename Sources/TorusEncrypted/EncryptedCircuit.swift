@@ -53,8 +53,8 @@ public struct EncryptedCircuit: Sendable {
     return plan
   }
 
-  public func identity(parameters: ParameterSet) -> CircuitIdentity {
-    CircuitIdentity(circuit: fingerprint, function: function, parameters: parameters.fingerprint)
+  public func identity(parameters: ParameterSet, residues: CrtEncoding? = nil) -> CircuitIdentity {
+    CircuitIdentity(circuit: fingerprint, function: function, parameters: parameters.fingerprint, residues: residues)
   }
 
   /// Bootstraps one run costs under `parameters` (for progress lines; exact rounding's steps
@@ -62,11 +62,18 @@ public struct EncryptedCircuit: Sendable {
   /// analysis, so it does not fail here; 0 if it did.
   /// With wide lookups (`wide`: tables wider than its `classicLookupMaxWidth`), each counts its
   /// blind rotations (`WideLookupNoise.bootstraps`), as their progress does.
-  public func bootstrapCount(parameters: ParameterSet, wide: WideLookupParameters? = nil) -> Int {
+  /// In residues (`residues`), each lookup counts its `WideLookupNoise.crtBootstraps`.
+  public func bootstrapCount(parameters: ParameterSet, wide: WideLookupParameters? = nil, residues: CrtEncoding? = nil) -> Int {
     let chunk = NoiseModel(parameters).bitExtractionChunk
     guard let a = try? NoiseAnalysis(function: circuit.function.operation, bitExtractionChunk: chunk) else { return 0 }
     guard let wide else { return a.bootstrapCount }
     let model = WideLookupNoise(classic: parameters, wide: wide)
+    if let residues {
+      return a.lookups.reduce(0) { total, l in
+        let read = (residues.moduliIndices(forBits: l.precision) ?? Array(residues.moduli.indices)).map { residues.moduli[$0] }
+        return total + l.count * model.crtBootstraps(moduli: read)
+      }
+    }
     let widest = model.classicLookupMaxWidth
     return a.lookups.reduce(0) { $0 + (!$1.isBitExtraction && $1.precision > widest ? $1.count * model.bootstraps(bits: $1.precision) : $1.count) }
   }
@@ -103,7 +110,7 @@ public struct LocalEncryptedRun {
   ) throws(EncryptedModeError) -> (outputs: [NDArray], report: Report) {
     let plan = try circuit.plan(target)
     planned(plan)
-    let identity = circuit.identity(parameters: plan.parameters)
+    let identity = circuit.identity(parameters: plan.parameters, residues: plan.crt)
     var start = Date()
     let client = ClientKey(parameters: plan.parameters)
     let server = client.makeServerKey(threads: threads)

@@ -28,11 +28,28 @@ public struct CircuitIdentity: Hashable, Sendable {
   public var circuit: UInt64
   public var function: String
   public var parameters: UInt64
+  /// Values in residues (`TFHECrtDomain`); nil: native. Keys, ciphertexts and the client's
+  /// encoding must agree on it.
+  public var residues: CrtEncoding?
 
-  public init(circuit: UInt64, function: String, parameters: UInt64) {
+  public init(circuit: UInt64, function: String, parameters: UInt64, residues: CrtEncoding? = nil) {
     self.circuit = circuit
     self.function = function
     self.parameters = parameters
+    self.residues = residues
+  }
+
+  /// `m1,m2,…;directReadMaxBits` (the `residues=` field and the `.ct` header).
+  static func residuesText(_ e: CrtEncoding) -> String {
+    e.moduli.map(String.init).joined(separator: ",") + ";\(e.directReadMaxBits)"
+  }
+
+  static func residues(text: String) -> CrtEncoding? {
+    let parts = text.split(separator: ";", omittingEmptySubsequences: false)
+    guard parts.count == 2, let direct = Int(parts[1]) else { return nil }
+    let moduli = parts[0].split(separator: ",").compactMap { Int($0) }
+    guard moduli.count == parts[0].split(separator: ",").count else { return nil }
+    return CrtEncoding(validating: moduli, directReadMaxBits: direct)
   }
 
   /// FNV-1a of the function printed in generic form (formatting of the source does not matter).
@@ -48,6 +65,7 @@ public struct CircuitIdentity: Hashable, Sendable {
 
   var text: String {
     "torus-circuit-identity 1\ncircuit=\(String(circuit, radix: 16))\nfunction=\(function)\nparameters=\(String(parameters, radix: 16))\n"
+      + (residues.map { "residues=\(Self.residuesText($0))\n" } ?? "")
   }
 
   init(text: String, path: String) throws(EncryptedModeError) {
@@ -61,7 +79,12 @@ public struct CircuitIdentity: Hashable, Sendable {
     guard let c = fields["circuit"].flatMap({ UInt64($0, radix: 16) }), let f = fields["function"],
       let p = fields["parameters"].flatMap({ UInt64($0, radix: 16) })
     else { throw .corrupt(path: path, reason: "missing circuit, function or parameters field") }
-    self.init(circuit: c, function: f, parameters: p)
+    var residues: CrtEncoding?
+    if let text = fields["residues"] {
+      guard let e = Self.residues(text: text) else { throw .corrupt(path: path, reason: "bad residues field '\(text)'") }
+      residues = e
+    }
+    self.init(circuit: c, function: f, parameters: p, residues: residues)
   }
 }
 
@@ -194,7 +217,9 @@ public enum EncryptedValue: Sendable {
 
 /// The contents of a `.ct` file: samples × values, bound to a circuit identity.
 ///
-/// Layout (little-endian): magic `TORUSCT1`, identity (circuit u64, parameters u64, function name),
+/// Layout (little-endian): magic `TORUSCT1` (`TORUSCT2`: values in residues, whose
+/// `m1,…;directReadMaxBits` string follows the function name, each element then holding one
+/// ciphertext per modulus), identity (circuit u64, parameters u64, function name),
 /// sample count, value count per sample, then per value: kind (0 encrypted, 1 clear), width,
 /// signedness, rank, dims, payload length and payload (TFHE's own checksummed ciphertext list, or
 /// int64s); last, an FNV-1a checksum of everything before it.
@@ -208,13 +233,17 @@ public struct EncryptedBatch: Sendable {
   }
 
   static let magic = Array("TORUSCT1".utf8)
+  /// Version 2 adds the residues (`CircuitIdentity.residues`) after the function name; written
+  /// only for values in residues, so native files keep version 1.
+  static let magicResidues = Array("TORUSCT2".utf8)
 
   public func serialized(parameters: ParameterSet) -> [UInt8] {
     var w = ByteSink()
-    w.bytes += Self.magic
+    w.bytes += identity.residues == nil ? Self.magic : Self.magicResidues
     w.u64(identity.circuit)
     w.u64(identity.parameters)
     w.string(identity.function)
+    if let residues = identity.residues { w.string(CircuitIdentity.residuesText(residues)) }
     w.u32(UInt32(samples.count))
     w.u32(UInt32(samples.first?.count ?? 0))
     for sample in samples {
@@ -238,7 +267,8 @@ public struct EncryptedBatch: Sendable {
 
   public init(serialized bytes: [UInt8], path: String, parameters: ParameterSet) throws(EncryptedModeError) {
     func corrupt(_ reason: String) -> EncryptedModeError { .corrupt(path: path, reason: reason) }
-    guard bytes.count >= Self.magic.count + 8, Array(bytes.prefix(8)) == Self.magic else {
+    let version2 = Array(bytes.prefix(8)) == Self.magicResidues
+    guard bytes.count >= Self.magic.count + 8, Array(bytes.prefix(8)) == Self.magic || version2 else {
       throw corrupt("not a Torus ciphertext file (bad magic)")
     }
     let body = Array(bytes.dropLast(8))
@@ -248,10 +278,15 @@ public struct EncryptedBatch: Sendable {
     }
     var r = ByteSource(bytes: body)
     r.offset = 8
-    guard let c = r.u64(), let p = r.u64(), let f = r.string(), let nSamples = r.u32(), let nValues = r.u32() else {
-      throw corrupt("truncated header")
+    guard let c = r.u64(), let p = r.u64(), let f = r.string() else { throw corrupt("truncated header") }
+    var residues: CrtEncoding?
+    if version2 {
+      guard let text = r.string(), let e = CircuitIdentity.residues(text: text) else { throw corrupt("bad residues in the header") }
+      residues = e
     }
-    identity = CircuitIdentity(circuit: c, function: f, parameters: p)
+    guard let nSamples = r.u32(), let nValues = r.u32() else { throw corrupt("truncated header") }
+    identity = CircuitIdentity(circuit: c, function: f, parameters: p, residues: residues)
+    let perElement = residues?.moduli.count ?? 1
     var samples: [[EncryptedValue]] = []
     for _ in 0..<nSamples {
       var sample: [EncryptedValue] = []
@@ -265,7 +300,10 @@ public struct EncryptedBatch: Sendable {
           do { cts = try LweCiphertext.deserialize(payload, expecting: parameters) } catch {
             throw corrupt("\(error)")
           }
-          guard cts.count == count else { throw corrupt("value of shape \(formatShape(shape)) holds \(cts.count) ciphertexts") }
+          guard cts.count == count * perElement else {
+            throw corrupt("value of shape \(formatShape(shape)) holds \(cts.count) ciphertexts"
+                          + (perElement > 1 ? ", expected \(count * perElement) (\(perElement) residues each)" : ""))
+          }
           sample.append(.encrypted(shape: shape, width: Int(width), signed: signed != 0, ciphertexts: cts))
         } else {
           guard payload.count == count * 8 else { throw corrupt("clear value of shape \(formatShape(shape)) has \(payload.count) bytes") }

@@ -8,10 +8,14 @@ public struct ErrorTarget: Sendable, Equatable {
   public var global: Double
   /// Probability that one given lookup is wrong (nil: only the global target applies).
   public var perLookup: Double?
+  /// Put the values in residues (CRT) even where a native plan meets the targets (by default a
+  /// CRT plan is made only when none does).
+  public var residues: Bool
 
-  public init(global: Double = 1e-5, perLookup: Double? = nil) {
+  public init(global: Double = 1e-5, perLookup: Double? = nil, residues: Bool = false) {
     self.global = global
     self.perLookup = perLookup
+    self.residues = residues
   }
 
   /// Checks that both are probabilities in (0, 1).
@@ -341,9 +345,14 @@ public enum ParameterSelection {
     // 100 in front of a 13–16-bit lookup leaves a native input too noisy, while each residue
     // (at most 5 bits) tolerates it. Every lookup reads the moduli covering its width; exact
     // rounding has no residue form, so circuits with it stay native.
-    if best == nil, let crt = try crtPlan(function: analysis(chunk: 1, wideAbove: 0), target: target, perLookup: perLookup,
-                                          candidates: crtCandidates, memory: memory) {
+    if best == nil || errorTarget.residues, let crt = try crtPlan(function: analysis(chunk: 1, wideAbove: 0), target: target, perLookup: perLookup,
+                                                                   candidates: crtCandidates, memory: memory) {
       return crt
+    }
+    if errorTarget.residues {
+      let rounding = try analysis(chunk: 1).lookups.contains(where: \.isBitExtraction)
+      throw ParameterSelectionError(description: "no plan in residues (CRT) reaches a global error probability of \(target) for this circuit"
+                                    + (rounding ? ": exact rounding (round, lsb) has no residue form" : ""))
     }
     if let best { return best.plan }
     let perLookupText = perLookup.map { " and \($0) per lookup" } ?? ""

@@ -20,9 +20,12 @@ struct ErrorTargetOptions: ParsableArguments {
   @Option(help: "Probability of one given lookup being wrong (Concrete's p_error); both targets apply when given.")
   var pError: Double?
 
-  var target: ErrorTarget { ErrorTarget(global: globalPError, perLookup: pError) }
-  /// Whether either target was given (refused where the parameters come from the keys).
-  var isSet: Bool { globalPError != 1e-5 || pError != nil }
+  @Flag(help: "Put encrypted values in residues (CRT) even where a native plan meets the targets (it may be faster: compare 'torus-opt FILE --fhe-cost-report' with 'torus-opt FILE --fhe-cost-report=encoding=residues').")
+  var residues = false
+
+  var target: ErrorTarget { ErrorTarget(global: globalPError, perLookup: pError, residues: residues) }
+  /// Whether any of these was given (refused where the parameters come from the keys).
+  var isSet: Bool { globalPError != 1e-5 || pError != nil || residues }
 }
 
 /// Progress on standard error: bootstraps done / total, ETA. On a terminal one line redrawn in
@@ -107,17 +110,13 @@ struct Keygen: ParsableCommand {
       let c = try EncryptedCircuit(path: circuit, function: function)
       let plan = try c.plan(errorTarget.target)
       printError(plan.description)
-      if let crt = plan.crt {
-        throw EncryptedModeError.invalidInput(
-          "\(circuit): this circuit runs on values in residues (\(crt)), which key directories do not record yet; run it in one process with 'torus run --mode encrypted' (without --keys)")
-      }
       let start = Date()
       let client = ClientKey(parameters: plan.parameters)
       let server = client.makeServerKey(threads: threads)
       let wide = plan.wide.map { client.makeWideLookupKey(server: server, parameters: $0, threads: threads) }
       printError(String(format: "keygen: %.2f s", Date().timeIntervalSince(start)))
       try KeyDirectory.write(
-        client: client, server: server, wide: wide, identity: c.identity(parameters: plan.parameters), circuit: c.circuit.module,
+        client: client, server: server, wide: wide, identity: c.identity(parameters: plan.parameters, residues: plan.crt), circuit: c.circuit.module,
         to: keys)
     }
   }
@@ -139,7 +138,7 @@ struct Encrypt: ParsableCommand {
       let c = try EncryptedCircuit(path: circuit, keys: keys, function: function)
       let (key, identity) = try KeyDirectory.readClient(keys, circuit: c.fingerprint, function: c.function)
       let arrays = try inputs.map { p throws in try ArrayFile.read(p) }
-      let batch = try EncryptedClient(key: key, circuit: c.circuit, identity: identity).encrypt(arrays)
+      let batch = try EncryptedClient(key: key, circuit: c.circuit, identity: identity, crt: identity.residues).encrypt(arrays)
       try FileIO.write(batch.serialized(parameters: key.parameters), to: output)
     }
   }
@@ -167,7 +166,7 @@ struct Decrypt: ParsableCommand {
       let (key, identity) = try KeyDirectory.readClient(keys, circuit: c.fingerprint, function: c.function)
       let path = files[files.count - 1]
       let batch = try EncryptedBatch(serialized: try FileIO.read(path), path: path, parameters: key.parameters)
-      let arrays = try EncryptedClient(key: key, circuit: c.circuit, identity: identity).decrypt(batch)
+      let arrays = try EncryptedClient(key: key, circuit: c.circuit, identity: identity, crt: identity.residues).decrypt(batch)
       try emit(arrays, output: output, outputDir: outputDir)
     }
   }
@@ -198,10 +197,13 @@ struct EncryptedRun {
         let (key, identity) = try KeyDirectory.readServer(evalKeys, circuit: c.fingerprint, function: c.function)
         let batch = try EncryptedBatch(serialized: try FileIO.read(inputs[0]), path: inputs[0], parameters: key.parameters)
         let wide = try KeyDirectory.readWide(evalKeys, server: key)
-        let total = c.bootstrapCount(parameters: key.parameters, wide: wide?.parameters)
+        if let residues = identity.residues, wide == nil {
+          throw EncryptedModeError.corrupt(path: KeyDirectory.wideKeyPath(evalKeys), reason: "missing: the keys are for values in residues (\(residues)), which need it")
+        }
+        let total = c.bootstrapCount(parameters: key.parameters, wide: wide?.parameters, residues: identity.residues)
         let progress = BootstrapProgress(total: total * batch.samples.count, report: progressReporter(label: "run"))
         let start = Date()
-        let result = try EncryptedServer(key: key, circuit: c.circuit, identity: identity, wide: wide).run(
+        let result = try EncryptedServer(key: key, circuit: c.circuit, identity: identity, wide: wide, crt: identity.residues).run(
           batch, threads: threads, progress: progress)
         if timing { printError(String(format: "encrypted run: %.3f s (%d samples, %d PBS)", Date().timeIntervalSince(start), batch.samples.count, progress.completed)) }
         try FileIO.write(result.serialized(parameters: key.parameters), to: output)

@@ -43,7 +43,7 @@ import TorusInterpreter
     let crt = CrtEncoding(moduli: [7, 5, 3])
     let identity = CircuitIdentity(
       circuit: CircuitIdentity.fingerprint(of: circuit.function.operation), function: circuit.function.symbolName,
-      parameters: params.fingerprint)
+      parameters: params.fingerprint, residues: crt)
     return (circuit, EncryptedClient(key: clientKey, circuit: circuit, identity: identity, crt: crt),
             EncryptedServer(key: serverKey, circuit: circuit, identity: identity, wide: wideKey, crt: crt))
   }
@@ -60,10 +60,43 @@ import TorusInterpreter
     #expect(encrypted[0].int64Values == [14, 5, 14, 14])
   }
 
-  /// Native ciphertexts (one per element) handed to a CRT server are refused by count.
+  /// A `.ct` file of residues says so (version 2) and round-trips; cut short or with its residue
+  /// count changed it is refused; `circuit.id` keeps the residues and refuses a bad field.
+  @Test func residueFilesRoundTripAndRejectDamage() throws {
+    let (_, client, server) = try Self.setup()
+    let params = server.key.parameters
+    let batch = try client.encrypt([NDArray([-4, 3, 2, -1], shape: [4])])
+    let bytes = batch.serialized(parameters: params)
+    #expect(Array(bytes.prefix(8)) == Array("TORUSCT2".utf8))
+    let back = try EncryptedBatch(serialized: bytes, path: "x.ct", parameters: params)
+    #expect(back.identity == batch.identity && back.identity.residues == CrtEncoding(moduli: [7, 5, 3]))
+    #expect(try client.decrypt(try server.run(back, threads: 1))[0].int64Values == [14, 5, 14, 14])
+    #expect(throws: EncryptedModeError.self) { try EncryptedBatch(serialized: Array(bytes.dropLast(9)), path: "x.ct", parameters: params) }
+    // The same ciphertexts under an identity with two moduli: 12 ciphertexts for 4 elements is wrong.
+    var two = batch
+    two.identity.residues = CrtEncoding(moduli: [7, 5])
+    #expect(throws: EncryptedModeError.self) {
+      try EncryptedBatch(serialized: two.serialized(parameters: params), path: "y.ct", parameters: params)
+    }
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("torus-crt-\(UInt64.random(in: 0...UInt64.max))").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try KeyDirectory.write(client: client.key, server: server.key, wide: server.wide, identity: client.identity, to: dir)
+    #expect(try KeyDirectory.identity(of: dir + "/client").residues == CrtEncoding(moduli: [7, 5, 3]))
+    let idPath = dir + "/server/circuit.id"
+    let text = try String(contentsOfFile: idPath, encoding: .utf8)
+    #expect(text.contains("residues=7,5,3;64"))
+    for bad in ["residues=7,5,14;64", "residues=7,21;64", "residues=7,x;64", "residues=7,5"] {
+      try text.replacingOccurrences(of: "residues=7,5,3;64", with: bad).write(toFile: idPath, atomically: true, encoding: .utf8)
+      #expect(throws: EncryptedModeError.self) { try KeyDirectory.identity(of: dir + "/server") }
+    }
+  }
+
+  /// Native ciphertexts (one per element, identity without residues) are refused by a CRT server.
   @Test func nativeCiphertextsAreRefusedByACrtServer() throws {
     let (circuit, client, server) = try Self.setup()
-    let native = EncryptedClient(key: client.key, circuit: circuit, identity: client.identity)
+    var nativeIdentity = client.identity
+    nativeIdentity.residues = nil
+    let native = EncryptedClient(key: client.key, circuit: circuit, identity: nativeIdentity)
     #expect(throws: EncryptedModeError.self) { try server.run(try native.encrypt([NDArray([1, 2, 3, 4], shape: [4])]), threads: 1) }
   }
 }

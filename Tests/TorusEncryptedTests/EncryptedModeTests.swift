@@ -402,6 +402,37 @@ import TorusTestSupport
     }
   }
 
+  /// `residues: true` asks for a CRT plan where a native one exists; a circuit with exact
+  /// rounding has none, and says why.
+  @Test func residuesCanBeAskedForAndRoundingRefusesThem() throws {
+    let wide = try Circuit(source: """
+      func.func @f(%x: !FHE.eint<12>) -> !FHE.eint<12> {
+        %t = arith.constant dense<0> : tensor<4096xi64>
+        %0 = "FHE.apply_lookup_table"(%x, %t) : (!FHE.eint<12>, tensor<4096xi64>) -> !FHE.eint<12>
+        return %0 : !FHE.eint<12>
+      }
+      """)
+    #expect(try ParameterSelection.plan(for: wide.function.operation).crt == nil)
+    let plan = try ParameterSelection.plan(for: wide.function.operation, target: ErrorTarget(residues: true))
+    let crt = try #require(plan.crt)
+    #expect(crt.moduli.reduce(1, *) >= 1 << 12 && plan.globalErrorProbability <= 1e-5)
+    let rounding = try Circuit(source: """
+      func.func @g(%x: tensor<3x!FHE.eint<12>>) -> tensor<3x!FHE.eint<10>> {
+        %r = "FHELinalg.round"(%x) : (tensor<3x!FHE.eint<12>>) -> tensor<3x!FHE.eint<10>>
+        return %r : tensor<3x!FHE.eint<10>>
+      }
+      """)
+    do {
+      _ = try ParameterSelection.plan(for: rounding.function.operation, target: ErrorTarget(residues: true))
+      Issue.record("a plan in residues was made for exact rounding")
+    } catch {
+      #expect(error.description.contains("exact rounding (round, lsb) has no residue form"))
+    }
+    #expect(throws: PassOptionError.self) {
+      try CostReportPass(options: PassOptions(info: CostReportPass.info, text: "encoding=crt"))
+    }
+  }
+
   /// Two 16-bit lookups, the first one's output times `factor` before the second.
   static func scaledLookups(_ factor: Int, type: String) -> String {
     """

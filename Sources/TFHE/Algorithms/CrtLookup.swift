@@ -35,6 +35,17 @@ public struct CrtEncoding: Hashable, Sendable, CustomStringConvertible {
     self.directReadMaxBits = directReadMaxBits
   }
 
+  /// The encoding if `moduli` and `directReadMaxBits` are valid (what the initializer requires),
+  /// for values read from files.
+  public init?(validating moduli: [Int], directReadMaxBits: Int) {
+    guard !moduli.isEmpty, (0...64).contains(directReadMaxBits) else { return nil }
+    for (i, m) in moduli.enumerated() {
+      guard m >= 3, m <= Self.largestModulus, m % 2 == 1 || Self.isPowerOfTwo(m) else { return nil }
+      for other in moduli[..<i] where Self.gcd(m, other) != 1 { return nil }
+    }
+    self.init(moduli: moduli, directReadMaxBits: directReadMaxBits)
+  }
+
   /// The shortest prefix of `pool` whose product reaches `2^bits` (nil if all of it falls short).
   public init?(coveringBits bits: Int, pool: [Int] = CrtEncoding.pool) {
     var product = 1, chosen: [Int] = []
