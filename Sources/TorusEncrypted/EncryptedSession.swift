@@ -169,7 +169,7 @@ public struct EncryptedServer: Sendable {
   }
 
   /// `arguments` for ciphertexts of `residues` LWE ciphertexts each, made by `group`.
-  static func arguments<C: Sendable>(
+  public static func arguments<C: Sendable>(
     of input: EncryptedBatch, circuit: Circuit, identity: CircuitIdentity, lweDimension: Int, residues: Int,
     group: ([LweCiphertext]) -> [C]
   ) throws(EncryptedModeError) -> [[RuntimeValue<C>]] {

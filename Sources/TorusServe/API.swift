@@ -260,8 +260,8 @@ struct API: Sendable {
     let parameters = entry.parameters
     let batch = try EncryptedBatch(serialized: bytes, path: "the request body", parameters: parameters)
     _ = try EncryptedServer.arguments(
-      of: batch, circuit: entry.circuit.circuit, identity: entry.circuit.identity(parameters: parameters),
-      lweDimension: parameters.bigLweDimension.rawValue)
+      of: batch, circuit: entry.circuit.circuit, identity: entry.identity(parameters: parameters),
+      lweDimension: parameters.bigLweDimension.rawValue, residues: entry.residues?.moduli.count ?? 1, group: { $0 })
     guard !batch.samples.isEmpty else { throw ServeError.unprocessable("invalid_input", "the ciphertext file holds no sample") }
     let id = randomHex()
     let path = configuration.inputsDirectory + "/\(id).ct"

@@ -13,6 +13,11 @@ public actor CircuitRegistry {
     public var parameters: ParameterSet
     /// Set when the plan runs some lookups wide: key sets then need wide-lookup keys too.
     public var wide: WideLookupParameters?
+    /// Set when the plan puts values in residues (its ciphertexts carry them, `CircuitIdentity`).
+    public var residues: CrtEncoding? = nil
+
+    /// The identity keys and ciphertexts of this circuit must carry.
+    public func identity(parameters: ParameterSet) -> CircuitIdentity { circuit.identity(parameters: parameters, residues: residues) }
   }
 
   private let store: any ServeStore
@@ -39,9 +44,9 @@ public actor CircuitRegistry {
     let p = plan.parameters
     let record = CircuitRecord(
       id: id, function: circuit.function, path: path, parameters: Self.id(p.fingerprint), parameterDescription: "\(p)",
-      bootstraps: circuit.bootstrapCount(parameters: p, wide: plan.wide), keyBytes: plan.evaluationKeyBytes, createdAt: now())
+      bootstraps: circuit.bootstrapCount(parameters: p, wide: plan.wide, residues: plan.crt), keyBytes: plan.evaluationKeyBytes, createdAt: now())
     try await store.saveCircuit(record)
-    let entry = Entry(record: record, circuit: circuit, parameters: p, wide: plan.wide)
+    let entry = Entry(record: record, circuit: circuit, parameters: p, wide: plan.wide, residues: plan.crt)
     entries[id] = entry
     return entry
   }

@@ -101,7 +101,8 @@ public final class JobRunner: Service, Sendable {
       let batch = try await offloaded {
         try EncryptedBatch(serialized: try FileIO.read(inputPath), path: inputPath, parameters: key.parameters)
       }
-      let identity = entry.circuit.identity(parameters: key.parameters)
+      let identity = entry.identity(parameters: key.parameters)
+      let residues = entry.residues
       let progress = BootstrapProgress(total: entry.record.bootstraps * batch.samples.count)
       let heartbeat = Task { [store, workerID, options, logger] in
         while !Task.isCancelled {
@@ -120,7 +121,7 @@ public final class JobRunner: Service, Sendable {
       let threads = options.threads
       let circuit = entry.circuit.circuit
       let result = try await offloaded {
-        try EncryptedServer(key: key, circuit: circuit, identity: identity, wide: wide).run(batch, threads: threads, progress: progress)
+        try EncryptedServer(key: key, circuit: circuit, identity: identity, wide: wide, crt: residues).run(batch, threads: threads, progress: progress)
       }
       let bytes = result.serialized(parameters: key.parameters)
       let output = resultsDirectory + "/\(job.id).ct"
