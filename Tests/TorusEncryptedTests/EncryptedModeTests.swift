@@ -364,7 +364,8 @@ import TorusTestSupport
 
   /// A 16-bit result read by the client needs output noise below 2^−20.3: Concrete's
   /// decomposition (σ ≈ 2^−17.6) does not reach it, a finer one from
-  /// `ParameterSet.wideLookupCandidates` does, and the plan says which.
+  /// `ParameterSet.wideLookupCandidates` does, and the plan says which (natively; by default the
+  /// residues' estimate is lower by more than `residuesAdvantage`, and they win).
   @Test func sixteenBitResultsTakeAFinerWideDecomposition() throws {
     let c = try Circuit(source: """
       func.func @f(%x: !FHE.eint<16>) -> !FHE.eint<16> {
@@ -373,7 +374,10 @@ import TorusTestSupport
         return %0 : !FHE.eint<16>
       }
       """)
-    let plan = try ParameterSelection.plan(for: c.function.operation)
+    let byDefault = try ParameterSelection.plan(for: c.function.operation)
+    #expect(byDefault.crt != nil)
+    let plan = try ParameterSelection.plan(for: c.function.operation, crtCandidates: [])
+    #expect(plan.crt == nil && byDefault.estimatedSeconds(threads: 1) < ParameterSelection.residuesAdvantage * plan.estimatedSeconds(threads: 1))
     let wide = try #require(plan.wide)
     let model = WideLookupNoise(classic: plan.parameters, wide: wide)
     #expect(erfc(0x1p-18 / (model.outputVariance(bits: 16).squareRoot() * 2.0.squareRoot())) <= 1e-5)
