@@ -96,7 +96,9 @@ public struct TFHECrtDomain: FHEDomain {
 
   public func bootstrap(_ inputs: [CrtCiphertext], _ lookup: LookupBatch, threads: Int) throws(InterpreterError) -> [CrtCiphertext] {
     let w = lookup.inputWidth
-    guard let read = encoding.moduliIndices(forBits: w) else {
+    guard w <= 20 else { throw .unsupported("\(w)-bit table lookups (lookups in residues take up to 20 bits)") }
+    guard let read = encoding.moduliIndices(forBits: w),
+          read.reduce(0, { $0 + CrtEncoding.bits(encoding.moduli[$1]) }) <= 24 else {
       throw .unsupported("a \(w)-bit table lookup on values in \(encoding) (its moduli cover fewer bits)")
     }
     for t in lookup.tables where t.count != 1 << w { throw .unsupported("a \(w)-bit table with \(t.count) entries") }
