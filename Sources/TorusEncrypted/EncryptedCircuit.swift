@@ -70,8 +70,7 @@ public struct EncryptedCircuit: Sendable {
     let model = WideLookupNoise(classic: parameters, wide: wide)
     if let residues {
       return a.lookups.reduce(0) { total, l in
-        let read = (residues.moduliIndices(forBits: l.precision) ?? Array(residues.moduli.indices)).map { residues.moduli[$0] }
-        return total + l.count * model.crtBootstraps(moduli: read)
+        total + l.count * model.crtBootstraps(moduli: residues.moduliRead(forBits: l.precision))
       }
     }
     let widest = model.classicLookupMaxWidth

@@ -72,8 +72,7 @@ public struct EncryptionPlan: Sendable, CustomStringConvertible {
 
   /// The moduli a CRT lookup of `w` bits reads.
   func crtModuli(bits w: Int) -> [Int] {
-    guard let crt else { return [] }
-    return (crt.moduliIndices(forBits: w) ?? Array(crt.moduli.indices)).map { crt.moduli[$0] }
+    crt?.moduliRead(forBits: w) ?? []
   }
 
   /// Blind rotations per run (a wide lookup of `w` bits costs `w`).
@@ -222,7 +221,7 @@ public enum ParameterSelection {
     }
     var best: (plan: EncryptionPlan, seconds: Double)?
     for encoding in encodings {
-      func moduli(_ bits: Int) -> [Int] { (encoding.moduliIndices(forBits: bits) ?? Array(encoding.moduli.indices)).map { encoding.moduli[$0] } }
+      let moduli = encoding.moduliRead(forBits:)
       guard a.lookups.allSatisfy({ encoding.moduliIndices(forBits: $0.precision) != nil }) else { continue }
       let readBits = a.lookups.map { moduli($0.precision).reduce(0) { $0 + CrtEncoding.bits($1) } }.max() ?? 0
       for (classic, wide) in candidates where wide.cleanDecisionScaleLog == 64 {

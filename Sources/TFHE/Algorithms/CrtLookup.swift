@@ -95,6 +95,12 @@ public struct CrtEncoding: Hashable, Sendable, CustomStringConvertible {
     return best?.indices
   }
 
+  /// The moduli a `w`-bit lookup (or result) reads (`moduliIndices`); all of them when no subset
+  /// covers `w` bits.
+  public func moduliRead(forBits w: Int) -> [Int] {
+    (moduliIndices(forBits: w) ?? Array(moduli.indices)).map { moduli[$0] }
+  }
+
   /// `round(r·2^64/m)` for `0 ≤ r < m`.
   public static func phase(residue r: Int, modulus m: Int) -> UInt64 {
     precondition(r >= 0 && r < m, "residue \(r) outside 0..<\(m)")
